@@ -1,0 +1,145 @@
+//! A table or record lock as printed under a transaction (`TABLE LOCK …` / `RECORD LOCKS …`),
+//! decoded into what it covers.
+
+use super::lock_mode::{LockKind, LockMode, LockModeClause};
+use super::record::Record;
+use serde::Serialize;
+
+/// A table name with its schema and partition split out; quoting styles (backquotes, ANSI
+/// double quotes, 5.0's `db/t`) are removed by the parser.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
+pub struct TableName {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    pub table: String,
+    /// `/* Partition `p1` */`
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition: Option<String>,
+}
+
+impl std::fmt::Display for TableName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(schema) = &self.schema {
+            write!(f, "`{schema}`.")?;
+        }
+        write!(f, "`{}`", self.table)?;
+        if let Some(p) = &self.partition {
+            write!(f, " partition `{p}`")?;
+        }
+        Ok(())
+    }
+}
+
+/// Table lock vs record lock, with the physical location of a record lock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum LockTarget {
+    Table,
+    Record {
+        space: u64,
+        page: u64,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        n_bits: Option<u64>,
+        index: String,
+    },
+}
+
+/// One lock struct.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lock {
+    #[serde(flatten)]
+    pub target: LockTarget,
+    pub table: TableName,
+    /// The owning trx id exactly as printed (hex on 5.5, `0 1234` on 5.0).
+    pub trx_id: String,
+    pub mode: LockMode,
+    /// Decoded precise kind (`next-key`, `gap`, `record-only`, `insert-intention`, `table`).
+    pub kind: LockKind,
+    /// The flag words as printed, before the supremum rule was applied.
+    pub clause: LockModeClause,
+    pub waiting: bool,
+    pub records: Vec<Record>,
+    /// 1-based physical input line of the lock header.
+    pub line: usize,
+    /// The header line as printed (after prefix stripping): the evidence for findings.
+    pub text: String,
+}
+
+impl Lock {
+    pub fn is_record_lock(&self) -> bool {
+        matches!(self.target, LockTarget::Record { .. })
+    }
+
+    pub fn index(&self) -> Option<&str> {
+        match &self.target {
+            LockTarget::Record { index, .. } => Some(index),
+            LockTarget::Table => None,
+        }
+    }
+
+    /// True when the lock lists records and every one of them is the supremum.
+    pub fn only_supremum(&self) -> bool {
+        !self.records.is_empty() && self.records.iter().all(Record::is_supremum)
+    }
+
+    /// True when any listed record is delete-marked.
+    pub fn touches_delete_marked(&self) -> bool {
+        self.records.iter().any(Record::is_delete_marked)
+    }
+
+    /// Same lock struct location: same table, index and page (record locks) or same table.
+    pub fn same_place(&self, other: &Lock) -> bool {
+        match (&self.target, &other.target) {
+            (
+                LockTarget::Record {
+                    space: s1,
+                    page: p1,
+                    index: i1,
+                    ..
+                },
+                LockTarget::Record {
+                    space: s2,
+                    page: p2,
+                    index: i2,
+                    ..
+                },
+            ) => s1 == s2 && p1 == p2 && i1 == i2,
+            (LockTarget::Table, LockTarget::Table) => self.table == other.table,
+            _ => false,
+        }
+    }
+
+    /// Heap numbers of the listed records.
+    pub fn heap_nos(&self) -> impl Iterator<Item = u64> + '_ {
+        self.records.iter().map(|r| r.heap_no)
+    }
+
+    /// Whether `self` (granted) could be what blocks `waiter`: same place, overlapping records
+    /// (or no records printed to tell), and modes that conflict under InnoDB's gap rules.
+    pub fn may_block(&self, waiter: &Lock) -> bool {
+        if !self.same_place(waiter) {
+            return false;
+        }
+        if self.is_record_lock() {
+            let overlap = self.records.is_empty()
+                || waiter.records.is_empty()
+                || waiter.heap_nos().any(|h| self.heap_nos().any(|g| g == h));
+            if !overlap {
+                return false;
+            }
+            // A granted gap-only or insert-intention lock never blocks a record-only request,
+            // and nothing but an insert intention waits on a plain gap lock … except that gap
+            // and next-key locks do block insert intentions.
+            match (self.kind, waiter.kind) {
+                (LockKind::Gap, LockKind::RecNotGap) => return false,
+                (LockKind::InsertIntention, _) => return false,
+                (LockKind::RecNotGap, LockKind::InsertIntention) => return false,
+                (_, LockKind::Gap) | (_, LockKind::NextKey) if self.kind == LockKind::Gap => {
+                    return false
+                }
+                _ => {}
+            }
+        }
+        self.mode.conflicts_with(&waiter.mode)
+    }
+}

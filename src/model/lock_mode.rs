@@ -1,0 +1,152 @@
+//! Lock modes and the precise kind of a record lock, decoded from the flag words InnoDB appends
+//! to a lock line (format-spec §3.5) or from a `LOCK_MODE` column (§7, §8).
+
+use serde::Serialize;
+
+/// The strength of a lock, as InnoDB names it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum LockMode {
+    /// Shared.
+    S,
+    /// Exclusive.
+    X,
+    /// Intention shared (table locks).
+    IS,
+    /// Intention exclusive (table locks).
+    IX,
+    /// The table-level AUTO-INC lock (`AUTO-INC` in the monitor, `AUTO_INC` in lock tables).
+    #[serde(rename = "AUTO-INC")]
+    AutoInc,
+    /// `unknown lock mode <N>` or anything else the server printed.
+    #[serde(untagged)]
+    Unknown(String),
+}
+
+impl LockMode {
+    /// Reads `S`, `X`, `IS`, `IX`, `AUTO-INC` / `AUTO_INC`; anything else is kept verbatim.
+    pub fn from_word(word: &str) -> LockMode {
+        match word {
+            "S" => LockMode::S,
+            "X" => LockMode::X,
+            "IS" => LockMode::IS,
+            "IX" => LockMode::IX,
+            "AUTO-INC" | "AUTO_INC" => LockMode::AutoInc,
+            other => LockMode::Unknown(other.to_string()),
+        }
+    }
+
+    /// The name as the monitor prints it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            LockMode::S => "S",
+            LockMode::X => "X",
+            LockMode::IS => "IS",
+            LockMode::IX => "IX",
+            LockMode::AutoInc => "AUTO-INC",
+            LockMode::Unknown(s) => s,
+        }
+    }
+
+    /// Whether two modes conflict (InnoDB's lock compatibility matrix, `lock0priv.h`).
+    pub fn conflicts_with(&self, other: &LockMode) -> bool {
+        use LockMode::{AutoInc, IS, IX, S, X};
+        match (self, other) {
+            (X, _) | (_, X) => true,
+            (S, S) | (S, IS) | (IS, S) | (IS, IS) | (IS, IX) | (IX, IS) | (IX, IX) => false,
+            (IS, AutoInc) | (AutoInc, IS) | (IX, AutoInc) | (AutoInc, IX) => false,
+            (S, IX) | (IX, S) | (S, AutoInc) | (AutoInc, S) | (AutoInc, AutoInc) => true,
+            _ => true,
+        }
+    }
+}
+
+impl std::fmt::Display for LockMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The words of one lock line's mode clause, exactly as printed: `lock_mode X locks gap before
+/// rec insert intention waiting` → `{ mode: X, gap, insert_intention, waiting }`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct LockModeClause {
+    pub mode: Option<LockMode>,
+    /// ` locks gap before rec` (LOCK_GAP).
+    pub gap: bool,
+    /// ` locks rec but not gap` (LOCK_REC_NOT_GAP).
+    pub rec_not_gap: bool,
+    /// ` insert intention` (LOCK_INSERT_INTENTION).
+    pub insert_intention: bool,
+    /// ` waiting` (LOCK_WAIT).
+    pub waiting: bool,
+}
+
+/// What a record lock really covers, after applying InnoDB's rules (a lock on the supremum is
+/// always a gap lock; insert-intention locks carry LOCK_GAP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum LockKind {
+    /// A table lock (IS/IX/S/X/AUTO-INC on the whole table).
+    Table,
+    /// LOCK_ORDINARY: the record and the gap before it.
+    NextKey,
+    /// LOCK_GAP: only the gap before the record (or, on the supremum, after the last record).
+    Gap,
+    /// LOCK_REC_NOT_GAP: only the record.
+    RecNotGap,
+    /// LOCK_INSERT_INTENTION: a wish to insert into the gap.
+    InsertIntention,
+}
+
+impl LockKind {
+    /// Decodes the kind of a record lock. `only_supremum` is true when every record listed
+    /// under the lock is heap no 1: InnoDB clears the gap flags there, so a plain mode means gap.
+    pub fn of_record_lock(clause: &LockModeClause, only_supremum: bool) -> LockKind {
+        if clause.insert_intention {
+            LockKind::InsertIntention
+        } else if clause.gap {
+            LockKind::Gap
+        } else if clause.rec_not_gap {
+            LockKind::RecNotGap
+        } else if only_supremum {
+            LockKind::Gap
+        } else {
+            LockKind::NextKey
+        }
+    }
+
+    /// Short name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockKind::Table => "table",
+            LockKind::NextKey => "next-key",
+            LockKind::Gap => "gap",
+            LockKind::RecNotGap => "record-only",
+            LockKind::InsertIntention => "insert-intention",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supremum_plain_mode_is_gap() {
+        let clause = LockModeClause {
+            mode: Some(LockMode::X),
+            ..Default::default()
+        };
+        assert_eq!(LockKind::of_record_lock(&clause, true), LockKind::Gap);
+        assert_eq!(LockKind::of_record_lock(&clause, false), LockKind::NextKey);
+    }
+
+    #[test]
+    fn compatibility_matrix() {
+        assert!(!LockMode::S.conflicts_with(&LockMode::S));
+        assert!(LockMode::S.conflicts_with(&LockMode::X));
+        assert!(!LockMode::IX.conflicts_with(&LockMode::IX));
+        assert!(LockMode::AutoInc.conflicts_with(&LockMode::AutoInc));
+        assert!(!LockMode::IX.conflicts_with(&LockMode::AutoInc));
+    }
+}

@@ -1,0 +1,22 @@
+//! The words the whole pipeline speaks: what a deadlock report *means*, independent of how a
+//! server version printed it. Parsers produce these types; diagnose and report only read them.
+
+mod deadlock;
+mod flavour;
+mod graph;
+mod lock;
+mod lock_mode;
+mod record;
+mod transaction;
+mod warning;
+
+pub use deadlock::{Deadlock, Victim};
+pub use flavour::Flavour;
+pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
+pub use lock::{Lock, LockTarget, TableName};
+pub use lock_mode::{LockKind, LockMode, LockModeClause};
+pub use record::{
+    Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT, INFO_BITS_MIN_REC,
+};
+pub use transaction::Transaction;
+pub use warning::Warning;

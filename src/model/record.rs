@@ -1,0 +1,88 @@
+//! One record listed under a record lock (`Record lock, heap no …` and its field lines,
+//! format-spec §3.5), with the facts InnoDB encodes in it: supremum/infimum, delete mark.
+
+use serde::Serialize;
+
+/// `REC_INFO_DELETED_FLAG` in `flag.h`: the record is delete-marked (waiting for purge).
+pub const INFO_BITS_DELETED: u32 = 0x20;
+/// `REC_INFO_MIN_REC_FLAG`: left-most record on a non-leaf level.
+pub const INFO_BITS_MIN_REC: u32 = 0x10;
+/// `REC_INFO_INSTANT_FLAG` (8.0.12+): written after an INSTANT ADD COLUMN.
+pub const INFO_BITS_INSTANT: u32 = 0x80;
+
+/// One locked record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Record {
+    /// Heap number: 0 is the infimum, 1 the supremum pseudo-record.
+    pub heap_no: u64,
+    /// `n_fields` from the `PHYSICAL RECORD` part; absent when the page was not in the buffer pool.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub n_fields: Option<u32>,
+    /// `compact format`, `1-byte offsets`, `2-byte offsets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub info_bits: Option<u32>,
+    pub fields: Vec<Field>,
+    /// 1-based physical input line of the `Record lock` line.
+    pub line: usize,
+}
+
+impl Record {
+    pub fn is_supremum(&self) -> bool {
+        self.heap_no == 1
+    }
+
+    pub fn is_infimum(&self) -> bool {
+        self.heap_no == 0
+    }
+
+    /// True when info bits carry the delete mark (0x20): the row was deleted by a transaction
+    /// that has not been purged yet, and its gap is still there to be locked.
+    pub fn is_delete_marked(&self) -> bool {
+        self.info_bits.is_some_and(|b| b & INFO_BITS_DELETED != 0)
+    }
+}
+
+/// One field of a record dump.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Field {
+    /// Position in the index record (0-based, as printed).
+    pub index: u32,
+    #[serde(flatten)]
+    pub value: FieldValue,
+}
+
+/// What a field line says about its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum FieldValue {
+    /// ` 3: SQL NULL;` (or `SQL NULL, size N ;` in the redundant format).
+    Null,
+    /// ` 3: SQL DEFAULT;`: an instantly added column still holding its default (8.0.12+).
+    Default,
+    /// ` 0: len 4; hex 80000065; asc    e;;`
+    Bytes {
+        /// Bytes shown (at most 30 when truncated).
+        len: u64,
+        /// Lowercase hex of the bytes shown.
+        hex: String,
+        /// The bytes as the server printed them (non-printables as spaces).
+        asc: String,
+        /// `(total N bytes)`: the real length when only a prefix is shown.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        total: Option<u64>,
+        /// `(total N bytes, external)`: the value lives off-page (BLOB/TEXT).
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        external: bool,
+    },
+    /// ` 0: MBR:…;` spatial-index bounding box, kept as printed.
+    Mbr { text: String },
+}
+
+impl FieldValue {
+    /// True when only a prefix of the value was printed.
+    pub fn is_truncated(&self) -> bool {
+        matches!(self, FieldValue::Bytes { total: Some(_), .. })
+    }
+}

@@ -1,0 +1,100 @@
+//! One transaction of a deadlock report (`*** (n) TRANSACTION:` and its block, format-spec §4).
+
+use super::lock::Lock;
+use serde::Serialize;
+
+/// A transaction as the report shows it. Counters are `None` when the report did not print them
+/// (5.0 prints no row-lock count; a cut log may lose lines).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct Transaction {
+    /// The `(n)` of `*** (n) TRANSACTION:`; 1 for the single transaction of a TOO DEEP report.
+    pub number: u32,
+    /// Trx id as printed: decimal, 5.5's hex, 5.0's `0 3793488`, MariaDB's `(0x7f…)`.
+    pub trx_id: String,
+    /// `ACTIVE`, `ACTIVE (PREPARED)`, `not started`, `COMMITTED IN MEMORY`, ….
+    pub state: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub active_secs: Option<u64>,
+    /// What InnoDB was doing: `starting index read`, `inserting`, `fetching rows`, ….
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub op_info: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tables_in_use: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tables_locked: Option<u64>,
+    /// The counters line began with `LOCK WAIT`.
+    pub lock_wait: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock_structs: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heap_size: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_locks: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub undo_entries: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os_thread_handle: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    /// The statement state after the user (`updating`, `Sending data`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proc_info: Option<String>,
+    /// The current statement, whole (newlines kept); `None` when the thread was between statements.
+    pub query: Option<String>,
+    /// Locks the report says this transaction holds (`HOLDS THE LOCK(S)`).
+    pub holds: Vec<Lock>,
+    /// The lock it waits for (`WAITING FOR THIS LOCK TO BE GRANTED`).
+    pub waits_for: Option<Lock>,
+    /// MariaDB 10.6+ `CONFLICTING WITH:` locks (owned by other transactions, or sometimes itself).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conflicting_with: Vec<Lock>,
+    /// 1-based physical line of the `TRANSACTION` heading.
+    pub line: usize,
+}
+
+impl Transaction {
+    /// `user@host` when both are known, else whichever is.
+    pub fn user_at_host(&self) -> Option<String> {
+        let host = self.host.as_deref().or(self.ip.as_deref());
+        match (&self.user, host) {
+            (Some(u), Some(h)) => Some(format!("{u}@{h}")),
+            (Some(u), None) => Some(u.clone()),
+            (None, Some(h)) => Some(format!("@{h}")),
+            (None, None) => None,
+        }
+    }
+
+    /// The first word of the statement, upper-cased (`INSERT`, `UPDATE`, `DELETE`, `SELECT`,
+    /// `REPLACE`), skipping leading comments and parentheses.
+    pub fn verb(&self) -> Option<String> {
+        let q = self.query.as_deref()?;
+        let mut rest = q.trim_start();
+        loop {
+            if let Some(after) = rest.strip_prefix("/*") {
+                rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+            } else if let Some(after) = rest.strip_prefix('(') {
+                rest = after.trim_start();
+            } else {
+                break;
+            }
+        }
+        let word: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
+        (!word.is_empty()).then(|| word.to_ascii_uppercase())
+    }
+
+    /// Every lock printed for this transaction: held ones, then the awaited one.
+    pub fn all_locks(&self) -> impl Iterator<Item = &Lock> {
+        self.holds.iter().chain(self.waits_for.iter())
+    }
+}

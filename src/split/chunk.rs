@@ -1,0 +1,61 @@
+//! A run of logical lines that belong to one report (one deadlock), with each line's physical
+//! line number. Stored as one string plus offsets: one allocation per deadlock, not per line.
+
+/// One section of input handed from the splitter to a parser.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Chunk {
+    text: String,
+    /// (physical line number, start, end) into `text`.
+    spans: Vec<(usize, usize, usize)>,
+}
+
+impl Chunk {
+    pub fn new() -> Chunk {
+        Chunk::default()
+    }
+
+    /// Builds a chunk from text whose first line is physical line `first_line`.
+    pub fn from_text(text: &str, first_line: usize) -> Chunk {
+        let mut chunk = Chunk::new();
+        for (i, line) in text.lines().enumerate() {
+            chunk.push(first_line + i, line);
+        }
+        chunk
+    }
+
+    pub fn push(&mut self, line_no: usize, line: &str) {
+        let start = self.text.len();
+        self.text.push_str(line);
+        self.spans.push((line_no, start, self.text.len()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.spans.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    pub fn clear(&mut self) {
+        self.text.clear();
+        self.spans.clear();
+    }
+
+    /// Physical line number of the first line (0 when empty).
+    pub fn first_line(&self) -> usize {
+        self.spans.first().map_or(0, |s| s.0)
+    }
+
+    /// `(physical line number, text)` for each logical line.
+    pub fn lines(&self) -> impl Iterator<Item = (usize, &str)> + '_ {
+        self.spans
+            .iter()
+            .map(|&(n, s, e)| (n, self.text.get(s..e).unwrap_or("")))
+    }
+
+    /// Bytes held, for the streaming memory bound.
+    pub fn byte_len(&self) -> usize {
+        self.text.len()
+    }
+}

@@ -1,0 +1,6 @@
+//! Finds the reports inside a stream of logical lines: deadlock sections of a status output,
+//! dumps in an error log. Holds at most one report at a time.
+
+mod chunk;
+
+pub use chunk::Chunk;
