@@ -11,3 +11,28 @@ pub mod parse;
 pub mod report;
 pub mod sink;
 pub mod split;
+
+pub mod analyze;
+
+use sink::{Analysed, Sink, VecSink};
+
+/// Analyses a whole text (tests, fuzzing, the live layer): every deadlock with its findings,
+/// and the warnings.
+pub fn analyze_text(name: &str, text: &str) -> (Vec<Analysed>, Vec<model::Warning>) {
+    let mut sink = VecSink::default();
+    // Reading from memory cannot fail, and VecSink never errors.
+    let _ = analyze::analyze_reader(name, text.as_bytes(), &mut sink);
+    (sink.deadlocks, sink.warnings)
+}
+
+/// Runs the whole pipeline over arbitrary bytes and returns how many deadlocks it found: the
+/// fuzzing entry point (`fuzz/`), which must never panic.
+pub fn analyze_bytes(bytes: &[u8]) -> usize {
+    let mut sink = VecSink::default();
+    let _ = analyze::analyze_reader("fuzz", bytes, &mut sink);
+    let _ = sink.finish(&sink::Summary::default());
+    sink.deadlocks.len()
+}
+pub mod cli;
+pub mod error;
+pub mod fail_on;

@@ -1,1 +1,148 @@
-fn main() {}
+//! Thin entry point: parse the arguments, run the command, map errors to exit codes.
+
+use std::io::{self, BufReader, Write};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use lockscope::cli::{AnalyzeArgs, Cli, Command, ExplainArgs};
+use lockscope::error::Error;
+use lockscope::{analyze, diagnose, model, parse, report, sink};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Analyze(args) => run_analyze(&args),
+        Command::Explain(args) => run_explain(&args),
+        Command::Patterns(args) => print(run_patterns(args.id.as_deref())),
+        Command::Completions(args) => {
+            let mut out = io::stdout();
+            clap_complete::generate(args.shell, &mut Cli::command(), "lockscope", &mut out);
+            Ok(0)
+        }
+        Command::Man => {
+            let mut buf = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut buf) {
+                Ok(()) => print(Ok(String::from_utf8_lossy(&buf).into_owned())),
+                Err(source) => Err(Error::Output { source }),
+            }
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Error::Output { source }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+        }
+    }
+}
+
+fn print(text: Result<String, Error>) -> Result<u8, Error> {
+    let text = text?;
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .map_err(|source| Error::Output { source })?;
+    Ok(0)
+}
+
+fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
+    let fail_on = lockscope::fail_on::FailOn::parse(&args.fail_on)?;
+    let width = args.width.unwrap_or_else(terminal_width);
+    let options = report::TextOptions {
+        width,
+        full: args.full,
+    };
+    let err: Box<dyn Write + Send> = if args.quiet {
+        Box::new(io::sink())
+    } else {
+        Box::new(io::stderr())
+    };
+    let inner = report::sink_for(args.format, Box::new(io::stdout()), err, options);
+    let mut sink = lockscope::fail_on::Watch::new(inner, fail_on);
+
+    let names: Vec<String> = if args.inputs.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        args.inputs
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    };
+    let mut summary = sink::Summary {
+        inputs: names.clone(),
+        ..Default::default()
+    };
+    let mut recognised = false;
+    for (path, name) in args
+        .inputs
+        .iter()
+        .map(Some)
+        .chain(args.inputs.is_empty().then_some(None))
+        .zip(&names)
+    {
+        let stats = match path.filter(|p| p.as_os_str() != "-") {
+            None => analyze::analyze_reader(
+                name,
+                BufReader::with_capacity(1 << 20, io::stdin()),
+                &mut sink,
+            ),
+            Some(path) => {
+                let file = std::fs::File::open(path).map_err(|source| Error::UnreadableInput {
+                    path: path.clone(),
+                    source,
+                })?;
+                analyze::analyze_reader(name, BufReader::with_capacity(1 << 20, file), &mut sink)
+            }
+        }
+        .map_err(|source| match path {
+            Some(path) if source.kind() != io::ErrorKind::BrokenPipe => Error::UnreadableInput {
+                path: path.clone(),
+                source,
+            },
+            _ => Error::Output { source },
+        })?;
+        summary.deadlocks += stats.deadlocks;
+        summary.warnings += stats.warnings;
+        summary.bytes += stats.bytes;
+        recognised |= stats.recognised;
+    }
+    use lockscope::sink::Sink;
+    sink.finish(&summary)
+        .map_err(|source| Error::Output { source })?;
+    if !recognised {
+        return Err(Error::NothingReadable { inputs: names });
+    }
+    Ok(if sink.matched() { 1 } else { 0 })
+}
+
+fn run_explain(args: &ExplainArgs) -> Result<u8, Error> {
+    let text = args.line.join(" ");
+    let explanation = if let Some(header) = parse::parse_lock_header(&text) {
+        model::describe_mode_clause(&header.clause, false)
+    } else if let Some(clause) = parse::parse_mode_clause(&text) {
+        model::describe_mode_clause(&clause, false)
+    } else {
+        return Err(Error::UnreadableLockLine { text });
+    };
+    print(Ok(format!("{explanation}\n")))
+}
+
+fn run_patterns(id: Option<&str>) -> Result<String, Error> {
+    let width = usize::from(terminal_width());
+    match id {
+        None => Ok(diagnose::render_pattern_list(width)),
+        Some(id) => diagnose::render_pattern_doc(id, width)
+            .ok_or_else(|| Error::UnknownPattern { id: id.to_string() }),
+    }
+}
+
+/// `$COLUMNS` when set (shells export it to children only sometimes), else 80.
+fn terminal_width() -> u16 {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<u16>().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(80)
+}

@@ -53,3 +53,17 @@ impl Sink for VecSink {
         Ok(())
     }
 }
+
+impl<S: Sink + ?Sized> Sink for Box<S> {
+    fn deadlock(&mut self, analysed: &Analysed) -> std::io::Result<()> {
+        (**self).deadlock(analysed)
+    }
+
+    fn warning(&mut self, warning: &Warning) -> std::io::Result<()> {
+        (**self).warning(warning)
+    }
+
+    fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
+        (**self).finish(summary)
+    }
+}

@@ -1,14 +1,157 @@
 //! Diagnosis: matches a parsed deadlock against the pattern catalogue and, when nothing
 //! matches, still explains its cycle in plain words (`unclassified`).
+//!
+//! The catalogue lives in `patterns/`, one file per pattern (id, documentation, matcher and
+//! tests together, declared with `declare_pattern!` the way clippy declares lints). Everything
+//! that shows the catalogue — `lockscope patterns`, `lockscope patterns <id>`, the README
+//! table — is rendered from [`PATTERNS`].
 
+mod facts;
 mod finding;
+mod pattern;
+mod patterns;
+mod render;
+mod sql;
+mod unclassified;
+mod words;
+
+#[cfg(test)]
+mod testkit;
 
 pub use finding::{Confidence, Evidence, Finding};
+pub use pattern::Pattern;
+pub use patterns::*;
+pub use render::{
+    readme_table, render_pattern_doc, render_pattern_list, splice_readme, README_BEGIN, README_END,
+};
+pub use unclassified::UNCLASSIFIED;
 
 use crate::model::Deadlock;
 
+/// The pattern with this id, if the catalogue has it.
+pub fn pattern(id: &str) -> Option<&'static Pattern> {
+    PATTERNS.iter().copied().find(|p| p.id == id)
+}
+
 /// All findings for one deadlock, the main cause first. Never empty.
+///
+/// The main cause is the first matching pattern in [`PATTERNS`] order (most specific first);
+/// every other match follows with `contributing: true`, except the ones the main pattern
+/// subsumes (they would describe the same locks again, less precisely).
 pub fn diagnose(deadlock: &Deadlock) -> Vec<Finding> {
-    let _ = deadlock;
-    Vec::new()
+    let mut matched = PATTERNS
+        .iter()
+        .filter_map(|p| (p.check)(deadlock).map(|f| (*p, f)));
+    let Some((main, first)) = matched.next() else {
+        return vec![unclassified::explain(deadlock)];
+    };
+    let mut findings = vec![first];
+    for (p, mut f) in matched {
+        if main.subsumes.contains(&p.id) {
+            continue;
+        }
+        f.contributing = true;
+        findings.push(f);
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADINGS: [&str; 4] = [
+        "### What it looks like in the log",
+        "### Why it deadlocks",
+        "### Fix for the write path",
+        "### Example",
+    ];
+    const OPTIONAL: &str = "### Known limitations";
+
+    #[test]
+    fn every_pattern_documents_the_required_headings_in_order() {
+        for p in PATTERNS {
+            let doc = p.doc();
+            let headings: Vec<&str> = doc.lines().filter(|l| l.starts_with("### ")).collect();
+            let required: Vec<&str> = headings
+                .iter()
+                .copied()
+                .filter(|h| *h != OPTIONAL)
+                .collect();
+            assert_eq!(
+                required, HEADINGS,
+                "headings of `{}` ({})",
+                p.id, p.location
+            );
+            if let Some(at) = headings.iter().position(|h| *h == OPTIONAL) {
+                assert_eq!(at, headings.len() - 1, "`{}`: limitations come last", p.id);
+            }
+            for h in HEADINGS {
+                let body = doc.split(h).nth(1).unwrap_or("");
+                let body = body.split("\n### ").next().unwrap_or("");
+                assert!(!body.trim().is_empty(), "`{}`: `{h}` is empty", p.id);
+            }
+        }
+    }
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_summaries_fit_a_line() {
+        let mut ids: Vec<&str> = PATTERNS.iter().map(|p| p.id).collect();
+        ids.push(UNCLASSIFIED);
+        let n = ids.len();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "duplicate pattern id");
+        for p in PATTERNS {
+            assert!(
+                p.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "id `{}`",
+                p.id
+            );
+            assert!(p.summary.len() <= 130, "summary of `{}` is too long", p.id);
+            assert!(
+                !p.summary.ends_with('.'),
+                "summary of `{}` ends with a period",
+                p.id
+            );
+            assert!(
+                p.location.contains("src/diagnose/patterns/"),
+                "{}",
+                p.location
+            );
+            for sub in p.subsumes {
+                assert!(
+                    pattern(sub).is_some(),
+                    "`{}` subsumes unknown `{sub}`",
+                    p.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_catalogue_has_the_ids_of_the_design() {
+        for id in [
+            "inconsistent-order",
+            "delete-then-insert",
+            "odku-supremum",
+            "gap-then-insert",
+            "unique-key-race",
+            "fk-s-lock-upgrade",
+            "s-to-x-upgrade",
+            "index-order-inversion",
+            "auto-inc-lock",
+            "unindexed-scan",
+        ] {
+            assert!(pattern(id).is_some(), "missing `{id}`");
+        }
+    }
+
+    #[test]
+    fn an_empty_deadlock_still_gets_a_finding() {
+        let findings = diagnose(&Deadlock::default());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].pattern, UNCLASSIFIED);
+        assert_eq!(findings[0].confidence, Confidence::Low);
+    }
 }

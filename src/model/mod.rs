@@ -2,6 +2,7 @@
 //! server version printed it. Parsers produce these types; diagnose and report only read them.
 
 mod deadlock;
+mod describe;
 mod flavour;
 mod graph;
 mod lock;
@@ -11,6 +12,10 @@ mod transaction;
 mod warning;
 
 pub use deadlock::{Deadlock, Victim};
+pub use describe::{
+    describe_lock, describe_lock_short, describe_mode_clause, describe_record, describe_record_in,
+    short_value,
+};
 pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
 pub use lock::{Lock, LockTarget, TableName};

@@ -1,15 +1,468 @@
-//! Assembles one deadlock from the classified lines of a chunk.
+//! Assembles one deadlock from the classified lines of a chunk: a small state machine that knows
+//! which block (transaction body, held locks, awaited lock, MariaDB's conflicting locks) each
+//! line belongs to. It works for every layout in format-spec §3 because the headings say which
+//! block follows; what differs by server is only which blocks appear.
 
-use crate::model::{Deadlock, Warning};
+use super::line::{classify, Heading, Line, LockHeader};
+use crate::model::{
+    Deadlock, Flavour, Lock, LockKind, LockMode, LockTarget, Record, Transaction, Victim,
+    WaitForGraph, Warning,
+};
 use crate::split::Chunk;
 
-/// Parses one deadlock report. Always returns a deadlock (possibly with no transactions) and the
-/// warnings for every line that could not be read.
+mod flavour_evidence;
+
+use flavour_evidence::FlavourEvidence;
+
+/// Parses one deadlock report. Always returns a deadlock (possibly with no transactions) and a
+/// warning for every line that could not be read.
 pub fn parse_deadlock(input: &str, chunk: &Chunk) -> (Deadlock, Vec<Warning>) {
-    let deadlock = Deadlock {
-        input: input.to_string(),
-        line: chunk.first_line(),
-        ..Deadlock::default()
-    };
-    (deadlock, Vec::new())
+    let mut builder = Builder::new(input, chunk);
+    for (line_no, text) in chunk.lines() {
+        builder.line(line_no, text);
+    }
+    builder.finish()
+}
+
+/// Which part of the report the current line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    /// Before the first transaction (title, timestamp).
+    Preamble,
+    /// A transaction block: counters, thread line, statement.
+    Body,
+    Holds,
+    Waiting,
+    Conflicting,
+    /// After the victim line.
+    Done,
+}
+
+struct Builder<'a> {
+    input: &'a str,
+    deadlock: Deadlock,
+    warnings: Vec<Warning>,
+    block: Block,
+    /// Index of the current transaction in `deadlock.transactions`.
+    trx: Option<usize>,
+    /// The lock being read and the block it belongs to.
+    lock: Option<(Block, Lock)>,
+    /// The statement is being read (after the thread line).
+    query: Option<QueryText>,
+    victim_printed: Option<u32>,
+    evidence: FlavourEvidence,
+    seen_timestamp_line: bool,
+}
+
+/// Statement lines gathered so far; blank lines are held back until more text follows, because
+/// logs add blank lines after statements that are not part of them.
+struct QueryText {
+    text: String,
+    pending_blank_lines: usize,
+    /// Bytes of the thread line: 5.x–8.0 cut thread line + statement at 1023 bytes.
+    thread_line_len: usize,
+    line: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a str, chunk: &Chunk) -> Builder<'a> {
+        let deadlock = Deadlock {
+            input: input.to_string(),
+            line: chunk.first_line(),
+            ..Deadlock::default()
+        };
+        let mut evidence = FlavourEvidence::default();
+        let mut deadlock = deadlock;
+        if let Some(stamp) = &chunk.stamp {
+            evidence.log_stamp(stamp);
+            deadlock.timestamp = log_time(stamp);
+        }
+        Builder {
+            input,
+            deadlock,
+            warnings: Vec::new(),
+            block: Block::Preamble,
+            trx: None,
+            lock: None,
+            query: None,
+            victim_printed: None,
+            evidence,
+            seen_timestamp_line: false,
+        }
+    }
+
+    fn line(&mut self, line_no: usize, text: &str) {
+        let classified = classify(text);
+        if !matches!(classified, Line::Other(_) | Line::Blank) {
+            self.end_query();
+        }
+        match classified {
+            Line::Blank => {
+                if let Some(q) = &mut self.query {
+                    q.pending_blank_lines += 1;
+                }
+            }
+            Line::Rule | Line::DeadlockSectionTitle | Line::DeadlockDetected => {}
+            Line::SectionTitle(_) => {}
+            Line::Timestamp(ts) => {
+                self.evidence.timestamp(ts);
+                // The report's own line is more precise than a log prefix.
+                if !self.seen_timestamp_line {
+                    self.seen_timestamp_line = true;
+                    self.deadlock.timestamp = log_time(ts);
+                }
+            }
+            Line::TooDeep { timestamp } => {
+                self.deadlock.too_deep = true;
+                if let Some(ts) = timestamp {
+                    self.evidence.timestamp(ts);
+                    self.deadlock
+                        .timestamp
+                        .get_or_insert_with(|| ts.trim().to_string());
+                }
+            }
+            Line::Heading(heading) => self.heading(heading, line_no),
+            Line::Transaction(trx_line) => {
+                self.evidence.trx_id(&trx_line.trx_id);
+                self.with_trx(line_no, |trx| {
+                    trx.trx_id = trx_line.trx_id;
+                    trx.state = trx_line.state;
+                    trx.active_secs = trx_line.active_secs;
+                    trx.op_info = trx_line.op_info;
+                });
+                self.block = Block::Body;
+            }
+            Line::TablesInUse { in_use, locked } => self.with_trx(line_no, |trx| {
+                trx.tables_in_use = Some(in_use);
+                trx.tables_locked = Some(locked);
+            }),
+            Line::Counters(c) => self.with_trx(line_no, |trx| {
+                trx.lock_wait = c.lock_wait;
+                trx.lock_structs = c.lock_structs;
+                trx.heap_size = c.heap_size;
+                trx.row_locks = c.row_locks;
+                trx.undo_entries = c.undo_entries;
+            }),
+            Line::Thread(t) => {
+                self.evidence.thread_line(text);
+                self.with_trx(line_no, |trx| {
+                    trx.thread_id = t.thread_id;
+                    trx.os_thread_handle = t.os_thread_handle;
+                    trx.query_id = t.query_id;
+                    trx.host = t.host;
+                    trx.ip = t.ip;
+                    trx.user = t.user;
+                    trx.proc_info = t.proc_info;
+                });
+                self.query = Some(QueryText {
+                    text: String::new(),
+                    pending_blank_lines: 0,
+                    thread_line_len: text.trim().len(),
+                    line: line_no,
+                });
+            }
+            Line::TableLock(header) | Line::RecordLocks(header) => {
+                self.start_lock(header, line_no, text);
+            }
+            Line::RecordLock(header) => match &mut self.lock {
+                Some((_, lock)) => lock.records.push(Record {
+                    heap_no: header.heap_no,
+                    n_fields: header.n_fields,
+                    format: header.format,
+                    info_bits: header.info_bits,
+                    fields: Vec::new(),
+                    line: line_no,
+                }),
+                None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
+            },
+            Line::Fields(fields) => {
+                let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
+                match record {
+                    Some(record) => record.fields.extend(fields),
+                    None => self.warn(line_no, "field line outside a `Record lock` block", text),
+                }
+            }
+            Line::Other(other) => self.other(line_no, other),
+        }
+    }
+
+    fn heading(&mut self, heading: Heading, line_no: usize) {
+        self.finish_lock();
+        match heading {
+            Heading::Transaction(n) => {
+                let number = n.unwrap_or(1);
+                self.deadlock.transactions.push(Transaction {
+                    number,
+                    line: line_no,
+                    ..Transaction::default()
+                });
+                self.trx = Some(self.deadlock.transactions.len() - 1);
+                self.block = Block::Body;
+            }
+            Heading::Holds(n) => {
+                if n == Some(1) {
+                    self.evidence.holds_for_first();
+                }
+                self.select_trx(n);
+                self.block = Block::Holds;
+            }
+            Heading::Waiting(n) => {
+                if n.is_none() && !self.deadlock.too_deep {
+                    self.evidence.mariadb_heading();
+                }
+                self.select_trx(n);
+                self.block = Block::Waiting;
+            }
+            Heading::ConflictingWith => {
+                self.evidence.mariadb_heading();
+                self.block = Block::Conflicting;
+            }
+            Heading::Victim(n) => {
+                self.victim_printed = Some(n);
+                self.block = Block::Done;
+            }
+        }
+    }
+
+    /// `*** (n) HOLDS` / `WAITING` name the transaction; select it (or keep the current one).
+    fn select_trx(&mut self, n: Option<u32>) {
+        if let Some(n) = n {
+            if let Some(i) = self
+                .deadlock
+                .transactions
+                .iter()
+                .rposition(|t| t.number == n)
+            {
+                self.trx = Some(i);
+            }
+        }
+    }
+
+    /// Applies `f` to the current transaction, opening one for a paste that starts at
+    /// `TRANSACTION …` without its heading.
+    fn with_trx(&mut self, line_no: usize, f: impl FnOnce(&mut Transaction)) {
+        let transactions = &mut self.deadlock.transactions;
+        let index = match self.trx {
+            Some(i) if i < transactions.len() => i,
+            _ => {
+                let number = u32::try_from(transactions.len() + 1).unwrap_or(u32::MAX);
+                transactions.push(Transaction {
+                    number,
+                    line: line_no,
+                    ..Transaction::default()
+                });
+                self.block = Block::Body;
+                transactions.len() - 1
+            }
+        };
+        self.trx = Some(index);
+        if let Some(trx) = transactions.get_mut(index) {
+            f(trx);
+        }
+    }
+
+    fn start_lock(&mut self, header: LockHeader, line_no: usize, text: &str) {
+        self.finish_lock();
+        let block = match self.block {
+            Block::Preamble | Block::Done => {
+                self.warn(line_no, "lock line outside a transaction", text);
+                return;
+            }
+            Block::Body => Block::Holds,
+            other => other,
+        };
+        let mode = header
+            .clause
+            .mode
+            .clone()
+            .unwrap_or_else(|| LockMode::Unknown(String::new()));
+        let lock = Lock {
+            kind: match header.target {
+                LockTarget::Table => LockKind::Table,
+                LockTarget::Record { .. } => LockKind::NextKey,
+            },
+            target: header.target,
+            table: header.table,
+            trx_id: header.trx_id,
+            mode,
+            waiting: header.clause.waiting,
+            clause: header.clause,
+            records: Vec::new(),
+            line: line_no,
+            text: text.trim().to_string(),
+        };
+        self.lock = Some((block, lock));
+    }
+
+    fn finish_lock(&mut self) {
+        let Some((block, mut lock)) = self.lock.take() else {
+            return;
+        };
+        if lock.is_record_lock() {
+            lock.kind = LockKind::of_record_lock(&lock.clause, lock.only_supremum());
+        }
+        let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) else {
+            return;
+        };
+        match block {
+            Block::Waiting if trx.waits_for.is_none() => trx.waits_for = Some(lock),
+            Block::Conflicting => trx.conflicting_with.push(lock),
+            _ => trx.holds.push(lock),
+        }
+    }
+
+    fn other(&mut self, line_no: usize, text: &str) {
+        if let Some(q) = &mut self.query {
+            for _ in 0..q.pending_blank_lines {
+                q.text.push('\n');
+            }
+            q.pending_blank_lines = 0;
+            if !q.text.is_empty() {
+                q.text.push('\n');
+            }
+            q.text.push_str(text.trim_end());
+            return;
+        }
+        let trimmed = text.trim();
+        if is_elision(trimmed) {
+            self.warn(line_no, "text elided by whoever copied this report", text);
+        } else {
+            let what = match self.block {
+                Block::Preamble => "unrecognised line before the first transaction".to_string(),
+                Block::Done => "unrecognised line after the victim line".to_string(),
+                _ => match self.trx.and_then(|i| self.deadlock.transactions.get(i)) {
+                    Some(t) => format!("unrecognised line in transaction `{}`", t.number),
+                    None => "unrecognised line".to_string(),
+                },
+            };
+            self.warn(line_no, &what, text);
+        }
+    }
+
+    fn end_query(&mut self) {
+        let Some(q) = self.query.take() else { return };
+        let printed = q.thread_line_len + 1 + q.text.len();
+        // format-spec §4.3: thread line + statement are cut at 1023 bytes (≤ 8.0), the
+        // statement alone at 3000 bytes (9.x); no marker is printed.
+        if (1010..=1023).contains(&printed) || (2990..=3000).contains(&q.text.len()) {
+            self.warn(
+                q.line,
+                "statement may be cut at the server's print limit",
+                "",
+            );
+        }
+        if let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) {
+            if !q.text.is_empty() {
+                trx.query = Some(q.text);
+            }
+        }
+    }
+
+    fn warn(&mut self, line: usize, message: &str, text: &str) {
+        let text = text.trim();
+        self.warnings.push(Warning {
+            input: self.input.to_string(),
+            line,
+            message: message.to_string(),
+            text: (!text.is_empty()).then(|| shorten(text, 120)),
+        });
+    }
+
+    fn finish(mut self) -> (Deadlock, Vec<Warning>) {
+        self.end_query();
+        self.finish_lock();
+        let d = &mut self.deadlock;
+        d.flavour = self.evidence.flavour();
+        d.victim = victim(self.victim_printed, d.too_deep, d.flavour);
+        if self.victim_printed.is_none() && !d.too_deep && !d.transactions.is_empty() {
+            let last = d.transactions.last().map_or(d.line, |t| t.line);
+            self.warnings.push(Warning {
+                input: self.input.to_string(),
+                line: last,
+                message: "report ends without a `WE ROLL BACK TRANSACTION` line (input cut?)"
+                    .to_string(),
+                text: None,
+            });
+        }
+        if d.transactions.is_empty() {
+            self.warnings.push(Warning {
+                input: self.input.to_string(),
+                line: d.line,
+                message: "deadlock report holds no transaction".to_string(),
+                text: None,
+            });
+        }
+        d.graph = WaitForGraph::build(&d.transactions);
+        (self.deadlock, self.warnings)
+    }
+}
+
+/// `WE ROLL BACK TRANSACTION (n)` as printed, made honest: `(0)` is MDEV-29187, a TOO DEEP
+/// report rolls back the one transaction it shows.
+fn victim(printed: Option<u32>, too_deep: bool, flavour: Flavour) -> Victim {
+    match printed {
+        _ if too_deep => Victim {
+            number: Some(1),
+            note: Some(
+                "search too deep or long: InnoDB rolled back the transaction shown, without a \
+                 proven cycle"
+                    .to_string(),
+            ),
+        },
+        Some(0) => Victim {
+            number: None,
+            note: Some(if flavour == Flavour::Mariadb106 {
+                "MariaDB printed `(0)`: the victim number is unreliable in 10.6-10.8 builds \
+                 (MDEV-29187); the TRANSACTIONS section shows which transaction survived"
+                    .to_string()
+            } else {
+                "the report printed `(0)`: victim unknown".to_string()
+            }),
+        },
+        Some(n) => Victim {
+            number: Some(n),
+            note: None,
+        },
+        None => Victim {
+            number: None,
+            note: Some("the report has no `WE ROLL BACK TRANSACTION` line".to_string()),
+        },
+    }
+}
+
+/// The date and time of a timestamp line or an error-log prefix, without the thread id that
+/// follows: `2026-11-21  5:24:03 18 [Note] ` → `2026-11-21 5:24:03`, `120906  6:03:32` →
+/// `120906 6:03:32`, `2023-07-14T10:46:34.123456Z 0 [Note] …` → its first word.
+fn log_time(stamp: &str) -> Option<String> {
+    let mut words = stamp.split_whitespace();
+    let first = words.next()?;
+    if !first.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    if first.contains('T') || first.contains(':') {
+        return Some(first.to_string());
+    }
+    match words.next() {
+        Some(time) if time.contains(':') => Some(format!("{first} {time}")),
+        _ => Some(first.to_string()),
+    }
+}
+
+/// `...`, `…`, `(...)`, `-- 省略…`: a publisher removed text here (format-spec §10).
+fn is_elision(text: &str) -> bool {
+    text.starts_with("...")
+        || text.starts_with('…')
+        || text.starts_with("(...)")
+        || text.contains("省略")
+}
+
+fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", text.get(..end).unwrap_or(""))
 }

@@ -8,8 +8,24 @@
     clippy::indexing_slicing
 )]
 
+mod atoms;
+mod banner;
 pub mod deadlock;
+mod field_line;
+mod heading;
 pub mod line;
+mod lock_header;
+mod mode_clause;
+mod record_line;
+mod section;
+mod table_name;
+#[cfg(test)]
+mod test_util;
+mod thread_line;
+mod timestamp;
+mod trx_line;
 
 pub use deadlock::parse_deadlock;
-pub use line::{classify, Line};
+pub use line::{classify, Counters, Heading, Line, LockHeader, RecordHeader, ThreadLine, TrxLine};
+pub use lock_header::parse_lock_header;
+pub use mode_clause::parse_mode_clause;

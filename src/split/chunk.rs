@@ -4,6 +4,8 @@
 /// One section of input handed from the splitter to a parser.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chunk {
+    /// The log prefix of the line that opened the report (error logs only): where its time is.
+    pub stamp: Option<String>,
     text: String,
     /// (physical line number, start, end) into `text`.
     spans: Vec<(usize, usize, usize)>,
@@ -38,6 +40,7 @@ impl Chunk {
     }
 
     pub fn clear(&mut self) {
+        self.stamp = None;
         self.text.clear();
         self.spans.clear();
     }

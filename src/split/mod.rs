@@ -2,5 +2,7 @@
 //! dumps in an error log. Holds at most one report at a time.
 
 mod chunk;
+mod splitter;
 
 pub use chunk::Chunk;
+pub use splitter::{Piece, Splitter};

@@ -1,0 +1,281 @@
+//! What one report shows and what it hides, per transaction: the locks each one holds (MySQL's
+//! `HOLDS THE LOCK(S)`, or MariaDB's `CONFLICTING WITH` locks naming its trx id), whether the
+//! server printed them at all (format-spec §3.1–§3.3), and who blocks whom. Matchers read this
+//! view rather than the raw model so that every pattern treats the server families alike.
+
+use super::Evidence;
+use crate::model::{Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, Record, Transaction};
+
+/// One transaction of the report with what is known about it.
+pub(crate) struct Trx<'a> {
+    pub t: &'a Transaction,
+    /// The `(n)` printed.
+    pub n: u32,
+    /// Locks the report prints as held by this transaction.
+    pub held: Vec<&'a Lock>,
+    /// Whether the server prints this transaction's held locks at all: false for transaction
+    /// (1) on MySQL ≤ 8.0.17 / MariaDB < 10.6, and for everyone with `innodb_deadlock_report=basic`.
+    pub holds_shown: bool,
+    pub wait: Option<&'a Lock>,
+    /// `INSERT`, `UPDATE`, … of the current statement.
+    pub verb: Option<String>,
+    /// The statement is `INSERT … ON DUPLICATE KEY UPDATE`.
+    pub odku: bool,
+}
+
+impl Trx<'_> {
+    pub fn is(&self, verb: &str) -> bool {
+        self.verb.as_deref() == Some(verb)
+    }
+
+    /// A plain `INSERT` (or `INSERT IGNORE`): its duplicate check takes S locks, unlike
+    /// `REPLACE` and `INSERT … ON DUPLICATE KEY UPDATE`, which take X locks.
+    pub fn plain_insert(&self) -> bool {
+        self.is("INSERT") && !self.odku
+    }
+
+    /// Held locks on the same index of the same table as `lock` (any page).
+    pub fn held_on_index<'b>(&'b self, lock: &'b Lock) -> impl Iterator<Item = &'b Lock> + 'b {
+        self.held
+            .iter()
+            .copied()
+            .filter(move |h| same_index(h, lock))
+    }
+}
+
+/// The report seen per transaction.
+pub(crate) struct View<'a> {
+    pub d: &'a Deadlock,
+    pub trx: Vec<Trx<'a>>,
+    /// MariaDB `innodb_deadlock_report=basic`: no `CONFLICTING WITH`, so no holder is printed.
+    pub basic: bool,
+}
+
+impl<'a> View<'a> {
+    pub fn new(d: &'a Deadlock) -> View<'a> {
+        let any_conflicts = d
+            .transactions
+            .iter()
+            .any(|t| !t.conflicting_with.is_empty());
+        let basic = d.flavour == Flavour::Mariadb106 && !any_conflicts && d.transactions.len() > 1;
+        let trx = d
+            .transactions
+            .iter()
+            .map(|t| {
+                let mut held: Vec<&Lock> = t.holds.iter().collect();
+                for other in &d.transactions {
+                    for c in &other.conflicting_with {
+                        if c.trx_id == t.trx_id && !held.iter().any(|h| same_lock(h, c)) {
+                            held.push(c);
+                        }
+                    }
+                }
+                let holds_shown = !held.is_empty()
+                    || match d.flavour {
+                        Flavour::Mysql8018 => true,
+                        Flavour::Mariadb106 => !basic,
+                        f if f.holds_only_for_second() => t.number == 2,
+                        _ => false,
+                    };
+                let odku = t.query.as_deref().is_some_and(super::sql::is_odku);
+                Trx {
+                    t,
+                    n: t.number,
+                    held,
+                    holds_shown,
+                    wait: t.waits_for.as_ref(),
+                    verb: t.verb(),
+                    odku,
+                }
+            })
+            .collect();
+        View { d, trx, basic }
+    }
+
+    pub fn get(&self, n: u32) -> Option<&Trx<'a>> {
+        self.trx.iter().find(|t| t.n == n)
+    }
+
+    /// Transactions that wait for a lock, in printed order.
+    pub fn waiters(&self) -> impl Iterator<Item = (&Trx<'a>, &'a Lock)> {
+        self.trx.iter().filter_map(|t| t.wait.map(|w| (t, w)))
+    }
+
+    /// The transaction `n` waits for, from the wait-for graph.
+    pub fn blocker_of(&self, n: u32) -> Option<&Trx<'a>> {
+        let edge = self.d.graph.edge_from(n)?;
+        self.get(edge.holder).filter(|h| h.n != n)
+    }
+
+    /// The other transactions' printed locks that block `waiter`'s request.
+    pub fn blocking_locks(&self, waiter: &Trx<'a>) -> Vec<(&Trx<'a>, &'a Lock)> {
+        let Some(wait) = waiter.wait else {
+            return Vec::new();
+        };
+        self.trx
+            .iter()
+            .filter(|o| o.n != waiter.n)
+            .flat_map(|o| o.held.iter().map(move |h| (o, *h)))
+            .filter(|(_, h)| h.may_block(wait))
+            .collect()
+    }
+
+    /// The transaction whose trx id is stored in a clustered-index record's `DB_TRX_ID`: the
+    /// last writer of the row, which still holds it implicitly if it has not committed
+    /// (format-spec §3.5, field order; public samples 001, 013).
+    pub fn last_writer(&self, lock: &Lock, rec: &Record) -> Option<&Trx<'a>> {
+        let id = db_trx_id(lock, rec)?;
+        self.trx.iter().find(|t| trx_id_is(&t.t.trx_id, id))
+    }
+
+    /// The sentence that says what this report could not show, for low/medium findings.
+    pub fn hidden_note(&self) -> Option<String> {
+        if self.basic {
+            return Some(
+                "The server ran with innodb_deadlock_report=basic, so the report prints no \
+                 conflicting locks: who holds what is inferred from the waits."
+                    .to_string(),
+            );
+        }
+        let hidden: Vec<String> = self
+            .trx
+            .iter()
+            .filter(|t| !t.holds_shown)
+            .map(|t| format!("({})", t.n))
+            .collect();
+        if hidden.is_empty() || self.trx.len() < 2 {
+            return None;
+        }
+        let who = hidden.join(", ");
+        Some(match self.d.flavour {
+            f if f.holds_only_for_second() => format!(
+                "This server ({}) prints held locks only for transaction (2), so what trx {who} \
+                 holds is inferred from the cycle.",
+                f.label()
+            ),
+            _ => format!("The report prints no held locks for trx {who}."),
+        })
+    }
+}
+
+/// Same table and index (record locks) or same table (table locks), any page.
+pub(crate) fn same_index(a: &Lock, b: &Lock) -> bool {
+    a.table == b.table && a.index() == b.index()
+}
+
+/// The same lock struct printed twice (MariaDB repeats a holder's lock under every waiter).
+fn same_lock(a: &Lock, b: &Lock) -> bool {
+    a.same_place(b) && a.clause == b.clause && a.heap_nos().eq(b.heap_nos())
+}
+
+/// Whether two locks are known to cover a common record (or gap) on the same page. `None`
+/// when a side printed no records (5.x without record dumps) and the pages match.
+pub(crate) fn overlap(a: &Lock, b: &Lock) -> Option<bool> {
+    if !a.same_place(b) {
+        return Some(false);
+    }
+    if a.records.is_empty() || b.records.is_empty() {
+        return None;
+    }
+    Some(a.heap_nos().any(|h| b.heap_nos().any(|g| g == h)))
+}
+
+/// Whether two record locks are known to be on different records.
+pub(crate) fn different_records(a: &Lock, b: &Lock) -> bool {
+    match (a.records.is_empty(), b.records.is_empty()) {
+        (false, false) => !a.heap_nos().any(|h| b.heap_nos().any(|g| g == h)) || !a.same_place(b),
+        _ => !a.same_place(b),
+    }
+}
+
+pub(crate) fn is_clustered(index: &str) -> bool {
+    matches!(index, "PRIMARY" | "GEN_CLUST_INDEX")
+}
+
+pub(crate) fn is_insert_intention(l: &Lock) -> bool {
+    l.kind == LockKind::InsertIntention
+}
+
+/// A lock on a real record (not only the gap before it, not an insert intention).
+pub(crate) fn is_record_part(l: &Lock) -> bool {
+    matches!(l.kind, LockKind::NextKey | LockKind::RecNotGap)
+}
+
+pub(crate) fn is_x(l: &Lock) -> bool {
+    l.mode == LockMode::X
+}
+
+pub(crate) fn is_s(l: &Lock) -> bool {
+    l.mode == LockMode::S
+}
+
+/// The lock's first user record (not the supremum), if printed.
+pub(crate) fn first_user_record(l: &Lock) -> Option<&Record> {
+    l.records
+        .iter()
+        .find(|r| !r.is_supremum() && !r.is_infimum())
+}
+
+/// `DB_TRX_ID` of a clustered-index record: the 6-byte field followed by the 7-byte roll
+/// pointer after the key columns.
+fn db_trx_id(lock: &Lock, rec: &Record) -> Option<u64> {
+    let index = lock.index()?;
+    if !is_clustered(index) {
+        return None;
+    }
+    let len = |i: usize| match rec.fields.get(i).map(|f| &f.value) {
+        Some(FieldValue::Bytes {
+            len, total: None, ..
+        }) => Some(*len),
+        _ => None,
+    };
+    let start = usize::from(index == "GEN_CLUST_INDEX");
+    let at =
+        (start.max(1)..rec.fields.len()).find(|&i| len(i) == Some(6) && len(i + 1) == Some(7))?;
+    match &rec.fields.get(at)?.value {
+        FieldValue::Bytes { hex, .. } => u64::from_str_radix(hex, 16).ok(),
+        _ => None,
+    }
+}
+
+/// Whether a printed trx id (decimal on 5.6+, hex on 5.5, `0 n` on 5.0) is `id`.
+fn trx_id_is(printed: &str, id: u64) -> bool {
+    let printed = printed.trim();
+    if printed == id.to_string() {
+        return true;
+    }
+    if let Some((high, low)) = printed.split_once(' ') {
+        if let (Ok(h), Ok(l)) = (high.parse::<u64>(), low.parse::<u64>()) {
+            return (h << 32 | l) == id;
+        }
+    }
+    printed.eq_ignore_ascii_case(&format!("{id:X}"))
+}
+
+/// A lock header as evidence.
+pub(crate) fn ev_lock(l: &Lock) -> Evidence {
+    Evidence {
+        line: l.line,
+        text: l.text.clone(),
+    }
+}
+
+/// A record line as evidence, in the words InnoDB prints it (`Record lock, heap no …`).
+pub(crate) fn ev_record(r: &Record) -> Evidence {
+    let mut text = format!("Record lock, heap no {}", r.heap_no);
+    if let Some(n) = r.n_fields {
+        let format = r.format.as_deref().unwrap_or("compact format");
+        text.push_str(&format!(" PHYSICAL RECORD: n_fields {n}; {format}"));
+        if let Some(bits) = r.info_bits {
+            text.push_str(&format!("; info bits {bits}"));
+        }
+    }
+    Evidence { line: r.line, text }
+}
+
+/// Evidence lines in input order, each once.
+pub(crate) fn evidence(mut ev: Vec<Evidence>) -> Vec<Evidence> {
+    ev.sort_by_key(|e| e.line);
+    ev.dedup_by(|a, b| a.line == b.line && a.text == b.text);
+    ev
+}

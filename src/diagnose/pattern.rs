@@ -1,0 +1,78 @@
+//! A catalogue entry: id, one-line summary, documentation and matcher, declared together in one
+//! file per pattern the way clippy declares a lint (`declare_clippy_lint!`), so the docs that
+//! `lockscope patterns` and the README print cannot drift from the code that matches.
+
+use super::Finding;
+use crate::model::Deadlock;
+
+/// One deadlock pattern of the catalogue.
+#[derive(Debug)]
+pub struct Pattern {
+    /// Stable id: appears in JSON, in `--fail-on` and in the README. Never rename one.
+    pub id: &'static str,
+    /// One line: what collides.
+    pub summary: &'static str,
+    /// One line: what the fixed write path does (the README table's last column).
+    pub fixed_write_path: &'static str,
+    /// The documentation written above the declaration, markdown, one doc line per line:
+    /// `### What it looks like in the log`, `### Why it deadlocks`, `### Fix for the write path`,
+    /// `### Example`, optionally `### Known limitations`.
+    pub explanation: &'static str,
+    /// `src/diagnose/patterns/<file>.rs#L<line>` of the declaration.
+    pub location: &'static str,
+    /// The matcher: a finding about this deadlock when the pattern is there.
+    pub check: fn(&Deadlock) -> Option<Finding>,
+    /// Ids this pattern explains away when it is the main cause: their matchers see the same
+    /// locks from a less specific angle, so reporting them too would only repeat it.
+    pub subsumes: &'static [&'static str],
+}
+
+impl Pattern {
+    /// The documentation with the one space rustdoc keeps after `///` removed from each line.
+    pub fn doc(&self) -> String {
+        self.explanation
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Declares a pattern: its doc comment becomes `explanation`, the file and line `location`, and
+/// the module's `fn check(&Deadlock) -> Option<Finding>` its matcher.
+///
+/// ```ignore
+/// declare_pattern! {
+///     /// ### What it looks like in the log
+///     /// …
+///     pub ODKU_SUPREMUM,
+///     id = "odku-supremum",
+///     summary = "…",
+///     fixed = "…",
+///     subsumes = ["gap-then-insert"],
+/// }
+/// ```
+macro_rules! declare_pattern {
+    (
+        $(#[doc = $doc:literal])*
+        pub $name:ident,
+        id = $id:literal,
+        summary = $summary:literal,
+        fixed = $fixed:literal
+        $(, subsumes = [$($sub:literal),* $(,)?])?
+        $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        pub static $name: $crate::diagnose::Pattern = $crate::diagnose::Pattern {
+            id: $id,
+            summary: $summary,
+            fixed_write_path: $fixed,
+            explanation: concat!($($doc, "\n"),*),
+            location: concat!(file!(), "#L", line!()),
+            check,
+            subsumes: &[$($($sub),*)?],
+        };
+    };
+}
+
+pub(crate) use declare_pattern;

@@ -1,0 +1,388 @@
+//! `delete-then-insert`: an insert lands on a delete-marked index entry whose deleter still
+//! holds it — across two write paths that touch parent and child tables in opposite orders
+//! (seed 002), or within one transaction that deletes a key and inserts it again (public
+//! samples 010, 016, 017, 018, 023).
+
+use super::prelude::*;
+
+declare_pattern! {
+    /// ### What it looks like in the log
+    /// A transaction running an `INSERT` waits for `lock_mode X locks gap before rec insert
+    /// intention waiting` (or for `lock mode S waiting`, the duplicate check) on a record
+    /// whose dump says `info bits 32`: delete-marked, deleted by a transaction that has not
+    /// committed. Either the other transaction deleted it and still holds it, or the inserting
+    /// transaction deleted it itself (it holds `lock_mode X locks rec but not gap` on that
+    /// same record) while the other transaction, a `DELETE`, is queued for X on it.
+    ///
+    /// ### Why it deadlocks
+    /// `DELETE` does not remove an index entry: it delete-marks it and keeps an X lock on it
+    /// (next-key under REPEATABLE READ when it scanned) until commit; purge removes the entry
+    /// only later. An insert whose position is right before such an entry needs an
+    /// insert-intention lock on that gap, and an insert of the same key needs an S lock on the
+    /// entry for its duplicate check: both wait for the deleter. When the deleter in turn waits
+    /// for a row the inserter wrote earlier (the parent row it inserted, in a path that
+    /// writes parent then child while the delete path removes child then parent), the wait is a
+    /// cycle. When one transaction deletes and re-inserts the same key, a second deleter
+    /// queued for X on the entry blocks the re-insert's S request (InnoDB grants requests in
+    /// queue order) while itself waiting for the first transaction.
+    ///
+    /// ### Fix for the write path
+    /// Make every path touch parent and child tables in the same order: if the insert path
+    /// writes the parent row and then its children, the cleanup path must delete the parent
+    /// row first and the children after it (or lock the parent row `FOR UPDATE` first). Where
+    /// a key is deleted and inserted again, update the row in place instead.
+    ///
+    /// ### Example
+    /// ```sql
+    /// -- cleanup path, before: child then parent
+    /// DELETE FROM session_endpoint WHERE session_id IN (…);
+    /// DELETE FROM session WHERE id IN (…);
+    /// -- cleanup path, after: parent then child, the same order as the insert path
+    /// DELETE FROM session WHERE id IN (…);
+    /// DELETE FROM session_endpoint WHERE session_id IN (…);
+    /// ```
+    ///
+    /// ### Known limitations
+    /// MySQL ≤ 8.0.17 prints no held locks for transaction (1), so when (1) is the deleter its
+    /// lock on the delete-marked entry is inferred from the cycle. Without record dumps the
+    /// delete mark itself is not visible; the finding then rests on the statements.
+    pub DELETE_THEN_INSERT,
+    id = "delete-then-insert",
+    summary = "an insert waits on a delete-marked entry (info bits 32) that an uncommitted delete still locks",
+    fixed = "same parent→child order in every path; update in place instead of delete + insert",
+    subsumes = ["unique-key-race", "gap-then-insert"],
+}
+
+fn check(d: &Deadlock) -> Option<Finding> {
+    let v = View::new(d);
+    // A transaction that holds X on the very entry it waits for deleted it itself.
+    reinsert(&v).or_else(|| across_paths(&v))
+}
+
+/// Seed 002: the inserter waits on an entry the other transaction deleted.
+fn across_paths(v: &View) -> Option<Finding> {
+    let (t, w, marked) = v.waiters().find_map(|(t, w)| {
+        let wants_in = is_insert_intention(w) || (is_s(w) && !is_record_part_x(w));
+        let marked = w.records.iter().find(|r| r.is_delete_marked())?;
+        let inserting = t
+            .verb
+            .as_deref()
+            .map_or(true, |v| v == "INSERT" || v == "REPLACE");
+        (wants_in && inserting).then_some((t, w, marked))
+    })?;
+    let deleter = v.blocker_of(t.n)?;
+    let shown: Vec<&Lock> = v
+        .blocking_locks(t)
+        .into_iter()
+        .filter(|(o, _)| o.n == deleter.n)
+        .map(|(_, l)| l)
+        .collect();
+    // Only a deleter: a transaction that merely scanned the gap is `gap-then-insert`.
+    let deleted = !shown.is_empty()
+        && shown
+            .iter()
+            .any(|l| l.touches_delete_marked() || l.records.is_empty());
+    if !deleted && !deleter.is("DELETE") {
+        return None;
+    }
+    let confidence = if deleted || deleter.is("DELETE") {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    let table = &w.table;
+    let key = words::key(marked, w.index());
+    let mut summary = format!(
+        "{} waits for {} {key} of {} {}, and that entry is delete-marked (info bits {}): a row \
+         deleted by a transaction that has not committed yet, still in the index until purge. ",
+        words::trx_stmt(t),
+        if is_insert_intention(w) {
+            "an insert-intention lock in the gap before key"
+        } else {
+            "an S lock (the duplicate-key check) on key"
+        },
+        table,
+        w.index().unwrap_or("?"),
+        marked.info_bits.unwrap_or(32),
+    );
+    if shown.is_empty() {
+        summary.push_str(&format!(
+            "{} — whose current statement is {} — deleted it earlier in its transaction and \
+             still holds its lock (not printed on this server). ",
+            words::trx(deleter),
+            words::stmt(deleter)
+        ));
+    } else {
+        let locks: Vec<String> = shown.iter().map(|l| words::kind(l)).collect();
+        summary.push_str(&format!(
+            "{} deleted those rows earlier in its transaction and holds {} on them, which cover \
+             the gaps before them. ",
+            words::trx(deleter),
+            locks.join(" and ")
+        ));
+    }
+    let mut parent: Option<&Lock> = None;
+    if let Some(dw) = deleter.wait {
+        let held_by_inserter = v.blocker_of(deleter.n).is_some_and(|b| b.n == t.n);
+        summary.push_str(&format!(
+            "Meanwhile {}'s statement waits for {}{}. ",
+            words::trx(deleter),
+            words::lock(dw),
+            if held_by_inserter {
+                format!(", held by {}", words::trx(t))
+            } else {
+                String::new()
+            }
+        ));
+        if dw.table != w.table {
+            parent = Some(dw);
+            summary.push_str(&format!(
+                "So {} wrote {} before {}, while {} changed {} before {}: the two paths \
+                 touch these tables in opposite orders.",
+                words::trx(t),
+                dw.table,
+                table,
+                words::trx(deleter),
+                table,
+                dw.table
+            ));
+        } else {
+            summary.push_str("Each waits for a row the other wrote first.");
+        }
+    }
+    summary.push_str(&words::victim(v.d));
+    if confidence != Confidence::High {
+        if let Some(note) = v.hidden_note() {
+            summary.push(' ');
+            summary.push_str(&note);
+        }
+    }
+    let child = words::bare_table(w);
+    let fix = match parent {
+        Some(p) => {
+            let parent = words::bare_table(p);
+            format!(
+                "Make the delete path touch the tables in the insert path's order, parent before \
+                 child: delete the `{parent}` rows first, then their `{child}` rows (or lock the \
+                 `{parent}` rows FOR UPDATE before touching `{child}`).\n\
+                 \n\
+                 -- before (delete path): child, then parent\n\
+                 BEGIN;\n\
+                 DELETE FROM {child} WHERE <{parent} key> IN (…);\n\
+                 DELETE FROM {parent} WHERE id IN (…);\n\
+                 COMMIT;\n\
+                 \n\
+                 -- after: parent, then child, like the insert path\n\
+                 BEGIN;\n\
+                 DELETE FROM {parent} WHERE id IN (…);\n\
+                 DELETE FROM {child} WHERE <{parent} key> IN (…);\n\
+                 COMMIT;"
+            )
+        }
+        None => reinsert_fix(&child),
+    };
+    let mut ev = vec![ev_lock(w), ev_record(marked)];
+    ev.extend(shown.iter().map(|l| ev_lock(l)));
+    if let Some(dw) = deleter.wait {
+        ev.push(ev_lock(dw));
+    }
+    Some(finding(confidence, summary, ev, fix))
+}
+
+fn is_record_part_x(l: &Lock) -> bool {
+    is_record_part(l) && is_x(l)
+}
+
+/// Public 010/018/023: one transaction deletes a key and inserts it again.
+fn reinsert(v: &View) -> Option<Finding> {
+    for t in &v.trx {
+        let Some(w) = t.wait else { continue };
+        if !(is_insert_intention(w) || (is_s(w) && w.kind != LockKind::Gap)) {
+            continue;
+        }
+        let Some(mine) = t.held_on_index(w).find(|h| is_x(h) && is_record_part(h)) else {
+            continue;
+        };
+        let marked = mine
+            .records
+            .iter()
+            .chain(w.records.iter())
+            .find(|r| r.is_delete_marked());
+        let inserting = t.is("INSERT") || t.is("REPLACE");
+        if !inserting && marked.is_none() {
+            continue;
+        }
+        let Some(other) = v.trx.iter().find(|o| {
+            o.n != t.n
+                && o.wait
+                    .is_some_and(|ow| same_index(ow, w) && is_x(ow) && !is_insert_intention(ow))
+                && !o.is("INSERT")
+        }) else {
+            continue;
+        };
+        let ow = other.wait?;
+        let confidence = if marked.is_some() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        let key_change = if t.is("UPDATE") {
+            " (an UPDATE that changes a key column is a delete-mark plus an insert of the index \
+             entry inside InnoDB)"
+        } else {
+            ""
+        };
+        let mut summary = format!(
+            "{} already holds {}: it deleted that entry earlier in the same transaction{key_change}, \
+             and now writes the same key again, so it waits for {}. {} running {} is queued \
+             ahead of it for {}, waiting for {}'s lock, and InnoDB grants requests on a record \
+             in queue order: each waits for the other.",
+            words::trx_stmt(t),
+            words::lock(mine),
+            if is_insert_intention(w) {
+                format!("an insert-intention lock in {}", words::gap(w))
+            } else {
+                format!("an S lock on {} for the duplicate-key check", words::place(w))
+            },
+            words::trx(other),
+            words::stmt(other),
+            words::lock(ow),
+            words::trx(t),
+        );
+        summary.push_str(&words::victim(v.d));
+        if marked.is_none() {
+            summary.push_str(
+                " The report prints no record dumps, so the delete mark is inferred from the \
+                 statements.",
+            );
+        }
+        let mut ev = vec![ev_lock(mine), ev_lock(w), ev_lock(ow)];
+        ev.extend(marked.map(ev_record));
+        return Some(finding(
+            confidence,
+            summary,
+            ev,
+            reinsert_fix(&words::bare_table(w)),
+        ));
+    }
+    None
+}
+
+fn reinsert_fix(table: &str) -> String {
+    format!(
+        "Do not delete a key and insert it again in one transaction while other transactions \
+         delete the same key: update the row in place (or upsert once), and serialise the \
+         writers of one key on a parent row if both paths must stay.\n\
+         \n\
+         -- before\n\
+         BEGIN;\n\
+         DELETE FROM {table} WHERE <key> = ?;\n\
+         INSERT INTO {table} (<key>, …) VALUES (?, …);\n\
+         COMMIT;\n\
+         \n\
+         -- after: the entry is never delete-marked, no duplicate check on it\n\
+         BEGIN;\n\
+         UPDATE {table} SET … WHERE <key> = ?;\n\
+         COMMIT;"
+    )
+}
+
+fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
+    Finding {
+        pattern: DELETE_THEN_INSERT.id,
+        confidence,
+        summary,
+        evidence: evidence(ev),
+        fix,
+        contributing: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, rec};
+    use crate::model::Flavour;
+
+    // See: seed 002 (MySQL 5.7: only trx (2)'s held lock is printed).
+    #[test]
+    fn seed_002_insert_before_a_row_the_deleter_marked() {
+        let session = || rec(52, 0, &["965b1face74948039ab0dd8da6daa71d"]);
+        let d = deadlock(Flavour::Mysql57)
+            .trx(
+                1,
+                "272174",
+                "delete from session where id in (x'B41D1ACB485A4E599A687E4AB1C36648')",
+            )
+            .waits(lock(
+                "X wait",
+                "session",
+                "PRIMARY",
+                3,
+                "272174",
+                vec![session()],
+            ))
+            .trx(
+                2,
+                "272193",
+                "insert into session_endpoint (...) values (...)",
+            )
+            .holds(lock(
+                "X rec",
+                "session",
+                "PRIMARY",
+                3,
+                "272193",
+                vec![session()],
+            ))
+            .waits(lock(
+                "X gap ii wait",
+                "session_endpoint",
+                "PRIMARY",
+                3,
+                "272193",
+                vec![rec(4, 32, &["4230c997ef754048ba46c254ac88d8c2"])],
+            ))
+            .victim(2);
+        let f = check(&d).expect("delete-then-insert");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(f.summary.contains("opposite orders"), "{}", f.summary);
+        assert!(
+            f.fix
+                .contains("DELETE FROM session WHERE id IN (…);\nDELETE FROM session_endpoint"),
+            "{}",
+            f.fix
+        );
+    }
+
+    // See: public 023.
+    #[test]
+    fn public_023_delete_then_reinsert_same_key() {
+        let r = || rec(5, 32, &["00000004", "0000000008f1", "7a000001ce01ca"]);
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "2290", "delete from t18 where id = 4")
+            .waits(lock("X rec wait", "t18", "PRIMARY", 3, "2290", vec![r()]))
+            .trx(2, "2289", "insert into t18 (id) values (4)")
+            .holds(lock("X rec", "t18", "PRIMARY", 3, "2289", vec![r()]))
+            .waits(lock("S wait", "t18", "PRIMARY", 3, "2289", vec![r()]))
+            .victim(1);
+        let f = check(&d).expect("delete-then-insert");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(f.summary.contains("duplicate-key check"), "{}", f.summary);
+    }
+
+    // See: public 013 — two deleters in opposite order is not a re-insert.
+    #[test]
+    fn two_deletes_are_not_this_pattern() {
+        let r1 = || rec(2, 32, &["80000001", "00000003c05c", "6f0000015a1a7e"]);
+        let r2 = || rec(3, 32, &["80000002", "00000003c05d", "70000001850bf6"]);
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "245852", "delete from t where id = 2")
+            .waits(lock("X rec wait", "t", "PRIMARY", 3, "245852", vec![r2()]))
+            .trx(2, "245853", "delete from t where id = 1")
+            .holds(lock("X rec", "t", "PRIMARY", 3, "245853", vec![r2()]))
+            .waits(lock("X rec wait", "t", "PRIMARY", 3, "245853", vec![r1()]))
+            .victim(2);
+        assert!(check(&d).is_none());
+    }
+}

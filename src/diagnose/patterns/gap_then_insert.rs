@@ -1,0 +1,221 @@
+//! `gap-then-insert`: two transactions lock the same gap by looking for a row that is not
+//! there, then both insert into it (public 005, 007, 019; MariaDB capture
+//! `gap-lock-then-insert`).
+
+use super::prelude::*;
+
+declare_pattern! {
+    /// ### What it looks like in the log
+    /// Both transactions wait for `lock_mode X locks gap before rec insert intention waiting`
+    /// (or `lock_mode X insert intention waiting` on the supremum) on the same gap of one
+    /// index, and the lock they wait for is an X gap lock on that gap: `lock_mode X locks gap
+    /// before rec`, or a plain `lock_mode X` on the supremum. The statements are plain
+    /// `INSERT`s; the gap locks came from earlier statements of the same transactions.
+    ///
+    /// ### Why it deadlocks
+    /// A locking read that finds no row (`SELECT … FOR UPDATE`, or an `UPDATE`/`DELETE` whose
+    /// WHERE matches nothing) locks the gap where the row would be, so that nobody can insert
+    /// it meanwhile. Gap locks never conflict with each other, not even X with X, so two
+    /// transactions checking for two different missing keys of the same gap both get one.
+    /// When each then inserts its row, its insert-intention lock must wait for every gap lock
+    /// another transaction holds on that gap: each waits for the other.
+    ///
+    /// ### Fix for the write path
+    /// Do not "check, then insert" with a locking read. Insert first and treat a duplicate-key
+    /// error (1062) as "the row exists" (then update it), or use `INSERT … ON DUPLICATE KEY
+    /// UPDATE` for a single row. If a check is needed, lock the parent row that owns the key
+    /// range `FOR UPDATE` instead of the missing child row, which serialises the writers.
+    ///
+    /// ### Example
+    /// ```sql
+    /// -- before, in two sessions at once (ids 15 and 16 missing, 20 exists)
+    /// BEGIN; SELECT * FROM orders WHERE id = 15 FOR UPDATE;  -- X gap lock on (…, 20)
+    /// BEGIN; SELECT * FROM orders WHERE id = 16 FOR UPDATE;  -- the same gap, granted too
+    /// INSERT INTO orders VALUES (15, …);  -- waits for the other's gap lock
+    /// INSERT INTO orders VALUES (16, …);  -- waits for the first one's: 1213
+    /// -- after
+    /// BEGIN; INSERT INTO orders VALUES (15, …);  -- on 1062, UPDATE instead
+    /// ```
+    ///
+    /// ### Known limitations
+    /// MySQL ≤ 8.0.17 prints the gap lock of transaction (2) only; the first transaction's is
+    /// inferred from the cycle (medium confidence).
+    pub GAP_THEN_INSERT,
+    id = "gap-then-insert",
+    summary = "both transactions hold a gap lock from a locking read of a missing row, then both insert into that gap",
+    fixed = "insert first and handle the duplicate (1062); or lock the parent row FOR UPDATE",
+}
+
+fn check(d: &Deadlock) -> Option<Finding> {
+    let v = View::new(d);
+    let waiters: Vec<(&Trx, &Lock)> = v.waiters().collect();
+    let &(_, first) = waiters.first()?;
+    if waiters.len() < 2
+        || !waiters
+            .iter()
+            .all(|(_, w)| is_insert_intention(w) && overlap(w, first) != Some(false))
+    {
+        return None;
+    }
+    if v.trx.iter().any(|t| {
+        t.odku
+            || t.verb
+                .as_deref()
+                .is_some_and(|x| x != "INSERT" && x != "REPLACE")
+    }) {
+        return None;
+    }
+    let mut gap_holds: Vec<(&Trx, &Lock)> = Vec::new();
+    let mut visible = 0;
+    for (t, _) in &waiters {
+        let blocking = v.blocking_locks(t);
+        if !blocking.is_empty() {
+            visible += 1;
+        }
+        for (o, l) in blocking {
+            // An S lock there is a duplicate check (`unique-key-race`); an X lock on a real
+            // record is a deleter or writer (`delete-then-insert`).
+            if !is_x(l) || l.kind != LockKind::Gap {
+                return None;
+            }
+            if !gap_holds.iter().any(|(_, h)| std::ptr::eq(*h, l)) {
+                gap_holds.push((o, l));
+            }
+        }
+    }
+    let confidence = if visible == waiters.len() {
+        Confidence::High
+    } else if visible > 0 {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
+    let ns: Vec<u32> = waiters.iter().map(|(t, _)| t.n).collect();
+    let stmts: Vec<String> = waiters.iter().map(|(t, _)| words::trx_stmt(t)).collect();
+    let mut holders: Vec<u32> = gap_holds.iter().map(|(t, _)| t.n).collect();
+    holders.sort_unstable();
+    holders.dedup();
+    let mut summary = format!(
+        "{} {} wait for an insert-intention lock in {}. ",
+        stmts.join(" and "),
+        words::all(stmts.len()),
+        words::gap(first)
+    );
+    if holders.is_empty() {
+        summary.push_str("The gap locks they wait for are not printed. ");
+    } else {
+        summary.push_str(&format!(
+            "trx {} {} an X gap lock on that same gap. ",
+            words::numbers(&holders),
+            if holders.len() == 1 { "holds" } else { "hold" }
+        ));
+    }
+    summary.push_str(&format!(
+        "A gap lock is what a locking read (`SELECT … FOR UPDATE`, or an UPDATE/DELETE whose \
+         WHERE matched nothing) leaves when the row it looks for does not exist. Gap locks never \
+         conflict with each other, so trx {} {} got one on the same gap; now each insert waits \
+         for the other's gap lock.",
+        words::numbers(&ns),
+        words::all(ns.len())
+    ));
+    summary.push_str(&words::victim(d));
+    if confidence != Confidence::High {
+        if let Some(note) = v.hidden_note() {
+            summary.push(' ');
+            summary.push_str(&note);
+        }
+    }
+    let t = words::bare_table(first);
+    let fix = format!(
+        "Insert first and treat a duplicate-key error as \"the row exists\", instead of checking \
+         with a locking read; or lock the parent row that owns the key range FOR UPDATE before \
+         the check, which serialises the writers.\n\
+         \n\
+         -- before: check, then insert\n\
+         BEGIN;\n\
+         SELECT … FROM {t} WHERE <key> = ? FOR UPDATE;  -- no row: X gap lock\n\
+         INSERT INTO {t} VALUES (?, …);                 -- waits for the other's gap lock\n\
+         COMMIT;\n\
+         \n\
+         -- after: insert, handle 1062\n\
+         BEGIN;\n\
+         INSERT INTO {t} VALUES (?, …);                 -- on 1062: UPDATE {t} SET … WHERE <key> = ?\n\
+         COMMIT;"
+    );
+    let mut ev: Vec<Evidence> = waiters.iter().map(|(_, w)| ev_lock(w)).collect();
+    ev.extend(gap_holds.iter().map(|(_, l)| ev_lock(l)));
+    ev.extend(first.records.first().map(ev_record));
+    Some(Finding {
+        pattern: GAP_THEN_INSERT.id,
+        confidence,
+        summary,
+        evidence: evidence(ev),
+        fix,
+        contributing: false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, rec};
+    use crate::model::Flavour;
+
+    fn r20() -> crate::model::Record {
+        rec(3, 0, &["80000014", "000000000237", "96000001c4011c"])
+    }
+
+    // See: fixtures/mariadb/gap-lock-then-insert.status.txt
+    #[test]
+    fn mariadb_both_gap_locks_shown_is_high() {
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "570", "INSERT INTO orders VALUES (16,'y',16)")
+            .waits(lock(
+                "X gap ii wait",
+                "orders",
+                "PRIMARY",
+                3,
+                "570",
+                vec![r20()],
+            ))
+            .conflicts(lock("X gap", "orders", "PRIMARY", 3, "569", vec![r20()]))
+            .conflicts(lock("X gap", "orders", "PRIMARY", 3, "570", vec![r20()]))
+            .trx(2, "569", "INSERT INTO orders VALUES (15,'x',15)")
+            .waits(lock(
+                "X gap ii wait",
+                "orders",
+                "PRIMARY",
+                3,
+                "569",
+                vec![r20()],
+            ))
+            .conflicts(lock("X gap", "orders", "PRIMARY", 3, "569", vec![r20()]))
+            .conflicts(lock("X gap", "orders", "PRIMARY", 3, "570", vec![r20()]))
+            .victim(1);
+        let f = check(&d).expect("gap-then-insert");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(
+            f.summary
+                .contains("the gap before key 20 of `test`.`orders` PRIMARY"),
+            "{}",
+            f.summary
+        );
+        assert!(
+            f.summary.contains("trx (1) and (2) hold an X gap lock"),
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn a_shared_gap_lock_is_a_duplicate_check_not_this() {
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "1", "INSERT INTO t VALUES (1)")
+            .waits(lock("X gap ii wait", "t", "uk", 3, "1", vec![r20()]))
+            .trx(2, "2", "INSERT INTO t VALUES (1)")
+            .holds(lock("S", "t", "uk", 3, "2", vec![r20()]))
+            .waits(lock("X gap ii wait", "t", "uk", 3, "2", vec![r20()]))
+            .victim(1);
+        assert!(check(&d).is_none());
+    }
+}

@@ -1,0 +1,408 @@
+//! `inconsistent-order`: the classic cycle — each transaction holds a row the other wants
+//! because they lock the same rows (or parent and child tables) in opposite orders (seeds 003
+//! and 002; public 001, 013; MariaDB captures `inconsistent-ordering`, `three-way-cycle`,
+//! `odku-concurrent-batches`, `deadlock-report-basic`).
+
+use super::prelude::*;
+
+declare_pattern! {
+    /// ### What it looks like in the log
+    /// Every transaction waits for an X lock on a real record (`lock_mode X locks rec but not
+    /// gap waiting`, or next-key `lock_mode X waiting`) of the same index, each on a different
+    /// record, and each of those records is held by another transaction of the cycle (printed
+    /// under `HOLDS THE LOCK(S)` / `CONFLICTING WITH`, or visible as the row's `DB_TRX_ID`).
+    /// Or the waits are on different tables, each held by the other transaction: parent and
+    /// child tables written in opposite orders.
+    ///
+    /// ### Why it deadlocks
+    /// Row locks are taken one statement (and one row) at a time and kept until commit. If one
+    /// transaction locks row A then row B while another locks B then A, each ends up holding
+    /// the row the other needs next. The same happens across tables when one path writes the
+    /// parent then the child and another path the child then the parent, and in multi-row
+    /// statements (`IN (…)` lists, `INSERT … VALUES` batches), which lock rows in the order
+    /// they reach them.
+    ///
+    /// ### Fix for the write path
+    /// Lock rows in one global order: sort the keys before looping over them, or lock them all
+    /// up front with one `SELECT … WHERE id IN (…) ORDER BY id FOR UPDATE`. For batches, sort
+    /// the rows of a multi-row `INSERT`/upsert by key. Across tables, pick one order — parent
+    /// before child — and use it in every write path.
+    ///
+    /// ### Example
+    /// ```sql
+    /// -- before: request A updates 101 then 205, request B 205 then 101
+    /// UPDATE accounts SET balance = balance - 10 WHERE id = 101;
+    /// UPDATE accounts SET balance = balance + 10 WHERE id = 205;
+    /// -- after: every transaction locks ascending ids first
+    /// SELECT id FROM accounts WHERE id IN (101, 205) ORDER BY id FOR UPDATE;
+    /// ```
+    ///
+    /// ### Known limitations
+    /// MySQL ≤ 8.0.17 prints held locks only for transaction (2) and only two transactions of a
+    /// longer cycle; `innodb_deadlock_report=basic` prints no holders at all. The other half is
+    /// then inferred (medium or low confidence), helped by `DB_TRX_ID` in clustered-index dumps.
+    pub INCONSISTENT_ORDER,
+    id = "inconsistent-order",
+    summary = "each transaction holds a row the other wants: rows (or parent/child tables) locked in opposite orders",
+    fixed = "lock rows in one global order: sort keys; parent before child",
+}
+
+/// How the holder of a waited record is known.
+#[derive(Clone, Copy, PartialEq)]
+enum Known {
+    Printed,
+    LastWriter,
+    Inferred,
+}
+
+fn check(d: &Deadlock) -> Option<Finding> {
+    let v = View::new(d);
+    let waiters: Vec<(&Trx, &Lock)> = v.waiters().collect();
+    let &(_, first) = waiters.first()?;
+    if waiters.len() < 2 {
+        return None;
+    }
+    let same_table = waiters.iter().all(|(_, w)| w.table == first.table);
+    if same_table {
+        rows(&v, &waiters, first)
+    } else {
+        tables(&v, &waiters)
+    }
+}
+
+fn holder_known<'a>(v: &'a View, t: &Trx, w: &Lock) -> (Option<&'a Trx<'a>>, Known) {
+    let printed = v.blocking_locks(t);
+    if let Some((o, _)) = printed.first() {
+        return (v.get(o.n), Known::Printed);
+    }
+    if let Some(o) = w
+        .records
+        .iter()
+        .find_map(|r| v.last_writer(w, r))
+        .filter(|o| o.n != t.n)
+    {
+        return (Some(o), Known::LastWriter);
+    }
+    (v.blocker_of(t.n), Known::Inferred)
+}
+
+fn confidence(known: &[Known]) -> Confidence {
+    if known.iter().all(|k| *k == Known::Printed) {
+        Confidence::High
+    } else if known.iter().any(|k| *k != Known::Inferred) {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    }
+}
+
+/// Same index, different records.
+fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
+    let ok = waiters
+        .iter()
+        .all(|(_, w)| is_x(w) && is_record_part(w) && !w.only_supremum() && same_index(w, first));
+    if !ok {
+        return None;
+    }
+    for (i, (_, a)) in waiters.iter().enumerate() {
+        for (_, b) in waiters.iter().skip(i + 1) {
+            if !different_records(a, b) {
+                return None;
+            }
+        }
+    }
+    let mut known = Vec::new();
+    let mut parts = Vec::new();
+    let mut ev = Vec::new();
+    for (t, w) in waiters {
+        let (holder, how) = holder_known(v, t, w);
+        known.push(how);
+        ev.push(ev_lock(w));
+        ev.extend(w.records.iter().take(1).map(ev_record));
+        ev.extend(v.blocking_locks(t).iter().map(|(_, l)| ev_lock(l)));
+        let by = match (holder, how) {
+            (Some(h), Known::Printed) => format!(", which {} holds", words::trx(h)),
+            (Some(h), Known::LastWriter) => format!(
+                ", which {} holds (the row's DB_TRX_ID is its trx id: it wrote the row and has \
+                 not committed)",
+                words::trx(h)
+            ),
+            (Some(h), Known::Inferred) => {
+                format!(", held by {} (inferred from the cycle)", words::trx(h))
+            }
+            (None, _) => String::new(),
+        };
+        parts.push(format!(
+            "{} waits for {}{by}",
+            words::trx_stmt(t),
+            words::lock(w)
+        ));
+    }
+    let n = waiters.len();
+    let mut summary = format!("{}. ", parts.join("; "));
+    summary.push_str(&if n > 2 {
+        format!(
+            "The {n} transactions form a ring: each locked one row first and then asked for a \
+             row the next one had already locked — the same rows locked in different orders."
+        )
+    } else {
+        "Each transaction locked one row first and then asked for a row the other had already \
+         locked: the same rows locked in opposite orders."
+            .to_string()
+    });
+    let upserts = waiters.iter().all(|(t, _)| t.odku || t.is("INSERT"));
+    if upserts {
+        summary.push_str(
+            " The statements are multi-row inserts/upserts: InnoDB locks their rows in the order \
+             the VALUES list gives them, so two batches with the same keys in different orders \
+             collide.",
+        );
+    }
+    summary.push_str(&words::victim(v.d));
+    let confidence = confidence(&known);
+    if known.contains(&Known::Inferred) {
+        if let Some(note) = v.hidden_note() {
+            summary.push(' ');
+            summary.push_str(&note);
+        }
+    } else if known.contains(&Known::LastWriter) {
+        if let Some(note) = v.hidden_note().filter(|_| v.basic) {
+            summary.push(' ');
+            summary.push_str(&note);
+        }
+        summary.push_str(
+            " The report does not print that lock itself; the row's DB_TRX_ID names its holder.",
+        );
+    }
+    let table = words::bare_table(first);
+    let index = first.index().unwrap_or("PRIMARY");
+    let mut keys: Vec<String> = waiters
+        .iter()
+        .filter_map(|(_, w)| first_user_record(w).map(|r| words::key(r, Some(index))))
+        .collect();
+    if keys.len() != n {
+        keys = (1..=n).map(|i| format!("?{i}")).collect();
+    }
+    let mut asc = keys.clone();
+    sort_keys(&mut asc);
+    let list = asc.join(", ");
+    let fix = if upserts {
+        format!(
+            "Sort the rows of every batch by the key of `{index}` before building the \
+             statement, so all writers lock them in the same (ascending) order.\n\
+             \n\
+             -- before: one batch lists the keys descending, another ascending\n\
+             INSERT INTO {table} (…) VALUES (<k3>), (<k2>), (<k1>) ON DUPLICATE KEY UPDATE …;\n\
+             \n\
+             -- after: every batch in ascending key order\n\
+             INSERT INTO {table} (…) VALUES (<k1>), (<k2>), (<k3>) ON DUPLICATE KEY UPDATE …;"
+        )
+    } else {
+        let mut desc = keys.clone();
+        desc.reverse();
+        let before: Vec<String> = desc
+            .iter()
+            .map(|k| format!("UPDATE {table} SET … WHERE <key> = {k};"))
+            .collect();
+        let after: Vec<String> = asc
+            .iter()
+            .map(|k| format!("UPDATE {table} SET … WHERE <key> = {k};"))
+            .collect();
+        format!(
+            "Make every transaction lock these rows in one global order: sort the keys before \
+             the loop, or lock them all up front in key order.\n\
+             \n\
+             -- before: the order depends on the request\n\
+             BEGIN;\n\
+             {}\n\
+             COMMIT;\n\
+             \n\
+             -- after: ascending key order everywhere\n\
+             BEGIN;\n\
+             SELECT <key> FROM {table} WHERE <key> IN ({list}) ORDER BY <key> FOR UPDATE;\n\
+             {}\n\
+             COMMIT;",
+            before.join("\n"),
+            after.join("\n")
+        )
+    };
+    Some(finding(confidence, summary, ev, fix))
+}
+
+/// Waits on different tables: parent and child written in opposite orders.
+fn tables(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
+    let mut known = Vec::new();
+    let mut parts = Vec::new();
+    let mut ev = Vec::new();
+    for (t, w) in waiters {
+        let (holder, how) = holder_known(v, t, w);
+        known.push(how);
+        ev.push(ev_lock(w));
+        ev.extend(v.blocking_locks(t).iter().map(|(_, l)| ev_lock(l)));
+        let by = holder.map_or(String::new(), |h| format!(", held by {}", words::trx(h)));
+        parts.push(format!(
+            "{} waits for {}{by}",
+            words::trx(t),
+            words::lock(w)
+        ));
+    }
+    let orders: Vec<String> = waiters
+        .iter()
+        .filter_map(|(t, w)| {
+            let holder = v.blocker_of(t.n)?;
+            let other = holder.wait?;
+            (other.table != w.table).then(|| {
+                format!(
+                    "{} wrote {} before {}",
+                    words::trx(holder),
+                    w.table,
+                    other.table
+                )
+            })
+        })
+        .collect();
+    let mut summary = format!("The cycle spans tables: {}. ", parts.join("; "));
+    if !orders.is_empty() {
+        summary.push_str(&format!(
+            "So {}: the write paths touch these tables in opposite orders (parent and child).",
+            orders.join(", while ")
+        ));
+    }
+    let confidence = confidence(&known).min(Confidence::High);
+    let confidence = if confidence == Confidence::Low {
+        Confidence::Medium
+    } else {
+        confidence
+    };
+    let names: Vec<String> = waiters.iter().map(|(_, w)| words::bare_table(w)).collect();
+    let a = names.first().cloned().unwrap_or_default();
+    let b = names.get(1).cloned().unwrap_or_default();
+    let fix = format!(
+        "Pick one order for these tables — parent before child — and use it in every write path \
+         that touches both, including cleanup and delete paths.\n\
+         \n\
+         -- before: one path writes {b} then {a}, the other {a} then {b}\n\
+         -- after: both paths\n\
+         BEGIN;\n\
+         <write {a} (the parent)>;\n\
+         <write {b} (the children)>;\n\
+         COMMIT;"
+    );
+    Some(finding(confidence, summary, ev, fix))
+}
+
+/// Ascending, numerically when every key is a number.
+fn sort_keys(keys: &mut [String]) {
+    let numbers: Option<Vec<i128>> = keys.iter().map(|k| k.parse().ok()).collect();
+    match numbers {
+        Some(_) => keys.sort_by_key(|k| k.parse::<i128>().unwrap_or(0)),
+        None => keys.sort(),
+    }
+}
+
+fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
+    Finding {
+        pattern: INCONSISTENT_ORDER.id,
+        confidence,
+        summary,
+        evidence: evidence(ev),
+        fix,
+        contributing: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, rec};
+    use crate::model::Flavour;
+
+    // See: seed 003 (hand-simplified 5.7 report: no record dumps, holds only for trx (2)).
+    #[test]
+    fn seed_003_is_medium_without_trx_1_holds() {
+        let d = deadlock(Flavour::Mysql57)
+            .trx(
+                1,
+                "12345",
+                "UPDATE `warn_baseline_result` SET `status`='fixed' WHERE `id`=101;",
+            )
+            .waits(lock(
+                "X rec wait",
+                "warn_baseline_result",
+                "PRIMARY",
+                4,
+                "12345",
+                vec![],
+            ))
+            .trx(
+                2,
+                "12346",
+                "UPDATE `warn_baseline_result` SET `status`='fixed' WHERE `id`=205;",
+            )
+            .holds(lock(
+                "X rec",
+                "warn_baseline_result",
+                "PRIMARY",
+                4,
+                "12346",
+                vec![],
+            ))
+            .waits(lock(
+                "X rec wait",
+                "warn_baseline_result",
+                "PRIMARY",
+                3,
+                "12346",
+                vec![],
+            ))
+            .victim(1);
+        let f = check(&d).expect("inconsistent-order");
+        assert_eq!(f.confidence, Confidence::Medium);
+        assert!(f.summary.contains("opposite orders"), "{}", f.summary);
+        assert!(
+            f.summary
+                .contains("prints held locks only for transaction (2)"),
+            "{}",
+            f.summary
+        );
+    }
+
+    // See: fixtures/mariadb/deadlock-report-basic.status.txt — DB_TRX_ID names the holders.
+    #[test]
+    fn basic_report_uses_db_trx_id() {
+        let r101 = || vec![rec(3, 0, &["80000065", "000000000288", "41000001c50110"])];
+        let r205 = || vec![rec(5, 0, &["800000cd", "000000000289", "42000001cb0110"])];
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(
+                1,
+                "649",
+                "UPDATE accounts SET balance = balance + 20 WHERE id = 101",
+            )
+            .waits(lock("X rec wait", "accounts", "PRIMARY", 3, "649", r101()))
+            .trx(
+                2,
+                "648",
+                "UPDATE accounts SET balance = balance + 10 WHERE id = 205",
+            )
+            .waits(lock("X rec wait", "accounts", "PRIMARY", 3, "648", r205()))
+            .victim(1);
+        let f = check(&d).expect("inconsistent-order");
+        assert_eq!(f.confidence, Confidence::Medium);
+        assert!(f.summary.contains("DB_TRX_ID"), "{}", f.summary);
+        assert!(f.fix.contains("IN (101, 205)"), "{}", f.fix);
+    }
+
+    #[test]
+    fn two_waits_on_one_record_are_not_an_order_problem() {
+        let r = || vec![rec(3, 0, &["80000065"])];
+        let d = deadlock(Flavour::Mysql8018)
+            .trx(1, "1", "UPDATE t SET a = 1 WHERE id = 101")
+            .holds(lock("S rec", "t", "PRIMARY", 3, "1", r()))
+            .waits(lock("X rec wait", "t", "PRIMARY", 3, "1", r()))
+            .trx(2, "2", "UPDATE t SET a = 2 WHERE id = 101")
+            .holds(lock("S rec", "t", "PRIMARY", 3, "2", r()))
+            .waits(lock("X rec wait", "t", "PRIMARY", 3, "2", r()))
+            .victim(2);
+        assert!(check(&d).is_none());
+    }
+}

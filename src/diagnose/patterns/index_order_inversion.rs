@@ -1,0 +1,307 @@
+//! `index-order-inversion`: two statements reach the same rows through different indexes — one
+//! through a secondary index then the clustered index, the other the clustered index first —
+//! and lock them in opposite orders (public 009, 014, 025).
+
+use super::prelude::*;
+use crate::model::short_value;
+
+declare_pattern! {
+    /// ### What it looks like in the log
+    /// The transactions wait on the same table but on different indexes: one waits for a
+    /// `PRIMARY` (clustered) record, the other for an entry of a secondary index — often the
+    /// secondary entry of the very row the first one wants (its last fields are that primary
+    /// key) — while holding the `PRIMARY` record. A variant: both wait on `PRIMARY`, one with
+    /// `locks rec but not gap` (it came through a secondary index) and the other with next-key
+    /// locks (it scans the primary key).
+    ///
+    /// ### Why it deadlocks
+    /// InnoDB locks index entries in the order a statement visits them. A statement searching
+    /// by a secondary index locks the secondary entry first and then the clustered record; a
+    /// statement that finds the row through the primary key (or another index) locks the
+    /// clustered record first, and then the secondary entries it has to change or delete. Two
+    /// such statements on the same row lock its two entries in opposite orders.
+    ///
+    /// ### Fix for the write path
+    /// Give the writers one access path: read the primary keys first with a plain
+    /// (non-locking) `SELECT` through whatever index, then lock or change the rows by primary
+    /// key in ascending order. Check with `EXPLAIN` that concurrent statements use the same
+    /// index (add the missing index, or `FORCE INDEX`), and avoid `ORDER BY id LIMIT n FOR
+    /// UPDATE` on a secondary-index condition.
+    ///
+    /// ### Example
+    /// ```sql
+    /// -- before: one deletes by a, the other by b; both touch row id = 2 and its idx_a_b entry
+    /// DELETE FROM t WHERE a = 4;   -- idx_a_b entry, then PRIMARY
+    /// DELETE FROM t WHERE b = 5;   -- PRIMARY (via idx_b), then the idx_a_b entry
+    /// -- after: resolve the ids without locks, then delete by primary key in order
+    /// SELECT id FROM t WHERE a = 4;
+    /// DELETE FROM t WHERE id IN (2) ORDER BY id;
+    /// ```
+    pub INDEX_ORDER_INVERSION,
+    id = "index-order-inversion",
+    summary = "the same rows are reached through a secondary index by one transaction and through PRIMARY by the other",
+    fixed = "access rows by primary key in a fixed order (resolve ids first, then lock by id)",
+    subsumes = ["inconsistent-order"],
+}
+
+fn check(d: &Deadlock) -> Option<Finding> {
+    let v = View::new(d);
+    let waiters: Vec<(&Trx, &Lock)> = v.waiters().collect();
+    let &(_, first) = waiters.first()?;
+    if waiters.len() < 2
+        || !waiters
+            .iter()
+            .all(|(_, w)| w.table == first.table && w.is_record_lock())
+    {
+        return None;
+    }
+    let clustered = |w: &Lock| w.index().is_some_and(is_clustered);
+    let on_primary = waiters.iter().find(|(_, w)| clustered(w));
+    let on_secondary = waiters
+        .iter()
+        .find(|(_, w)| !clustered(w) && !is_insert_intention(w));
+    match (on_primary, on_secondary) {
+        (Some(p), Some(s)) => two_indexes(&v, *p, *s),
+        (Some(_), None) => two_paths(&v, &waiters),
+        _ => None,
+    }
+}
+
+/// One waits on PRIMARY, the other on a secondary index of the same table.
+fn two_indexes<'a>(
+    v: &View<'a>,
+    p: (&Trx<'a>, &'a Lock),
+    s: (&Trx<'a>, &'a Lock),
+) -> Option<Finding> {
+    let (pt, pw) = p;
+    let (st, sw) = s;
+    if !is_x(pw) || !is_x(sw) || !is_record_part(pw) || !is_record_part(sw) {
+        return None;
+    }
+    let pk = first_user_record(pw).map(|r| words::key(r, pw.index()));
+    let same_row = match (first_user_record(pw), first_user_record(sw)) {
+        (Some(pr), Some(sr)) => {
+            let key = words::key(pr, pw.index());
+            sr.fields
+                .last()
+                .is_some_and(|f| short_value(&f.value) == key)
+        }
+        _ => false,
+    };
+    let holds_primary: Vec<&Lock> = st
+        .held
+        .iter()
+        .copied()
+        .filter(|h| h.may_block(pw))
+        .collect();
+    let confidence = if same_row || !holds_primary.is_empty() {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    let sidx = sw.index().unwrap_or("?");
+    let mut summary = format!(
+        "{} waits for {}. {} {}waits for {}{}. ",
+        words::trx_stmt(pt),
+        words::lock(pw),
+        words::trx_stmt(st),
+        if holds_primary.is_empty() {
+            String::new()
+        } else {
+            "holds that PRIMARY record and ".to_string()
+        },
+        words::lock(sw),
+        if same_row {
+            format!(
+                " — the `{sidx}` entry of the same row (its last field is the primary key {})",
+                pk.clone().unwrap_or_default()
+            )
+        } else {
+            String::new()
+        }
+    );
+    summary.push_str(&format!(
+        "The two statements reach the row through different indexes: {} came through `{sidx}` \
+         (or another secondary index) and wants the clustered record next, while {} locked the \
+         clustered record first and now needs the `{sidx}` entry. Same row, opposite index \
+         order.",
+        words::trx(pt),
+        words::trx(st)
+    ));
+    summary.push_str(&words::victim(v.d));
+    if confidence != Confidence::High {
+        if let Some(note) = v.hidden_note() {
+            summary.push(' ');
+            summary.push_str(&note);
+        }
+    }
+    let mut ev = vec![ev_lock(pw), ev_lock(sw)];
+    ev.extend(first_user_record(pw).map(ev_record));
+    ev.extend(first_user_record(sw).map(ev_record));
+    ev.extend(holds_primary.iter().map(|l| ev_lock(l)));
+    Some(finding(
+        confidence,
+        summary,
+        ev,
+        fix(&words::bare_table(pw), pt),
+    ))
+}
+
+/// Public 009: both wait on PRIMARY, one record-only (through a secondary index), one
+/// next-key (scanning the clustered index).
+fn two_paths(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
+    if !waiters
+        .iter()
+        .all(|(_, w)| is_x(w) && is_record_part(w) && w.index().is_some_and(is_clustered))
+    {
+        return None;
+    }
+    let via_secondary = waiters
+        .iter()
+        .find(|(_, w)| w.kind == LockKind::RecNotGap)?;
+    let scanning = waiters.iter().find(|(_, w)| w.kind == LockKind::NextKey)?;
+    if !different_records(via_secondary.1, scanning.1) {
+        return None;
+    }
+    let index = via_secondary.1.index().unwrap_or("PRIMARY");
+    let mut summary = format!(
+        "{} waits for {} — a record-only lock on the clustered index is what a statement takes \
+         after finding the row through a secondary index. {} waits for {} — next-key locks on \
+         the clustered index itself, the locks of a scan of `{index}` (it did not use the \
+         secondary index). The two statements reach the same rows through different access \
+         paths and lock them in different orders.",
+        words::trx_stmt(via_secondary.0),
+        words::lock(via_secondary.1),
+        words::trx_stmt(scanning.0),
+        words::lock(scanning.1),
+    );
+    summary.push_str(&words::victim(v.d));
+    if let Some(note) = v.hidden_note() {
+        summary.push(' ');
+        summary.push_str(&note);
+    }
+    let mut ev = vec![ev_lock(via_secondary.1), ev_lock(scanning.1)];
+    ev.extend(scanning.0.held.iter().map(|l| ev_lock(l)));
+    Some(finding(
+        Confidence::Medium,
+        summary,
+        ev,
+        fix(&words::bare_table(via_secondary.1), via_secondary.0),
+    ))
+}
+
+fn fix(table: &str, t: &Trx) -> String {
+    let (before, after) = match t.verb.as_deref() {
+        Some("UPDATE") => (
+            format!("UPDATE {table} SET … WHERE <secondary column> = ?;"),
+            format!("UPDATE {table} SET … WHERE id IN (…) ORDER BY id;"),
+        ),
+        Some("SELECT") => (
+            format!(
+                "SELECT … FROM {table} WHERE <secondary column> = ? ORDER BY id LIMIT 1 FOR UPDATE;"
+            ),
+            format!("SELECT … FROM {table} WHERE id = ? FOR UPDATE;"),
+        ),
+        _ => (
+            format!("DELETE FROM {table} WHERE <secondary column> = ?;"),
+            format!("DELETE FROM {table} WHERE id IN (…) ORDER BY id;"),
+        ),
+    };
+    format!(
+        "Give the writers one access path: resolve the primary keys first with a plain, \
+         non-locking read, then lock or change the rows by primary key in ascending order; \
+         check with EXPLAIN that concurrent statements use the same index.\n\
+         \n\
+         -- before: each statement finds the rows through a different index\n\
+         {before}\n\
+         \n\
+         -- after: resolve the ids without locks, then lock by primary key in a fixed order\n\
+         SELECT id FROM {table} WHERE <secondary column> = ?;\n\
+         {after}"
+    )
+}
+
+fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
+    Finding {
+        pattern: INDEX_ORDER_INVERSION.id,
+        confidence,
+        summary,
+        evidence: evidence(ev),
+        fix,
+        contributing: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, rec};
+    use crate::model::Flavour;
+
+    // See: public 014.
+    #[test]
+    fn secondary_entry_of_the_same_row() {
+        let pk = || {
+            vec![rec(
+                3,
+                32,
+                &["80000002", "00000003a82d", "57000001a82e44", "80000004"],
+            )]
+        };
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "239662", "delete from t where a = 4")
+            .waits(lock("X rec wait", "t", "PRIMARY", 3, "239662", pk()))
+            .trx(2, "239661", "delete from t where b = 5")
+            .holds(lock("X rec", "t", "PRIMARY", 3, "239661", pk()))
+            .waits(lock(
+                "X rec wait",
+                "t",
+                "idx_a_b",
+                4,
+                "239661",
+                vec![rec(3, 0, &["80000004", "80000005", "80000002"])],
+            ))
+            .victim(1);
+        let f = check(&d).expect("index-order-inversion");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(
+            f.summary
+                .contains("same row (its last field is the primary key 2)"),
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn rows_of_one_index_are_not_this_pattern() {
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "1", "UPDATE t SET a = 1 WHERE id = 1")
+            .waits(lock(
+                "X rec wait",
+                "t",
+                "PRIMARY",
+                3,
+                "1",
+                vec![rec(2, 0, &["80000001"])],
+            ))
+            .trx(2, "2", "UPDATE t SET a = 1 WHERE id = 2")
+            .holds(lock(
+                "X rec",
+                "t",
+                "PRIMARY",
+                3,
+                "2",
+                vec![rec(2, 0, &["80000001"])],
+            ))
+            .waits(lock(
+                "X rec wait",
+                "t",
+                "PRIMARY",
+                3,
+                "2",
+                vec![rec(3, 0, &["80000002"])],
+            ))
+            .victim(1);
+        assert!(check(&d).is_none());
+    }
+}

@@ -1,0 +1,59 @@
+//! The catalogue, one pattern per file. Each file holds the pattern's documentation and id in a
+//! `declare_pattern!`, its matcher `check`, and its tests. The order of [`PATTERNS`] is the
+//! priority: the first match is the main cause, so specific shapes come before general ones.
+
+mod auto_inc_lock;
+mod concurrent_unique_delete;
+mod delete_then_insert;
+mod fk_s_lock_upgrade;
+mod gap_then_insert;
+mod inconsistent_order;
+mod index_order_inversion;
+mod indexed_column_update;
+mod odku_supremum;
+mod s_to_x_upgrade;
+mod unindexed_scan;
+mod unique_key_race;
+
+pub use auto_inc_lock::AUTO_INC_LOCK;
+pub use concurrent_unique_delete::CONCURRENT_UNIQUE_DELETE;
+pub use delete_then_insert::DELETE_THEN_INSERT;
+pub use fk_s_lock_upgrade::FK_S_LOCK_UPGRADE;
+pub use gap_then_insert::GAP_THEN_INSERT;
+pub use inconsistent_order::INCONSISTENT_ORDER;
+pub use index_order_inversion::INDEX_ORDER_INVERSION;
+pub use indexed_column_update::INDEXED_COLUMN_UPDATE;
+pub use odku_supremum::ODKU_SUPREMUM;
+pub use s_to_x_upgrade::S_TO_X_UPGRADE;
+pub use unindexed_scan::UNINDEXED_SCAN;
+pub use unique_key_race::UNIQUE_KEY_RACE;
+
+use super::Pattern;
+
+/// Every pattern, most specific first.
+pub static PATTERNS: &[&Pattern] = &[
+    &AUTO_INC_LOCK,
+    &ODKU_SUPREMUM,
+    &DELETE_THEN_INSERT,
+    &CONCURRENT_UNIQUE_DELETE,
+    &UNIQUE_KEY_RACE,
+    &GAP_THEN_INSERT,
+    &FK_S_LOCK_UPGRADE,
+    &S_TO_X_UPGRADE,
+    &INDEXED_COLUMN_UPDATE,
+    &INDEX_ORDER_INVERSION,
+    &INCONSISTENT_ORDER,
+    &UNINDEXED_SCAN,
+];
+
+/// What every pattern file imports.
+mod prelude {
+    pub(super) use crate::diagnose::facts::{
+        different_records, ev_lock, ev_record, evidence, first_user_record, is_clustered,
+        is_insert_intention, is_record_part, is_s, is_x, overlap, same_index, Trx, View,
+    };
+    pub(super) use crate::diagnose::pattern::declare_pattern;
+    pub(super) use crate::diagnose::{sql, words};
+    pub(super) use crate::diagnose::{Confidence, Evidence, Finding};
+    pub(super) use crate::model::{Deadlock, Lock, LockKind, LockMode};
+}

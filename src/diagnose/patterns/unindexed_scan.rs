@@ -1,0 +1,334 @@
+//! `unindexed-scan`: a locking statement scans far more rows than it changes and locks all of
+//! them (seed 002's `DELETE … WHERE id IN (…)` scanned the table; public 009's DELETE held 11.9
+//! million row locks for one change).
+
+use super::prelude::*;
+use crate::model::{short_value, FieldValue, Record};
+
+declare_pattern! {
+    /// ### What it looks like in the log
+    /// An `UPDATE`/`DELETE`/locking `SELECT` whose transaction holds far more row locks than it
+    /// has changed rows (`11973543 row lock(s), undo log entries 1`), or whose statement lists
+    /// its keys (`WHERE id IN (…)`) but waits for a next-key lock on a row whose key is not in
+    /// that list.
+    ///
+    /// ### Why it deadlocks
+    /// Under REPEATABLE READ, InnoDB locks every row a locking statement examines, not only
+    /// the rows that match, and keeps the locks to commit. A statement without a usable index
+    /// examines (and locks) the whole table or a wide range, so it collides with any
+    /// concurrent writer of any row there — including rows just inserted by others — and
+    /// turns small, unrelated transactions into participants of its deadlocks.
+    ///
+    /// ### Fix for the write path
+    /// Give the WHERE clause an index the statement uses (check `EXPLAIN`: `type: ALL` or
+    /// `index` is a scan). For key lists, make sure the primary key is used (`FORCE INDEX
+    /// (PRIMARY)`, fresh statistics with `ANALYZE TABLE`) or delete in small batches by
+    /// primary key. READ COMMITTED releases the locks of non-matching rows early.
+    ///
+    /// ### Example
+    /// ```sql
+    /// -- before: no index on target_id, every row of the table is locked
+    /// DELETE FROM offmsg WHERE target_id = ? AND gmt_modified <= ?;
+    /// -- after
+    /// CREATE INDEX idx_target_modified ON offmsg (target_id, gmt_modified);
+    /// ```
+    ///
+    /// ### Known limitations
+    /// Row-lock and undo counts are totals of the transaction, not of the statement; a
+    /// transaction that read many rows with locking reads earlier looks the same.
+    pub UNINDEXED_SCAN,
+    id = "unindexed-scan",
+    summary = "a locking statement scans (and locks) far more rows than it changes: its WHERE has no usable index",
+    fixed = "add the index the WHERE clause needs; lock by primary key",
+}
+
+/// Row locks per changed row above which a statement is scanning.
+const SCAN_RATIO: u64 = 10;
+/// Below this many row locks a ratio means nothing.
+const MIN_ROW_LOCKS: u64 = 1000;
+
+fn check(d: &Deadlock) -> Option<Finding> {
+    let v = View::new(d);
+    v.trx
+        .iter()
+        .filter(|t| t.is("UPDATE") || t.is("DELETE") || t.is("SELECT"))
+        .find_map(|t| by_counts(&v, t).or_else(|| outside_key_list(&v, t)))
+}
+
+fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
+    let locks = t.t.row_locks?;
+    let undo = t.t.undo_entries.unwrap_or(0);
+    if locks < MIN_ROW_LOCKS || locks < SCAN_RATIO * undo.max(1) {
+        return None;
+    }
+    let mut summary = format!(
+        "{} holds {locks} row locks but has changed {undo} row{} (undo log entries): it locks \
+         far more rows than it changes, the mark of a statement scanning rows its WHERE clause \
+         has no usable index for. Every scanned row stays locked until commit, so it collides \
+         with any concurrent writer of the table.",
+        words::trx_stmt(t),
+        if undo == 1 { "" } else { "s" },
+    );
+    summary.push_str(&words::victim(v.d));
+    let table = t
+        .wait
+        .map(words::bare_table)
+        .or_else(|| t.t.query.as_deref().and_then(sql::written_table))
+        .unwrap_or_else(|| "<table>".to_string());
+    let cols =
+        t.t.query
+            .as_deref()
+            .map(where_columns)
+            .filter(|c| !c.is_empty())
+            .map_or_else(|| "<where columns>".to_string(), |c| c.join(", "));
+    let fix = format!(
+        "Add the index the WHERE clause needs and check with EXPLAIN that the statement uses it \
+         (type ref/range/eq_ref, not ALL or index).\n\
+         \n\
+         -- before: {}\n\
+         -- after\n\
+         CREATE INDEX idx_{}_scan ON {table} ({cols});",
+        words::stmt(t).trim_matches('`'),
+        table.to_ascii_lowercase(),
+    );
+    let ev: Vec<Evidence> = t
+        .wait
+        .map(ev_lock)
+        .into_iter()
+        .chain(t.held.iter().map(|l| ev_lock(l)))
+        .collect();
+    Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// Seed 002: the statement lists its keys, yet waits for a next-key lock on a row outside the
+/// list, so it reached that row by scanning.
+fn outside_key_list(v: &View, t: &Trx) -> Option<Finding> {
+    let q = t.t.query.as_deref()?;
+    if !has_literal_in_list(q) {
+        return None;
+    }
+    let w = t.wait?;
+    let index = w.index()?;
+    if !is_clustered(index) || !is_x(w) || w.kind != LockKind::NextKey {
+        return None;
+    }
+    let rec = first_user_record(w)?;
+    let key = key_literal(rec)?;
+    let listed = sql::literals(q);
+    let kind = key.split(':').next().unwrap_or("");
+    let same_kind = listed.iter().filter(|l| l.starts_with(kind)).count();
+    if same_kind == 0 || listed.contains(&key) {
+        return None;
+    }
+    let mut summary = format!(
+        "{} waits for {} — a row whose key is not in its list. A statement that finds its rows \
+         by primary key locks only the listed keys, with record-only locks; a next-key lock on \
+         an unlisted row means it reached that row by scanning the index (a full scan or a wide \
+         range), locking every row it passed until commit. That is how it came to wait for a \
+         row another transaction had just written.",
+        words::trx_stmt(t),
+        words::lock(w),
+    );
+    summary.push_str(&words::victim(v.d));
+    let table = words::bare_table(w);
+    let fix = format!(
+        "Make the statement use the primary key for its key list (EXPLAIN shows type ALL for a \
+         scan; small tables and stale statistics make the optimiser prefer one), or delete in \
+         small batches by primary key.\n\
+         \n\
+         -- before\n\
+         DELETE FROM {table} WHERE id IN (…);                      -- EXPLAIN: type ALL\n\
+         \n\
+         -- after\n\
+         ANALYZE TABLE {table};\n\
+         DELETE FROM {table} FORCE INDEX (PRIMARY) WHERE id IN (…);"
+    );
+    let ev = vec![ev_lock(w), ev_record(rec)];
+    Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// `… IN (<literal>, …)`, not `IN (SELECT …)`.
+fn has_literal_in_list(q: &str) -> bool {
+    let up = sql::squash(q).to_ascii_uppercase().replace("IN(", "IN (");
+    up.match_indices(" IN (").any(|(at, m)| {
+        let rest = up.get(at + m.len()..).unwrap_or("").trim_start();
+        !rest.starts_with("SELECT")
+    })
+}
+
+/// A record's first key field in `sql::literals` form.
+fn key_literal(rec: &Record) -> Option<String> {
+    let f = rec.fields.first()?;
+    match &f.value {
+        FieldValue::Bytes {
+            hex,
+            len,
+            total: None,
+            ..
+        } => {
+            let v = short_value(&f.value);
+            if let Ok(n) = v.parse::<i64>() {
+                Some(format!("int:{n}"))
+            } else if v.starts_with('\'') {
+                Some(format!("str:{}", v.trim_matches('\'')))
+            } else if *len >= 8 {
+                Some(format!("hex:{hex}"))
+            } else {
+                u64::from_str_radix(hex, 16)
+                    .ok()
+                    .map(|n| format!("int:{n}"))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// The columns compared in the WHERE clause: `target_id`, `gmt_modified`.
+fn where_columns(q: &str) -> Vec<String> {
+    let squashed = sql::squash(q);
+    let upper = squashed.to_ascii_uppercase();
+    let Some(at) = upper.find(" WHERE ") else {
+        return Vec::new();
+    };
+    let clause = squashed.get(at + 7..).unwrap_or("");
+    let mut cols = Vec::new();
+    for part in clause
+        .split(['(', ')'])
+        .flat_map(|p| p.split(" and "))
+        .flat_map(|p| p.split(" AND "))
+    {
+        let word: String = part
+            .trim()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '`' || *c == '.')
+            .collect();
+        let word = word
+            .trim_matches('`')
+            .rsplit('.')
+            .next()
+            .unwrap_or("")
+            .to_string();
+        let rest = part.trim().get(word.len()..).unwrap_or("").trim_start();
+        let compares = [
+            "=", "<", ">", "!", "IN", "in", "LIKE", "like", "BETWEEN", "between",
+        ]
+        .iter()
+        .any(|op| rest.starts_with(op));
+        if !word.is_empty()
+            && compares
+            && !word.chars().all(|c| c.is_ascii_digit())
+            && !cols.contains(&word)
+        {
+            cols.push(word);
+        }
+    }
+    cols
+}
+
+fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
+    Finding {
+        pattern: UNINDEXED_SCAN.id,
+        confidence,
+        summary,
+        evidence: evidence(ev),
+        fix,
+        contributing: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, rec};
+    use crate::model::Flavour;
+
+    // See: public 009.
+    #[test]
+    fn millions_of_row_locks_for_one_change() {
+        let q = "delete from offmsg_0007 WHERE target_id = 'Y25' and gmt_modified <= '2012-12-14 14:13:28'";
+        let d = deadlock(Flavour::Mysql55)
+            .trx(1, "1E7D49CDD", q)
+            .waits(lock(
+                "X rec wait",
+                "offmsg_0007",
+                "PRIMARY",
+                475912,
+                "1E7D49CDD",
+                vec![],
+            ))
+            .trx(2, "1E7CE0399", q)
+            .counts(11_973_543, 1)
+            .holds(lock(
+                "X",
+                "offmsg_0007",
+                "PRIMARY",
+                475912,
+                "1E7CE0399",
+                vec![],
+            ))
+            .waits(lock(
+                "X wait",
+                "offmsg_0007",
+                "PRIMARY",
+                1611099,
+                "1E7CE0399",
+                vec![],
+            ))
+            .victim(1);
+        let f = check(&d).expect("unindexed-scan");
+        assert!(f.summary.contains("11973543 row locks"), "{}", f.summary);
+        assert!(f.fix.contains("(target_id, gmt_modified)"), "{}", f.fix);
+    }
+
+    // See: fixtures/mariadb/delete-then-insert.status.txt
+    #[test]
+    fn delete_by_key_list_waiting_on_an_unlisted_row() {
+        let q = "DELETE FROM session WHERE id IN (UNHEX('00000000000000000000000000000020'), UNHEX('00000000000000000000000000000030'))";
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "47", q)
+            .waits(lock(
+                "X wait",
+                "session",
+                "PRIMARY",
+                3,
+                "47",
+                vec![rec(
+                    12,
+                    0,
+                    &[
+                        "00000000000000000000000000000025",
+                        "000000000030",
+                        "930000013e0110",
+                    ],
+                )],
+            ))
+            .victim(2);
+        let f = check(&d).expect("unindexed-scan");
+        assert!(f.summary.contains("not in its list"), "{}", f.summary);
+    }
+
+    #[test]
+    fn a_listed_key_is_no_scan() {
+        let q = "DELETE FROM session WHERE id IN (UNHEX('00000000000000000000000000000025'))";
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "47", q)
+            .waits(lock(
+                "X wait",
+                "session",
+                "PRIMARY",
+                3,
+                "47",
+                vec![rec(
+                    12,
+                    0,
+                    &[
+                        "00000000000000000000000000000025",
+                        "000000000030",
+                        "930000013e0110",
+                    ],
+                )],
+            ))
+            .victim(1);
+        assert!(check(&d).is_none());
+    }
+}

@@ -1,0 +1,260 @@
+//! `unique-key-race`: plain INSERTs of a key that already exists (or is being inserted) take S
+//! locks for the duplicate check, then need X: public 004, 008, 015, 020; MariaDB capture
+//! `unique-key-s-lock-race`; the mechanism behind seed 000's `max(sequence) + 1` collisions.
+
+use super::prelude::*;
+
+declare_pattern! {
+    /// ### What it looks like in the log
+    /// The statements are plain `INSERT`s. An inserting transaction waits for `lock mode S`
+    /// (`waiting`) on an entry of a primary or unique index, or it holds `lock mode S`
+    /// (next-key, `locks rec but not gap`, or on the supremum) there and waits for
+    /// `lock_mode X` or an insert intention on the same index.
+    ///
+    /// ### Why it deadlocks
+    /// When an `INSERT` finds its key already present in a unique index — committed,
+    /// delete-marked, or written by a transaction that has not committed yet — it takes an S
+    /// lock on that entry before it either reports the duplicate or, if the other writer rolls
+    /// back, inserts after all. S locks are compatible with each other, so several inserters of
+    /// the same key all get one; then each needs an X or insert-intention lock to write, which
+    /// every other S holder blocks. A DELETE or another INSERT queued for X on the same entry
+    /// closes the cycle the same way.
+    ///
+    /// ### Fix for the write path
+    /// Let one statement check and write: `INSERT IGNORE` or `INSERT … ON DUPLICATE KEY
+    /// UPDATE` when a duplicate is expected. When keys are computed in the application (`max(seq)
+    /// + 1`, "create if missing"), serialise their creation on the parent row with `SELECT …
+    /// FOR UPDATE` first, or let the database generate them (`AUTO_INCREMENT`).
+    ///
+    /// ### Example
+    /// ```sql
+    /// -- three sessions: INSERT INTO t1 VALUES (1); the first rolls back
+    /// -- the other two each hold S on the key (duplicate check) and both need X: 1213
+    /// -- after: serialise on the parent, or accept the duplicate in one statement
+    /// SELECT id FROM conversation WHERE id = 30 FOR UPDATE;
+    /// INSERT INTO conversation_messages (conversation_id, sequence, …) VALUES (30, ?, …);
+    /// ```
+    ///
+    /// ### Known limitations
+    /// A foreign-key check also takes S locks, on the parent table; an INSERT's S lock on
+    /// another table than the one it inserts into is left to `fk-s-lock-upgrade`.
+    pub UNIQUE_KEY_RACE,
+    id = "unique-key-race",
+    summary = "inserts of the same unique key take S locks in their duplicate check, then each needs X",
+    fixed = "INSERT IGNORE / ON DUPLICATE KEY UPDATE, or serialise key creation on the parent row",
+}
+
+fn check(d: &Deadlock) -> Option<Finding> {
+    let v = View::new(d);
+    for t in v.trx.iter().filter(|t| t.plain_insert()) {
+        let Some(w) = t.wait else { continue };
+        let own_table = t.t.query.as_deref().and_then(sql::written_table);
+        if own_table.is_some_and(|own| !own.eq_ignore_ascii_case(&w.table.table)) {
+            continue;
+        }
+        let shared = t
+            .held_on_index(w)
+            .find(|h| is_s(h) && !is_insert_intention(h));
+        let waits_s = is_s(w) && !is_insert_intention(w);
+        if shared.is_none() && !waits_s {
+            continue;
+        }
+        if t.held_on_index(w).any(|h| is_x(h) && is_record_part(h)) && !waits_s {
+            continue;
+        }
+        let blockers = v.blocking_locks(t);
+        let confidence = if shared.is_some() || !blockers.is_empty() {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        };
+        let index = w.index().unwrap_or("?");
+        let mut summary = String::new();
+        if let Some(s) = shared {
+            let others: Vec<&Trx> = v
+                .trx
+                .iter()
+                .filter(|o| o.n != t.n && o.held_on_index(w).any(is_s))
+                .collect();
+            let mut ns: Vec<u32> = others.iter().map(|o| o.n).collect();
+            ns.insert(0, t.n);
+            ns.sort_unstable();
+            summary.push_str(&format!(
+                "{} holds {} — the lock a plain INSERT takes in its duplicate-key check when it \
+                 finds the key already in `{index}` (committed, delete-marked, or written by a \
+                 transaction that had not committed) — and now waits for {}. ",
+                words::trx_stmt(t),
+                words::lock(s),
+                words::lock(w)
+            ));
+            if ns.len() > 1 {
+                summary.push_str(&format!(
+                    "trx {} {} hold that S lock: S locks are compatible, so every inserter of \
+                     the key got one, and each one's X request waits for the other's S.",
+                    words::numbers(&ns),
+                    words::all(ns.len())
+                ));
+            } else {
+                if let Some(o) = v.blocker_of(t.n) {
+                    summary.push_str(&format!(
+                        "{}{} — blocked by trx ({})'s S lock — and InnoDB grants requests in \
+                         queue order, so trx ({})'s own request waits behind it: each waits for \
+                         the other.",
+                        words::trx_stmt(o),
+                        o.wait
+                            .map(|ow| format!(" is queued for {}", words::lock(ow)))
+                            .unwrap_or_default(),
+                        t.n,
+                        t.n
+                    ));
+                }
+            }
+        } else {
+            summary.push_str(&format!(
+                "{} waits for an S lock on {}: its duplicate-key check found the key already in \
+                 the unique index `{index}`, written by a transaction that has not committed, and \
+                 waits for that transaction's outcome. ",
+                words::trx_stmt(t),
+                words::place(w)
+            ));
+            if let Some(o) = v.blocker_of(t.n) {
+                summary.push_str(&format!(
+                    "{} is that writer{}, and its own next step waits behind {}'s queued S \
+                     request.",
+                    words::trx_stmt(o),
+                    o.wait
+                        .map(|ow| format!("; it waits for {}", words::lock(ow)))
+                        .unwrap_or_default(),
+                    words::trx(t)
+                ));
+            }
+        }
+        summary.push_str(&words::victim(d));
+        if confidence != Confidence::High {
+            if let Some(note) = v.hidden_note() {
+                summary.push(' ');
+                summary.push_str(&note);
+            }
+        }
+        let table = words::bare_table(w);
+        let fix = format!(
+            "Let one statement check and write the key, or serialise the creation of a key on \
+             its parent row; when the key is computed by the application (max + 1), let the \
+             database generate it.\n\
+             \n\
+             -- before: concurrent plain inserts of the same key\n\
+             BEGIN;\n\
+             INSERT INTO {table} (…) VALUES (…);   -- duplicate check: S, then X\n\
+             COMMIT;\n\
+             \n\
+             -- after (a): accept the duplicate in the same statement\n\
+             INSERT IGNORE INTO {table} (…) VALUES (…);\n\
+             -- after (b): one creator per parent at a time\n\
+             BEGIN;\n\
+             SELECT id FROM <parent> WHERE id = ? FOR UPDATE;\n\
+             INSERT INTO {table} (…) VALUES (…);\n\
+             COMMIT;"
+        );
+        let mut ev = vec![ev_lock(w)];
+        ev.extend(shared.map(ev_lock));
+        ev.extend(blockers.iter().map(|(_, l)| ev_lock(l)));
+        if let Some(o) = v.blocker_of(t.n).and_then(|o| o.wait) {
+            ev.push(ev_lock(o));
+        }
+        return Some(Finding {
+            pattern: UNIQUE_KEY_RACE.id,
+            confidence,
+            summary,
+            evidence: evidence(ev),
+            fix,
+            contributing: false,
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, supremum};
+
+    // See: public 004 (Percona 5.5, no record dumps).
+    #[test]
+    fn one_inserter_holding_s_and_another_queued_for_x() {
+        let d = deadlock(Flavour::Mysql55)
+            .trx(
+                1,
+                "55984EF58",
+                "INSERT INTO semaphore (name) VALUES ('variable_init')",
+            )
+            .waits(lock(
+                "X rec wait",
+                "semaphore",
+                "PRIMARY",
+                3,
+                "55984EF58",
+                vec![],
+            ))
+            .trx(
+                2,
+                "55984EF59",
+                "INSERT INTO semaphore (name) VALUES ('variable_init')",
+            )
+            .holds(lock(
+                "S rec",
+                "semaphore",
+                "PRIMARY",
+                3,
+                "55984EF59",
+                vec![],
+            ))
+            .waits(lock(
+                "X rec wait",
+                "semaphore",
+                "PRIMARY",
+                3,
+                "55984EF59",
+                vec![],
+            ))
+            .victim(2);
+        let f = check(&d).expect("unique-key-race");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(f.summary.contains("queue order"), "{}", f.summary);
+    }
+    use crate::model::Flavour;
+
+    // See: fixtures/mariadb/unique-key-s-lock-race.status.txt
+    #[test]
+    fn two_inserters_holding_s_on_the_supremum() {
+        let sup = || vec![supremum()];
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "577", "INSERT INTO t1 VALUES (1)")
+            .waits(lock("X ii wait", "t1", "PRIMARY", 3, "577", sup()))
+            .conflicts(lock("S", "t1", "PRIMARY", 3, "577", sup()))
+            .conflicts(lock("S", "t1", "PRIMARY", 3, "578", sup()))
+            .trx(2, "578", "INSERT INTO t1 VALUES (1)")
+            .waits(lock("X ii wait", "t1", "PRIMARY", 3, "578", sup()))
+            .conflicts(lock("S", "t1", "PRIMARY", 3, "577", sup()))
+            .conflicts(lock("S", "t1", "PRIMARY", 3, "578", sup()))
+            .victim(1);
+        let f = check(&d).expect("unique-key-race");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(
+            f.summary.contains("trx (1) and (2) both hold that S lock"),
+            "{}",
+            f.summary
+        );
+    }
+
+    #[test]
+    fn an_s_lock_on_another_table_is_not_a_duplicate_check() {
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "1", "INSERT INTO line_item VALUES (2)")
+            .waits(lock("X rec wait", "invoice", "PRIMARY", 3, "1", vec![]))
+            .trx(2, "2", "INSERT INTO line_item VALUES (2)")
+            .holds(lock("S rec", "invoice", "PRIMARY", 3, "2", vec![]))
+            .waits(lock("X rec wait", "invoice", "PRIMARY", 3, "2", vec![]))
+            .victim(1);
+        assert!(check(&d).is_none());
+    }
+}

@@ -1,0 +1,194 @@
+//! Just enough reading of the statement text for the diagnosis: is it an upsert, which table
+//! does it write, which key literals does it list. Never used to *match* a pattern on its own —
+//! matchers decide from the locks — only to sharpen or name what the locks show.
+
+/// Whitespace collapsed to single spaces.
+pub(crate) fn squash(q: &str) -> String {
+    q.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `INSERT … ON DUPLICATE KEY UPDATE`.
+pub(crate) fn is_odku(q: &str) -> bool {
+    squash(q)
+        .to_ascii_uppercase()
+        .contains("ON DUPLICATE KEY UPDATE")
+}
+
+/// `SELECT … FOR SHARE` / `LOCK IN SHARE MODE`.
+pub(crate) fn is_shared_read(q: &str) -> bool {
+    let q = squash(q).to_ascii_uppercase();
+    q.contains("FOR SHARE") || q.contains("LOCK IN SHARE MODE")
+}
+
+/// The table an `INSERT`/`REPLACE`/`UPDATE`/`DELETE` writes, unquoted, without its schema.
+pub(crate) fn written_table(q: &str) -> Option<String> {
+    let squashed = squash(q);
+    let mut words = squashed.split(' ').peekable();
+    let verb = words.next()?.to_ascii_uppercase();
+    let skip: &[&str] = match verb.as_str() {
+        "INSERT" | "REPLACE" => &["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"],
+        "UPDATE" => &["LOW_PRIORITY", "IGNORE"],
+        "DELETE" => &["LOW_PRIORITY", "QUICK", "IGNORE", "FROM"],
+        _ => return None,
+    };
+    while words
+        .peek()
+        .is_some_and(|w| skip.contains(&w.to_ascii_uppercase().as_str()))
+    {
+        words.next();
+    }
+    let name = words.next()?;
+    let name = name.split('(').next()?;
+    let last = name.rsplit('.').next()?;
+    let bare = last.trim_matches(|c| c == '`' || c == '"');
+    (!bare.is_empty()).then(|| bare.to_string())
+}
+
+/// Number of rows in an `INSERT … VALUES (…), (…)` (top-level parenthesised groups after
+/// `VALUES`), when the statement has a VALUES list.
+pub(crate) fn values_rows(q: &str) -> Option<usize> {
+    let upper = q.to_ascii_uppercase();
+    let at = upper.find("VALUES")?;
+    let rest = q.get(at + 6..)?;
+    let (mut depth, mut rows, mut quote) = (0usize, 0usize, None::<char>);
+    for c in rest.chars() {
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(') => {
+                if depth == 0 {
+                    rows += 1;
+                }
+                depth += 1;
+            }
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, _) if depth == 0 && c.is_ascii_alphabetic() => break,
+            _ => {}
+        }
+    }
+    (rows > 0).then_some(rows)
+}
+
+/// The key literals a statement lists, normalised for comparison with record fields:
+/// `x'AB'`, `0xAB`, `UNHEX('AB')` → `hex:ab`; integers → `int:101`; quoted text → `str:…`.
+pub(crate) fn literals(q: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = q.chars().collect();
+    let mut i = 0;
+    let word_before = |i: usize| {
+        let mut j = i;
+        while j > 0 && chars[j - 1].is_ascii_alphanumeric() {
+            j -= 1;
+        }
+        chars[j..i].iter().collect::<String>().to_ascii_uppercase()
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' || c == '"' {
+            let start = i + 1;
+            let mut j = start;
+            while j < chars.len() && chars[j] != c {
+                j += 1;
+            }
+            let text: String = chars[start..j.min(chars.len())].iter().collect();
+            let before = word_before(i);
+            if before == "X" || (before.is_empty() && preceded_by_unhex(&chars, i)) {
+                out.push(format!("hex:{}", text.to_ascii_lowercase()));
+            } else {
+                out.push(format!("str:{text}"));
+            }
+            i = j + 1;
+        } else if c == '0'
+            && chars.get(i + 1).is_some_and(|n| *n == 'x' || *n == 'X')
+            && (i == 0 || !chars[i - 1].is_ascii_alphanumeric())
+        {
+            let mut j = i + 2;
+            while j < chars.len() && chars[j].is_ascii_hexdigit() {
+                j += 1;
+            }
+            let hex: String = chars[i + 2..j].iter().collect();
+            out.push(format!("hex:{}", hex.to_ascii_lowercase()));
+            i = j;
+        } else if c.is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            let followed = chars
+                .get(j)
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == '.');
+            if !followed {
+                out.push(format!("int:{}", chars[i..j].iter().collect::<String>()));
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn preceded_by_unhex(chars: &[char], quote: usize) -> bool {
+    let head: String = chars[..quote].iter().collect();
+    head.trim_end().to_ascii_uppercase().ends_with("UNHEX(")
+}
+
+/// The statement shortened for a sentence, whitespace collapsed, in backticks.
+pub(crate) fn quoted(q: &str) -> String {
+    const MAX: usize = 150;
+    const HEAD: usize = 100;
+    const TAIL: usize = 45;
+    let s = squash(q);
+    let n = s.chars().count();
+    if n > MAX {
+        // Keep both ends: statements of one code path often differ only in their last values.
+        let head: String = s.chars().take(HEAD).collect();
+        let tail: String = s.chars().skip(n - TAIL).collect();
+        format!("`{} … {}`", head.trim_end(), tail.trim_start())
+    } else {
+        format!("`{s}`")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statement_facts() {
+        assert!(is_odku(
+            "INSERT INTO c (n) VALUES (1)\n  ON DUPLICATE KEY\tUPDATE n = n + 1"
+        ));
+        assert!(!is_odku("INSERT INTO c (n) VALUES (1)"));
+        let cases = [
+            ("INSERT INTO `db`.`t1` VALUES (1)", Some("t1")),
+            ("insert t2(a,b) values(5,10)", Some("t2")),
+            (
+                "INSERT IGNORE INTO line_item (a) VALUES (2)",
+                Some("line_item"),
+            ),
+            ("delete from session where id in (1)", Some("session")),
+            ("UPDATE accounts SET a = 1", Some("accounts")),
+            ("SELECT 1", None),
+        ];
+        for (q, expected) in cases {
+            assert_eq!(written_table(q).as_deref(), expected, "table of {q:?}");
+        }
+        assert_eq!(
+            values_rows(
+                "INSERT INTO t VALUES (1, 'a)'), (2, 'b') ON DUPLICATE KEY UPDATE b = VALUES(b)"
+            ),
+            Some(2)
+        );
+    }
+
+    #[test]
+    fn key_literals() {
+        let q = "DELETE FROM session WHERE id IN (x'B41D', UNHEX('0025'), 0xAbC) AND n = 101 AND s = 'k1'";
+        assert_eq!(
+            literals(q),
+            ["hex:b41d", "hex:0025", "hex:abc", "int:101", "str:k1"]
+        );
+    }
+}

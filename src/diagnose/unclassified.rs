@@ -1,0 +1,141 @@
+//! The finding for a deadlock no pattern matches: a plain-language account of its cycle, who
+//! holds what and waits for what, so the user is never left with silence — and never with a
+//! confident wrong guess (confidence is always low).
+
+use super::facts::{ev_lock, evidence, View};
+use super::{words, Confidence, Evidence, Finding};
+use crate::model::Deadlock;
+
+/// The pattern id of a finding that names no catalogue entry.
+pub const UNCLASSIFIED: &str = "unclassified";
+
+pub(crate) fn explain(d: &Deadlock) -> Finding {
+    let v = View::new(d);
+    let mut ev: Vec<Evidence> = Vec::new();
+    let summary = if v.trx.is_empty() {
+        "The report could not be read into transactions, so there is no cycle to explain; see \
+         the warnings for the lines that could not be read."
+            .to_string()
+    } else if d.too_deep {
+        let parts: Vec<String> = v
+            .trx
+            .iter()
+            .map(|t| {
+                if let Some(w) = t.wait {
+                    ev.push(ev_lock(w));
+                }
+                match t.wait {
+                    Some(w) => format!("{} waits for {}", words::trx_stmt(t), words::lock(w)),
+                    None => words::trx_stmt(t),
+                }
+            })
+            .collect();
+        format!(
+            "InnoDB gave up searching the wait-for graph (TOO DEEP OR LONG SEARCH): too many \
+             transactions were waiting behind each other, so it rolled back the requesting one \
+             without proving a cycle. {}.",
+            parts.join("; ")
+        )
+    } else {
+        let order: Vec<u32> = if d.graph.cycle.is_empty() {
+            v.trx.iter().map(|t| t.n).collect()
+        } else {
+            d.graph.cycle.clone()
+        };
+        let parts: Vec<String> = order
+            .iter()
+            .filter_map(|n| v.get(*n))
+            .map(|t| {
+                let holds = if !t.held.is_empty() {
+                    let locks: Vec<String> = t.held.iter().map(|h| words::lock(h)).collect();
+                    ev.extend(t.held.iter().map(|h| ev_lock(h)));
+                    format!("holds {}", locks.join(" and "))
+                } else if t.holds_shown {
+                    "holds nothing the report shows".to_string()
+                } else {
+                    "holds locks the report does not print".to_string()
+                };
+                let waits = match t.wait {
+                    Some(w) => {
+                        ev.push(ev_lock(w));
+                        let by = v
+                            .blocker_of(t.n)
+                            .map(|b| format!(", held by {}", words::trx(b)))
+                            .unwrap_or_default();
+                        format!(" and waits for {}{by}", words::lock(w))
+                    }
+                    None => " and waits for nothing".to_string(),
+                };
+                format!("{} {holds}{waits}", words::trx_stmt(t))
+            })
+            .collect();
+        let mut s = format!(
+            "No catalogue pattern matches this deadlock. In plain words: {}.",
+            parts.join("; ")
+        );
+        s.push_str(&words::victim(d));
+        if let Some(note) = v.hidden_note() {
+            s.push(' ');
+            s.push_str(&note);
+        }
+        s
+    };
+    Finding {
+        pattern: UNCLASSIFIED,
+        confidence: Confidence::Low,
+        summary,
+        evidence: evidence(ev),
+        fix: "Find the statements that ran earlier in each transaction (the report shows only \
+              the current one): the locks they left are the other half of the cycle. Then make \
+              every write path take its locks in one global order (sort keys, parent before \
+              child), keep transactions short, and retry on error 1213."
+            .to_string(),
+        contributing: false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnose::testkit::{deadlock, lock, rec};
+    use crate::model::Flavour;
+
+    #[test]
+    fn the_cycle_is_told_in_plain_words() {
+        let r101 = || rec(3, 0, &["80000065", "000000000017", "06000001360110"]);
+        let r205 = || rec(5, 0, &["800000cd", "000000000018", "07000001370110"]);
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "24", "UPDATE orders SET n = 1 WHERE id = 101")
+            .waits(lock(
+                "X rec wait",
+                "orders",
+                "PRIMARY",
+                3,
+                "24",
+                vec![r101()],
+            ))
+            .conflicts(lock("X rec", "orders", "PRIMARY", 3, "23", vec![r101()]))
+            .trx(2, "23", "UPDATE orders SET n = 1 WHERE id = 205")
+            .waits(lock(
+                "X rec wait",
+                "orders",
+                "PRIMARY",
+                3,
+                "23",
+                vec![r205()],
+            ))
+            .conflicts(lock("X rec", "orders", "PRIMARY", 3, "24", vec![r205()]))
+            .victim(1);
+        let f = explain(&d);
+        assert_eq!(f.pattern, UNCLASSIFIED);
+        assert!(
+            f.summary.contains(
+                "trx (1) running `UPDATE orders SET n = 1 WHERE id = 101` holds X record-only \
+                 lock on `test`.`orders` PRIMARY 205 and waits for X record-only lock on \
+                 `test`.`orders` PRIMARY 101, held by trx (2)"
+            ),
+            "{}",
+            f.summary
+        );
+    }
+}

@@ -1,0 +1,710 @@
+//! Plain-language decoding of locks and records: what a lock line means in words. Shared by the
+//! text report, the JSON `description` fields, `lockscope explain` and the diagnosis' summaries,
+//! so the same lock is always described the same way (format-spec §3.5).
+
+use super::lock::{Lock, LockTarget};
+use super::lock_mode::{LockKind, LockMode, LockModeClause};
+use super::record::{FieldValue, Record};
+
+/// Hex digits kept whole; longer values are shown as head…tail (UUIDs differ at either end).
+const MAX_HEX_DIGITS: usize = 24;
+/// Characters of a text value kept before `…`.
+const MAX_TEXT_CHARS: usize = 24;
+
+/// One lock in words: `X next-key lock on record (heap 3) of `test`.`t` index `PRIMARY` and the
+/// gap before it`, `waiting: …`, `waiting to insert into the gap before … (insert intention)`.
+pub fn describe_lock(lock: &Lock) -> String {
+    match &lock.target {
+        LockTarget::Table => describe_table_lock(lock),
+        LockTarget::Record { index, .. } => describe_record_lock(lock, index),
+    }
+}
+
+/// The lock in a few words for one-line listings: `X next-key on `test`.`t` `PRIMARY``.
+pub fn describe_lock_short(lock: &Lock) -> String {
+    match lock.index() {
+        Some(index) => format!(
+            "{} {} on {} `{index}`",
+            lock.mode,
+            lock.kind.as_str(),
+            lock.table
+        ),
+        None => format!("{} table lock on {}", lock.mode, lock.table),
+    }
+}
+
+fn describe_table_lock(lock: &Lock) -> String {
+    let table = &lock.table;
+    match (&lock.mode, lock.waiting) {
+        (LockMode::AutoInc, true) => format!("waiting for the table's AUTO-INC lock on {table}"),
+        (LockMode::AutoInc, false) => format!("the table's AUTO-INC lock on {table}"),
+        (mode, true) => format!("waiting: table lock {mode} on {table}"),
+        (mode, false) => format!("table lock {mode} on {table}"),
+    }
+}
+
+/// What the records listed under a lock are, counted for the sentence.
+struct Listed<'a> {
+    /// User records (heap no ≥ 2).
+    user: Vec<&'a Record>,
+    supremum: bool,
+    deleted: usize,
+}
+
+impl<'a> Listed<'a> {
+    fn of(lock: &'a Lock) -> Listed<'a> {
+        let user: Vec<&Record> = lock
+            .records
+            .iter()
+            .filter(|r| !r.is_supremum() && !r.is_infimum())
+            .collect();
+        let deleted = user.iter().filter(|r| r.is_delete_marked()).count();
+        Listed {
+            supremum: lock.records.iter().any(Record::is_supremum),
+            user,
+            deleted,
+        }
+    }
+
+    /// `record (heap 3)`, `a delete-marked record (heap 6)`, `14 records (all delete-marked)`.
+    fn phrase(&self) -> String {
+        match self.user.as_slice() {
+            [] => "a record".to_string(),
+            [one] if one.is_delete_marked() => {
+                format!("a delete-marked record (heap {})", one.heap_no)
+            }
+            [one] => format!("record (heap {})", one.heap_no),
+            many => {
+                let n = many.len();
+                match self.deleted {
+                    0 => format!("{n} records"),
+                    d if d == n => format!("{n} records (all delete-marked)"),
+                    d => format!("{n} records ({d} delete-marked)"),
+                }
+            }
+        }
+    }
+
+    fn it(&self) -> &'static str {
+        if self.user.len() > 1 {
+            "each"
+        } else {
+            "it"
+        }
+    }
+
+    fn only_supremum(&self) -> bool {
+        self.supremum && self.user.is_empty()
+    }
+}
+
+fn describe_record_lock(lock: &Lock, index: &str) -> String {
+    let place = format!("{} index `{index}`", lock.table);
+    let mode = &lock.mode;
+    let listed = Listed::of(lock);
+    let recs = listed.phrase();
+    let end_of_page = "the gap after the last record of the page (end of range)";
+    let body = match lock.kind {
+        LockKind::InsertIntention => {
+            let gap = if listed.only_supremum() {
+                format!("the gap before the supremum of {place}, after the last record of the page")
+            } else {
+                format!("the gap before {recs} of {place}")
+            };
+            if lock.waiting {
+                return format!("waiting to insert into {gap} (insert intention)");
+            }
+            format!("{mode} insert-intention lock on {gap}")
+        }
+        LockKind::Gap if listed.only_supremum() => {
+            format!("{mode} gap lock on the supremum of {place}: {end_of_page}")
+        }
+        LockKind::Gap => {
+            let what = if listed.user.len() > 1 {
+                "the gaps, not the records"
+            } else {
+                "the gap, not the record"
+            };
+            let mut s = format!("{mode} gap lock before {recs} of {place} ({what})");
+            if listed.supremum {
+                s.push_str(", and ");
+                s.push_str(end_of_page);
+            }
+            s
+        }
+        LockKind::NextKey if listed.only_supremum() => {
+            format!("{mode} gap lock on the supremum of {place}: {end_of_page}")
+        }
+        LockKind::NextKey => {
+            let mut s = format!(
+                "{mode} next-key lock on {recs} of {place} and the gap before {}",
+                listed.it()
+            );
+            if listed.supremum {
+                s.push_str(", plus ");
+                s.push_str(end_of_page);
+            }
+            s
+        }
+        LockKind::RecNotGap => format!("{mode} record-only lock on {recs} of {place}"),
+        LockKind::Table => format!("{mode} lock on {place}"),
+    };
+    if lock.waiting {
+        format!("waiting: {body}")
+    } else {
+        body
+    }
+}
+
+/// One record in a line: `supremum (end of page)`, `heap 3: 101, DB_TRX_ID 48, …`. The index is
+/// unknown here, so `DB_TRX_ID` / `DB_ROLL_PTR` are labelled wherever a 6-byte field is followed
+/// by a 7-byte one; use [`describe_record_in`] when the index name is at hand.
+pub fn describe_record(rec: &Record) -> String {
+    describe_record_in(rec, None)
+}
+
+/// [`describe_record`] for a record of a known index: the system columns are labelled only in
+/// the clustered index (`PRIMARY`, `GEN_CLUST_INDEX`), where InnoDB stores them after the key
+/// (format-spec §3.5, field order).
+pub fn describe_record_in(rec: &Record, index: Option<&str>) -> String {
+    if rec.is_supremum() {
+        return "supremum (end of page)".to_string();
+    }
+    if rec.is_infimum() {
+        return "infimum (start of page)".to_string();
+    }
+    let mut head = format!("heap {}", rec.heap_no);
+    if rec.is_delete_marked() {
+        let bits = rec.info_bits.unwrap_or_default();
+        head.push_str(&format!(", delete-marked (info bits {bits})"));
+    }
+    if rec.fields.is_empty() {
+        return format!("{head} (fields not printed)");
+    }
+    let system = system_columns(rec, index);
+    let values: Vec<String> = rec
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match system.label(i) {
+            Some(label @ ("DB_TRX_ID" | "DB_ROW_ID")) => {
+                format!("{label} {}", hex_to_u64(hex_of(&f.value)).unwrap_or(0))
+            }
+            Some(label) => format!("{label} {}", short_value(&f.value)),
+            None => short_value(&f.value),
+        })
+        .collect();
+    format!("{head}: {}", values.join(", "))
+}
+
+/// Where the hidden columns sit in a clustered-index record.
+#[derive(Default)]
+struct SystemColumns {
+    row_id: Option<usize>,
+    trx_id: Option<usize>,
+}
+
+impl SystemColumns {
+    fn label(&self, i: usize) -> Option<&'static str> {
+        if self.row_id == Some(i) {
+            Some("DB_ROW_ID")
+        } else if self.trx_id == Some(i) {
+            Some("DB_TRX_ID")
+        } else if self.trx_id.map(|t| t + 1) == Some(i) {
+            Some("DB_ROLL_PTR")
+        } else {
+            None
+        }
+    }
+}
+
+fn system_columns(rec: &Record, index: Option<&str>) -> SystemColumns {
+    let lens: Vec<Option<u64>> = rec
+        .fields
+        .iter()
+        .map(|f| match &f.value {
+            FieldValue::Bytes {
+                len, total: None, ..
+            } => Some(*len),
+            _ => None,
+        })
+        .collect();
+    let pair_at = |k: usize| lens.get(k) == Some(&Some(6)) && lens.get(k + 1) == Some(&Some(7));
+    match index {
+        Some("GEN_CLUST_INDEX") if lens.first() == Some(&Some(6)) && pair_at(1) => SystemColumns {
+            row_id: Some(0),
+            trx_id: Some(1),
+        },
+        None | Some("PRIMARY") => SystemColumns {
+            row_id: None,
+            trx_id: (1..lens.len()).find(|&k| pair_at(k)),
+        },
+        Some(_) => SystemColumns::default(),
+    }
+}
+
+fn hex_of(value: &FieldValue) -> &str {
+    match value {
+        FieldValue::Bytes { hex, .. } => hex,
+        _ => "",
+    }
+}
+
+fn hex_to_u64(hex: &str) -> Option<u64> {
+    if hex.is_empty() || hex.len() > 16 {
+        return None;
+    }
+    u64::from_str_radix(hex, 16).ok()
+}
+
+fn decode_hex(hex: &str) -> Option<Vec<u8>> {
+    if hex.len() % 2 != 0 || !hex.is_ascii() {
+        return None;
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// A field as a short value: a signed-integer guess for 4/8-byte values with the top bit set
+/// (InnoDB flips the sign bit, so `80000065` is 101), quoted text when the bytes are printable
+/// UTF-8, otherwise hex, shortened.
+pub fn short_value(value: &FieldValue) -> String {
+    let (hex, truncated, external) = match value {
+        FieldValue::Null => return "NULL".to_string(),
+        FieldValue::Default => return "DEFAULT".to_string(),
+        FieldValue::Mbr { text } => return format!("MBR {}", shorten_text(text, false)),
+        FieldValue::Bytes {
+            hex,
+            total,
+            external,
+            ..
+        } => (hex.as_str(), total.is_some(), *external),
+    };
+    let mut out = match decode_hex(hex) {
+        None => shorten_text(hex, truncated),
+        Some(bytes) if bytes.is_empty() => "''".to_string(),
+        Some(bytes) => match signed_int(&bytes, truncated) {
+            Some(n) => n.to_string(),
+            None => match std::str::from_utf8(&bytes) {
+                Ok(text) if !text.chars().any(char::is_control) => {
+                    format!("'{}'", shorten_text(text, truncated))
+                }
+                _ => shorten_hex(hex, truncated),
+            },
+        },
+    };
+    if external {
+        out.push_str(" (external)");
+    }
+    out
+}
+
+fn signed_int(bytes: &[u8], truncated: bool) -> Option<i64> {
+    if truncated || !matches!(bytes.len(), 4 | 8) || bytes.first()? & 0x80 == 0 {
+        return None;
+    }
+    let unsigned = bytes.iter().fold(0u64, |acc, b| acc << 8 | u64::from(*b));
+    let bits = bytes.len() as u32 * 8;
+    let sign = 1u64 << (bits - 1);
+    // Top bit set means non-negative once flipped back, so the result fits in i64.
+    i64::try_from(unsigned ^ sign).ok()
+}
+
+fn shorten_text(text: &str, truncated: bool) -> String {
+    let n = text.chars().count();
+    if n > MAX_TEXT_CHARS {
+        let head: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
+        format!("{head}…")
+    } else if truncated {
+        format!("{text}…")
+    } else {
+        text.to_string()
+    }
+}
+
+fn shorten_hex(hex: &str, truncated: bool) -> String {
+    if truncated {
+        let head = hex.get(..16).unwrap_or(hex);
+        format!("0x{head}…")
+    } else if hex.len() > MAX_HEX_DIGITS {
+        let head = hex.get(..8).unwrap_or("");
+        let tail = hex.get(hex.len() - 8..).unwrap_or("");
+        format!("0x{head}…{tail}")
+    } else {
+        format!("0x{hex}")
+    }
+}
+
+/// `lockscope explain`: what the words of one mode clause mean, which flags they set, what
+/// InnoDB is doing with such a lock, and what conflicts with it. `on_supremum` applies the rule
+/// that every lock on the supremum is a gap lock (format-spec §3.5).
+pub fn describe_mode_clause(clause: &LockModeClause, on_supremum: bool) -> String {
+    let mode = clause
+        .mode
+        .clone()
+        .unwrap_or(LockMode::Unknown(String::new()));
+    let mut parts: Vec<String> = Vec::new();
+    parts.push(format!("flags: {}", flag_names(clause).join(" | ")));
+    match &mode {
+        LockMode::IS | LockMode::IX | LockMode::AutoInc => parts.push(table_mode_text(&mode)),
+        _ => {
+            let kind = LockKind::of_record_lock(clause, on_supremum);
+            if on_supremum && !clause.gap && !clause.rec_not_gap && !clause.insert_intention {
+                parts.push(
+                    "on the supremum (heap no 1) InnoDB clears the gap flags, so a plain mode is \
+                     a gap lock on the gap after the last record of the page"
+                        .to_string(),
+                );
+            }
+            parts.push(kind_text(kind).to_string());
+            parts.push(mode_text(&mode, kind));
+        }
+    }
+    parts.push(if clause.waiting {
+        "`waiting` (LOCK_WAIT): requested but not granted, the transaction is blocked until the \
+         conflicting locks ahead of it are released"
+            .to_string()
+    } else {
+        "granted: the transaction holds this lock until it commits or rolls back".to_string()
+    });
+    parts.join(". ")
+}
+
+fn flag_names(clause: &LockModeClause) -> Vec<&'static str> {
+    let mut flags = vec![match &clause.mode {
+        Some(LockMode::S) => "LOCK_S",
+        Some(LockMode::X) => "LOCK_X",
+        Some(LockMode::IS) => "LOCK_IS",
+        Some(LockMode::IX) => "LOCK_IX",
+        Some(LockMode::AutoInc) => "LOCK_AUTO_INC",
+        Some(LockMode::Unknown(_)) | None => "unknown mode",
+    }];
+    let words = [
+        (clause.gap, "LOCK_GAP"),
+        (clause.rec_not_gap, "LOCK_REC_NOT_GAP"),
+        (clause.insert_intention, "LOCK_INSERT_INTENTION"),
+        (clause.waiting, "LOCK_WAIT"),
+    ];
+    flags.extend(words.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
+    if !clause.gap && !clause.rec_not_gap && !clause.insert_intention {
+        flags.push("LOCK_ORDINARY");
+    }
+    flags
+}
+
+fn kind_text(kind: LockKind) -> &'static str {
+    match kind {
+        LockKind::NextKey => {
+            "next-key lock (LOCK_ORDINARY): the record and the gap before it. InnoDB takes it \
+             for locking reads, UPDATE and DELETE under REPEATABLE READ, so that no other \
+             transaction changes the record or inserts into the gap before it (no phantoms)"
+        }
+        LockKind::Gap => {
+            "gap lock (LOCK_GAP): only the open interval before the record, never the record \
+             itself. InnoDB takes it for range scans and for searches that find no row, to stop \
+             inserts there. gap locks never conflict with each other, not even X with X, so two \
+             transactions can hold the same gap and then deadlock when both insert into it"
+        }
+        LockKind::RecNotGap => {
+            "record-only lock (LOCK_REC_NOT_GAP): the index record but not the gap before it. \
+             InnoDB takes it for equality lookups on a unique index that find the row, and when \
+             it makes another transaction's implicit lock on a row it wrote explicit"
+        }
+        LockKind::InsertIntention => {
+            "insert-intention lock (LOCK_INSERT_INTENTION, always with LOCK_GAP): the \
+             transaction is about to insert a row into the gap before this record. it blocks \
+             nothing itself, and inserts at different positions of one gap do not wait for each \
+             other, but it must wait for every gap or next-key lock another transaction holds \
+             on that gap"
+        }
+        LockKind::Table => "table lock",
+    }
+}
+
+fn mode_text(mode: &LockMode, kind: LockKind) -> String {
+    let conflicts = match mode {
+        LockMode::S => "S (shared): compatible with other S locks, conflicts with X",
+        LockMode::X => "X (exclusive): conflicts with both S and X",
+        _ => "an unknown mode: its conflicts cannot be told",
+    };
+    let scope = match kind {
+        LockKind::NextKey => {
+            "on the record part it conflicts with record-only and next-key locks of another \
+             transaction, and it blocks insert intentions into the gap"
+        }
+        LockKind::RecNotGap => {
+            "it conflicts with record-only and next-key locks of another transaction on the \
+             same record, and never blocks inserts into the gap"
+        }
+        LockKind::Gap => "the mode only matters against insert intentions, which it always blocks",
+        LockKind::InsertIntention => {
+            "the mode is always X, and only gap and next-key locks on the gap block it"
+        }
+        LockKind::Table => "",
+    };
+    format!("mode {conflicts}; {scope}")
+}
+
+fn table_mode_text(mode: &LockMode) -> String {
+    match mode {
+        LockMode::AutoInc => "table AUTO-INC lock: held while an INSERT generates \
+                              auto-increment values (for the whole statement with \
+                              `innodb_autoinc_lock_mode=0`, or for bulk inserts such as INSERT … \
+                              SELECT with mode 1); two AUTO-INC locks on one table conflict"
+            .to_string(),
+        _ => format!(
+            "table lock {mode}: an intention lock, announcing that the transaction will take \
+             {} record locks in the table. intention locks are compatible with each other and \
+             conflict only with table-level S or X locks (LOCK TABLES, some ALTER TABLE)",
+            if *mode == LockMode::IS { "S" } else { "X" }
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Field, TableName};
+
+    fn bytes(hex: &str) -> FieldValue {
+        FieldValue::Bytes {
+            len: hex.len() as u64 / 2,
+            hex: hex.to_string(),
+            asc: String::new(),
+            total: None,
+            external: false,
+        }
+    }
+
+    fn record(heap_no: u64, info_bits: u32, fields: &[&str]) -> Record {
+        Record {
+            heap_no,
+            n_fields: Some(fields.len() as u32),
+            format: Some("compact format".to_string()),
+            info_bits: Some(info_bits),
+            fields: fields
+                .iter()
+                .enumerate()
+                .map(|(i, h)| Field {
+                    index: i as u32,
+                    value: bytes(h),
+                })
+                .collect(),
+            line: 1,
+        }
+    }
+
+    fn supremum() -> Record {
+        record(1, 0, &["73757072656d756d"])
+    }
+
+    fn record_lock(index: &str, clause: LockModeClause, records: Vec<Record>) -> Lock {
+        let only_supremum = !records.is_empty() && records.iter().all(Record::is_supremum);
+        Lock {
+            target: LockTarget::Record {
+                space: 6,
+                page: 3,
+                n_bits: Some(80),
+                index: index.to_string(),
+            },
+            table: TableName {
+                schema: Some("test".to_string()),
+                table: "accounts".to_string(),
+                partition: None,
+            },
+            trx_id: "47".to_string(),
+            mode: clause.mode.clone().unwrap_or(LockMode::X),
+            kind: LockKind::of_record_lock(&clause, only_supremum),
+            waiting: clause.waiting,
+            clause,
+            records,
+            line: 1,
+            text: String::new(),
+        }
+    }
+
+    fn clause(mode: LockMode, flags: &str) -> LockModeClause {
+        LockModeClause {
+            mode: Some(mode),
+            gap: flags.contains("gap"),
+            rec_not_gap: flags.contains("rec"),
+            insert_intention: flags.contains("ii"),
+            waiting: flags.contains("wait"),
+        }
+    }
+
+    #[test]
+    fn record_locks_in_words() {
+        let r3 = || record(3, 0, &["80000065"]);
+        let cases = [
+            (
+                record_lock("PRIMARY", clause(LockMode::X, ""), vec![r3()]),
+                "X next-key lock on record (heap 3) of `test`.`accounts` index `PRIMARY` and the \
+                 gap before it",
+            ),
+            (
+                record_lock("PRIMARY", clause(LockMode::X, "rec wait"), vec![r3()]),
+                "waiting: X record-only lock on record (heap 3) of `test`.`accounts` index \
+                 `PRIMARY`",
+            ),
+            (
+                record_lock("PRIMARY", clause(LockMode::X, "gap"), vec![r3()]),
+                "X gap lock before record (heap 3) of `test`.`accounts` index `PRIMARY` (the \
+                 gap, not the record)",
+            ),
+            (
+                record_lock(
+                    "idx_session_id",
+                    clause(LockMode::X, "gap ii wait"),
+                    vec![record(6, 32, &["00", "01"])],
+                ),
+                "waiting to insert into the gap before a delete-marked record (heap 6) of \
+                 `test`.`accounts` index `idx_session_id` (insert intention)",
+            ),
+            (
+                record_lock("PRIMARY", clause(LockMode::S, ""), vec![supremum()]),
+                "S gap lock on the supremum of `test`.`accounts` index `PRIMARY`: the gap after \
+                 the last record of the page (end of range)",
+            ),
+            (
+                record_lock("PRIMARY", clause(LockMode::X, "ii wait"), vec![supremum()]),
+                "waiting to insert into the gap before the supremum of `test`.`accounts` index \
+                 `PRIMARY`, after the last record of the page (insert intention)",
+            ),
+            (
+                record_lock(
+                    "k",
+                    clause(LockMode::X, ""),
+                    vec![record(4, 32, &["00"]), record(5, 0, &["01"]), supremum()],
+                ),
+                "X next-key lock on 2 records (1 delete-marked) of `test`.`accounts` index `k` \
+                 and the gap before each, plus the gap after the last record of the page (end of \
+                 range)",
+            ),
+        ];
+        for (lock, expected) in cases {
+            let expected = expected.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert_eq!(
+                describe_lock(&lock),
+                expected,
+                "describing {:?}",
+                lock.clause
+            );
+        }
+    }
+
+    #[test]
+    fn table_locks_in_words() {
+        let mut lock = record_lock("PRIMARY", clause(LockMode::IX, ""), vec![]);
+        lock.target = LockTarget::Table;
+        lock.kind = LockKind::Table;
+        lock.mode = LockMode::IX;
+        assert_eq!(describe_lock(&lock), "table lock IX on `test`.`accounts`");
+        lock.mode = LockMode::AutoInc;
+        lock.waiting = true;
+        assert_eq!(
+            describe_lock(&lock),
+            "waiting for the table's AUTO-INC lock on `test`.`accounts`"
+        );
+        assert_eq!(
+            describe_lock_short(&lock),
+            "AUTO-INC table lock on `test`.`accounts`"
+        );
+    }
+
+    #[test]
+    fn records_in_words() {
+        let clustered = record(
+            12,
+            0,
+            &[
+                "80000065",
+                "000000000030",
+                "930000013e0110",
+                "616c696365",
+                "00000000000000000000000000000025",
+            ],
+        );
+        assert_eq!(
+            describe_record_in(&clustered, Some("PRIMARY")),
+            "heap 12: 101, DB_TRX_ID 48, DB_ROLL_PTR 0x930000013e0110, 'alice', \
+             0x00000000…00000025"
+        );
+        // A secondary index never stores the system columns.
+        assert_eq!(
+            describe_record_in(
+                &record(4, 0, &["000000000030", "930000013e0110"]),
+                Some("k")
+            ),
+            "heap 4: 0x000000000030, 0x930000013e0110"
+        );
+        assert_eq!(
+            describe_record(&record(6, 32, &["80000001"])),
+            "heap 6, delete-marked (info bits 32): 1"
+        );
+        assert_eq!(describe_record(&supremum()), "supremum (end of page)");
+        let gen = record(
+            2,
+            0,
+            &["000000000501", "000000000777", "800000000a0110", "41"],
+        );
+        assert_eq!(
+            describe_record_in(&gen, Some("GEN_CLUST_INDEX")),
+            "heap 2: DB_ROW_ID 1281, DB_TRX_ID 1911, DB_ROLL_PTR 0x800000000a0110, 'A'"
+        );
+        let mut bare = record(3, 0, &[]);
+        bare.info_bits = None;
+        assert_eq!(describe_record(&bare), "heap 3 (fields not printed)");
+    }
+
+    #[test]
+    fn short_values() {
+        let cases = [
+            (bytes("80000065"), "101"),
+            (bytes("8000000000000002"), "2"),
+            (bytes("7fffffff"), "0x7fffffff"),
+            (bytes(""), "''"),
+            (bytes("ed959ceab5ad"), "'한국'"),
+            (FieldValue::Null, "NULL"),
+            (FieldValue::Default, "DEFAULT"),
+            (
+                FieldValue::Bytes {
+                    len: 30,
+                    hex: "61".repeat(30),
+                    asc: "a".repeat(30),
+                    total: Some(100),
+                    external: true,
+                },
+                "'aaaaaaaaaaaaaaaaaaaaaaa…' (external)",
+            ),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(short_value(&value), expected, "short value of {value:?}");
+        }
+    }
+
+    #[test]
+    fn mode_clauses_explained() {
+        let text = describe_mode_clause(&clause(LockMode::X, "gap ii wait"), false);
+        assert!(text.starts_with(
+            "flags: LOCK_X | LOCK_GAP | LOCK_INSERT_INTENTION | LOCK_WAIT. insert-intention"
+        ));
+        assert!(text.contains("requested but not granted"), "{text}");
+        let supremum = describe_mode_clause(&clause(LockMode::X, ""), true);
+        assert!(supremum.contains("clears the gap flags"), "{supremum}");
+        assert!(supremum.contains("gap lock (LOCK_GAP)"), "{supremum}");
+        let next_key = describe_mode_clause(&clause(LockMode::S, ""), false);
+        assert!(next_key.contains("next-key lock"), "{next_key}");
+        assert!(
+            next_key.contains("compatible with other S locks"),
+            "{next_key}"
+        );
+        let autoinc = describe_mode_clause(&clause(LockMode::AutoInc, "wait"), false);
+        assert!(autoinc.contains("AUTO-INC"), "{autoinc}");
+        for text in [text, supremum, next_key, autoinc] {
+            assert!(!text.ends_with('.'), "no trailing period: {text}");
+        }
+    }
+}

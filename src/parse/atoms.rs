@@ -1,0 +1,146 @@
+//! Tokens shared by the line productions: numbers, placeholders and the separators that published
+//! copies sometimes lose (format-spec §10), so that every production reads them the same way.
+
+use nom::bytes::complete::{tag, tag_no_case};
+use nom::character::complete::{char, space0, space1};
+use nom::combinator::opt;
+use nom::{IResult, Parser};
+
+/// Result of a production over one line.
+pub(super) type Res<'a, O> = IResult<&'a str, O>;
+
+type Error<'a> = nom::error::Error<&'a str>;
+
+fn words<'a>(p: &str, i: &'a str, ignore_case: bool) -> Res<'a, &'a str> {
+    let mut rest = i;
+    for (n, w) in p.split(' ').enumerate() {
+        if n > 0 {
+            (rest, _) = space1::<_, Error<'a>>(rest)?;
+        }
+        (rest, _) = if ignore_case {
+            tag_no_case(w)(rest)?
+        } else {
+            tag(w)(rest)?
+        };
+    }
+    let used = i.len() - rest.len();
+    Ok((rest, i.get(..used).unwrap_or("")))
+}
+
+/// The words of `p` with any run of spaces or tabs between them: copies turn one space into
+/// several, or into a tab (format-spec §10).
+pub(super) fn phrase<'a>(p: &'static str) -> impl Fn(&'a str) -> Res<'a, &'a str> {
+    move |i| words(p, i, false)
+}
+
+/// [`phrase`], ignoring ASCII case.
+pub(super) fn phrase_no_case<'a>(p: &'static str) -> impl Fn(&'a str) -> Res<'a, &'a str> {
+    move |i| words(p, i, true)
+}
+
+/// A decimal number (`u64`); fails on overflow instead of wrapping.
+pub(super) fn number(i: &str) -> Res<'_, u64> {
+    nom::character::complete::u64(i)
+}
+
+/// A decimal number that fits `u32` (field indexes, `n_fields`, info bits, `(n)` headings).
+pub(super) fn small_number(i: &str) -> Res<'_, u32> {
+    nom::character::complete::u32(i)
+}
+
+// `, ` between two items, or what survives of it in copies: `,`, ` `, or nothing at all
+// (`mysql tables in use 1locked 1`, `Record lockheap no 52`, seed 002).
+pub(super) fn sep(i: &str) -> Res<'_, ()> {
+    (space0, opt(char(',')), space0).map(|_| ()).parse(i)
+}
+
+/// `s` with each run of whitespace made one space: a server prints single spaces, copies do not.
+pub(super) fn single_spaced(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for (n, w) in s.split_whitespace().enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// True when `s` is a publisher's placeholder such as `<trx_1>` or `<private-ip>` (seed 004).
+pub(super) fn is_placeholder(s: &str) -> bool {
+    s.len() > 2 && s.starts_with('<') && s.ends_with('>')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_survive_mangling() {
+        for input in [", locked", ",locked", " locked", "locked", " , locked"] {
+            assert_eq!(sep(input), Ok(("locked", ())), "parsing {input:?}");
+        }
+    }
+
+    #[test]
+    fn phrases_tolerate_space_runs() {
+        let cases: &[(&str, Option<(&str, &str)>)] = &[
+            ("heap size 12", Some((" 12", "heap size"))),
+            ("heap  \tsize 12", Some((" 12", "heap  \tsize"))),
+            ("heapsize 12", None),
+            ("heap", None),
+            ("", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                phrase("heap size")(input).ok(),
+                *expected,
+                "parsing {input:?}"
+            );
+        }
+        assert!(phrase_no_case("heap size")("HEAP Size").is_ok());
+    }
+
+    #[test]
+    fn numbers_reject_overflow() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("0", Some(0)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("18446744073709551616", None),
+            ("x1", None),
+            ("", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                number(input).ok().map(|r| r.1),
+                *expected,
+                "parsing {input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn single_spacing() {
+        let cases = [
+            ("compact format", "compact format"),
+            ("compact  \tformat ", "compact format"),
+            ("", ""),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(single_spaced(input), expected, "parsing {input:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders() {
+        let cases = [
+            ("<trx_1>", true),
+            ("<>", false),
+            ("<a", false),
+            ("123", false),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(is_placeholder(input), expected, "parsing {input:?}");
+        }
+    }
+}

@@ -1,0 +1,512 @@
+//! The human report: one section per deadlock, laid out for an 80-column terminal. A table of
+//! the transactions, then each one's locks in plain words (`model::describe_lock`), the wait-for
+//! cycle, the victim, and the findings. Warnings go to a second writer (stderr), so piping the
+//! report keeps only the report.
+
+use std::io::{self, Write};
+
+use comfy_table::{ColumnConstraint, ContentArrangement, Row, Table, TableComponent};
+
+use super::wrap::{squash, truncate, wrap, NO_BREAK};
+use super::TextOptions;
+use crate::diagnose::Finding;
+use crate::model::{
+    describe_lock, describe_lock_short, describe_record_in, Deadlock, EdgeSource, Flavour, Lock,
+    Transaction, Warning,
+};
+use crate::sink::{Analysed, Sink, Summary};
+
+/// Records listed under one lock before `… and N more` (all of them with `full`).
+const RECORDS_SHOWN: usize = 3;
+/// Lines of a statement in the transactions table (whole statements with `full`).
+const STATEMENT_LINES: usize = 3;
+
+/// Renders each deadlock as it arrives to `out`, warnings to `err`.
+pub struct TextReport<W: Write, E: Write> {
+    out: W,
+    err: E,
+    options: TextOptions,
+    /// Deadlocks rendered so far: the `deadlock N` of the next header is this plus one.
+    count: usize,
+}
+
+impl<W: Write, E: Write> TextReport<W, E> {
+    pub fn new(out: W, err: E, options: TextOptions) -> Self {
+        TextReport {
+            out,
+            err,
+            options,
+            count: 0,
+        }
+    }
+
+    /// The writers back, for tests and callers that render into buffers.
+    pub fn into_inner(self) -> (W, E) {
+        (self.out, self.err)
+    }
+}
+
+impl<W: Write, E: Write> Sink for TextReport<W, E> {
+    fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
+        self.count += 1;
+        let mut page = Page::new(self.options);
+        page.deadlock(self.count, analysed);
+        if self.count > 1 {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.write_all(page.text.as_bytes())?;
+        // Live inputs (`watch`) and pipes into `less` want each deadlock as soon as it is known.
+        self.out.flush()
+    }
+
+    fn warning(&mut self, warning: &Warning) -> io::Result<()> {
+        writeln!(self.err, "warning: {warning}")?;
+        self.err.flush()
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        if self.count > 0 {
+            self.out.write_all(b"\n")?;
+        }
+        writeln!(self.out, "{}", summary_line(summary))?;
+        self.out.flush()
+    }
+}
+
+/// `3 deadlocks in 1 input, 0 warnings`.
+pub fn summary_line(summary: &Summary) -> String {
+    format!(
+        "{} in {}, {}",
+        plural(summary.deadlocks, "deadlock"),
+        plural(summary.inputs.len(), "input"),
+        plural(summary.warnings, "warning")
+    )
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("{n} {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// One deadlock's text, built in memory (a few KB) and written at once.
+struct Page {
+    width: usize,
+    full: bool,
+    text: String,
+}
+
+impl Page {
+    fn new(options: TextOptions) -> Page {
+        Page {
+            width: usize::from(options.width.max(40)),
+            full: options.full,
+            text: String::new(),
+        }
+    }
+
+    fn line(&mut self, line: &str) {
+        self.text.push_str(line);
+        self.text.push('\n');
+    }
+
+    /// Wrapped prose: `first` before the first line, `rest` before the others.
+    fn para(&mut self, text: &str, first: &str, rest: &str) {
+        for line in wrap(text, self.width, first, rest) {
+            self.line(&line);
+        }
+    }
+
+    /// A quoted log line: cut at the width, whole with `full`.
+    fn quote(&mut self, line: &str) {
+        if self.full {
+            self.line(line);
+        } else {
+            let cut = truncate(line, self.width);
+            self.line(&cut);
+        }
+    }
+
+    fn deadlock(&mut self, n: usize, analysed: &Analysed) {
+        let d = &analysed.deadlock;
+        self.para(&header(n, d), "", "  ");
+        let (table, statements_shown) = transactions_table(d, self.width, self.full);
+        self.line(&table);
+        for trx in &d.transactions {
+            self.transaction(d, trx, statements_shown);
+        }
+        self.cycle(d);
+        self.victim(d);
+        for finding in &analysed.findings {
+            self.finding(finding);
+        }
+    }
+
+    fn transaction(&mut self, d: &Deadlock, trx: &Transaction, statement_shown: bool) {
+        let victim = if d.victim.number == Some(trx.number) {
+            ", the victim"
+        } else {
+            ""
+        };
+        self.line("");
+        self.para(
+            &format!("({}) trx {}{victim}", trx.number, trx.trx_id),
+            "",
+            "  ",
+        );
+        match &trx.query {
+            Some(query) if self.full => {
+                for line in query.lines() {
+                    self.line(&format!("  {line}"));
+                }
+            }
+            Some(query) if !statement_shown => {
+                for line in short_statement(query, self.width) {
+                    self.line(&line);
+                }
+            }
+            _ => {}
+        }
+        for lock in &trx.holds {
+            self.lock("holds: ", lock);
+        }
+        if trx.holds.is_empty() && holds_not_printed(d, trx) {
+            self.para(
+                "holds: not printed (this server version prints held locks only for \
+                 transaction (2))",
+                "  - ",
+                "    ",
+            );
+        }
+        if let Some(wait) = &trx.waits_for {
+            self.lock("", wait);
+        }
+        for lock in &trx.conflicting_with {
+            let owner = owner_of(d, trx, lock);
+            self.lock(&format!("conflicting with {owner}: "), lock);
+        }
+    }
+
+    fn lock(&mut self, label: &str, lock: &Lock) {
+        let text = format!(
+            "{label}{} (line{NO_BREAK}{})",
+            describe_lock(lock),
+            lock.line
+        );
+        self.para(&text, "  - ", "    ");
+        let shown = if self.full {
+            lock.records.len()
+        } else {
+            RECORDS_SHOWN
+        };
+        for rec in lock.records.iter().take(shown) {
+            self.para(&describe_record_in(rec, lock.index()), "      ", "        ");
+        }
+        if lock.records.len() > shown {
+            let more = lock.records.len() - shown;
+            self.line(&format!("      … and {}", plural(more, "more record")));
+        }
+    }
+
+    fn cycle(&mut self, d: &Deadlock) {
+        self.line("");
+        let graph = &d.graph;
+        if d.too_deep {
+            self.para(
+                "cycle: not proven: InnoDB gave up the search (TOO DEEP OR LONG SEARCH) and \
+                 rolled back the transaction that asked last",
+                "",
+                "  ",
+            );
+        } else if let Some(first) = graph.cycle.first() {
+            let mut path: Vec<String> = graph.cycle.iter().map(|n| format!("({n})")).collect();
+            path.push(format!("({first})"));
+            self.para(&format!("cycle: {}", path.join(" → ")), "", "  ");
+        } else {
+            self.para(
+                "cycle: not closed by what the log prints (a transaction on it may not be shown)",
+                "",
+                "  ",
+            );
+        }
+        for edge in &graph.edges {
+            let lock = d
+                .transaction(edge.waiter)
+                .and_then(|t| t.waits_for.as_ref())
+                .map_or_else(|| edge.lock.clone(), describe_lock_short);
+            let inferred = if edge.source == EdgeSource::Inferred {
+                " (inferred)"
+            } else {
+                ""
+            };
+            self.para(
+                &format!(
+                    "({}) waits for ({}): {lock}{inferred}",
+                    edge.waiter, edge.holder
+                ),
+                "  ",
+                "    ",
+            );
+        }
+    }
+
+    fn victim(&mut self, d: &Deadlock) {
+        let text = match (d.victim.number, d.victim_transaction()) {
+            (Some(n), Some(t)) => {
+                format!("victim: transaction ({n}), trx {}, rolled back", t.trx_id)
+            }
+            (Some(n), None) => format!("victim: transaction ({n}), rolled back (not printed)"),
+            (None, _) => format!(
+                "victim unknown: {}",
+                d.victim
+                    .note
+                    .as_deref()
+                    .unwrap_or("the log has no `WE ROLL BACK TRANSACTION` line")
+            ),
+        };
+        self.para(&text, "", "  ");
+    }
+
+    fn finding(&mut self, f: &Finding) {
+        self.line("");
+        let contributing = if f.contributing { ", contributing" } else { "" };
+        self.para(
+            &format!(
+                "finding: {} ({} confidence{contributing})",
+                f.pattern,
+                f.confidence.as_str()
+            ),
+            "",
+            "  ",
+        );
+        self.para(&f.summary, "  ", "  ");
+        if !f.evidence.is_empty() {
+            self.line("  evidence:");
+            for e in &f.evidence {
+                self.quote(&format!("    line {}: {}", e.line, e.text));
+            }
+        }
+        if !f.fix.is_empty() {
+            self.line("  fix:");
+            self.para(&f.fix, "    ", "    ");
+        }
+    }
+}
+
+/// `deadlock 1 of status.txt:25 at 2026-11-21 05:24:04 — MariaDB 10.6+`.
+fn header(n: usize, d: &Deadlock) -> String {
+    let mut s = format!("deadlock {n} of {}:{}", d.input, d.line);
+    if let Some(ts) = &d.timestamp {
+        s.push_str(&format!(" at {ts}"));
+    }
+    if d.flavour != Flavour::Unknown {
+        s.push_str(&format!(" — {}", d.flavour.label()));
+    }
+    if d.too_deep {
+        s.push_str(" — TOO DEEP: InnoDB gave up the search");
+    }
+    s
+}
+
+/// MySQL ≤ 8.0.17 and MariaDB < 10.6 print `HOLDS THE LOCK(S)` for transaction (2) only.
+fn holds_not_printed(d: &Deadlock, trx: &Transaction) -> bool {
+    !d.too_deep && d.flavour.holds_only_for_second() && trx.number != 2
+}
+
+/// Who owns a `CONFLICTING WITH` lock: a printed transaction, the waiter itself, or an
+/// unprinted one (MariaDB can name `trx id 0`, format-spec §3.3).
+fn owner_of(d: &Deadlock, waiter: &Transaction, lock: &Lock) -> String {
+    if lock.trx_id == waiter.trx_id {
+        return "its own lock".to_string();
+    }
+    match d.transactions.iter().find(|t| t.trx_id == lock.trx_id) {
+        Some(t) => format!("({}) trx {}", t.number, t.trx_id),
+        None => format!("trx {} (not printed)", lock.trx_id),
+    }
+}
+
+/// Narrowest statement column worth having; below it statements go under each transaction.
+const MIN_STATEMENT_WIDTH: usize = 30;
+
+/// The transactions table, and whether it has the statement column: at 80 columns the facts
+/// leave too little room for it, and a statement squeezed into a dozen columns reads worse than
+/// one shown under its transaction heading.
+fn transactions_table(d: &Deadlock, width: usize, full: bool) -> (String, bool) {
+    let facts = facts_table(d, width, false);
+    let used = facts.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    if full || used + MIN_STATEMENT_WIDTH > width {
+        return (facts, false);
+    }
+    (facts_table(d, width, true), true)
+}
+
+fn facts_table(d: &Deadlock, width: usize, with_statement: bool) -> String {
+    let mut table = Table::new();
+    let mut header = vec![
+        "#",
+        "trx id",
+        "thread",
+        "user@host",
+        "active",
+        "row locks",
+        "undo",
+    ];
+    if with_statement {
+        header.push("statement");
+    }
+    table
+        .load_preset("     ──            ")
+        .remove_style(TableComponent::VerticalLines)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(width).unwrap_or(u16::MAX))
+        .set_truncation_indicator("…")
+        .set_header(header);
+    let dash = || "-".to_string();
+    let num = |v: Option<u64>| v.map_or_else(dash, |v| v.to_string());
+    for t in &d.transactions {
+        let active = match t.active_secs {
+            Some(s) => format!("{s} s"),
+            None => t.state.to_lowercase(),
+        };
+        let mut cells = vec![
+            format!("({})", t.number),
+            t.trx_id.clone(),
+            num(t.thread_id),
+            t.user_at_host().unwrap_or_else(dash),
+            active,
+            num(t.row_locks),
+            num(t.undo_entries),
+        ];
+        if with_statement {
+            cells.push(t.query.as_deref().map_or_else(dash, squash));
+        }
+        let mut row = Row::from(cells);
+        row.max_height(STATEMENT_LINES);
+        table.add_row(row);
+    }
+    if with_statement {
+        // The facts keep their width; only the statement wraps.
+        for i in 0..7 {
+            if let Some(column) = table.column_mut(i) {
+                column.set_constraint(ColumnConstraint::ContentWidth);
+            }
+        }
+    }
+    let lines: Vec<String> = table.lines().map(|l| l.trim_end().to_string()).collect();
+    lines.join("\n")
+}
+
+/// A statement shortened to `STATEMENT_LINES` wrapped lines.
+fn short_statement(query: &str, width: usize) -> Vec<String> {
+    let mut lines = wrap(&squash(query), width, "  ", "  ");
+    if lines.len() > STATEMENT_LINES {
+        lines.truncate(STATEMENT_LINES);
+        if let Some(last) = lines.last_mut() {
+            let mut cut = truncate(last, width.saturating_sub(1));
+            cut.push('…');
+            *last = cut;
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::sample;
+
+    fn render(options: TextOptions) -> (String, String) {
+        let mut report = TextReport::new(Vec::new(), Vec::new(), options);
+        report.deadlock(&sample::deadlock()).unwrap();
+        report
+            .warning(&Warning {
+                input: "delete-then-insert.status.txt".to_string(),
+                line: 7,
+                message: "unrecognised line in transaction `1`".to_string(),
+                text: Some("garbage".to_string()),
+            })
+            .unwrap();
+        report
+            .finish(&Summary {
+                inputs: vec!["delete-then-insert.status.txt".to_string()],
+                deadlocks: 1,
+                warnings: 1,
+                bytes: 0,
+            })
+            .unwrap();
+        let (out, err) = report.into_inner();
+        (
+            String::from_utf8(out).unwrap(),
+            String::from_utf8(err).unwrap(),
+        )
+    }
+
+    #[test]
+    fn reads_well_at_80_columns() {
+        let (out, _) = render(TextOptions::default());
+        for line in out.lines() {
+            assert!(line.chars().count() <= 80, "too wide: {line:?}\n{out}");
+        }
+        for phrase in [
+            "deadlock 1 of delete-then-insert.status.txt:3 at 2026-11-21 05:24:04 — MariaDB",
+            "waiting to insert into the gap before a delete-marked record (heap 6)",
+            "gap lock on the supremum",
+            "heap 12: 0x00000000…00000025, DB_TRX_ID 48, DB_ROLL_PTR",
+            "delete-marked (info bits 32)",
+            "… and 3 more records",
+            "conflicting with (2) trx 48:",
+            "cycle: (1) → (2) → (1)",
+            "(2) waits for (1): X insert-intention on `test`.`session_endpoint`",
+            "victim unknown: MariaDB printed (0) (MDEV-29187)",
+            "finding: delete-then-insert (high confidence)",
+            "    line 33: RECORD LOCKS",
+            "  fix:",
+            "      DELETE FROM session_endpoint",
+        ] {
+            assert!(out.contains(phrase), "missing {phrase:?} in\n{out}");
+        }
+        assert_eq!(out.lines().last(), Some("1 deadlock in 1 input, 1 warning"));
+    }
+
+    #[test]
+    fn full_shows_statements_and_records_whole() {
+        let (out, _) = render(TextOptions {
+            full: true,
+            ..TextOptions::default()
+        });
+        assert!(
+            out.contains("\n  INSERT INTO session_endpoint\n  VALUES"),
+            "{out}"
+        );
+        assert!(out.contains("UNHEX('00000000000000000000000000000090'))"));
+        assert!(!out.contains("more records"), "{out}");
+        assert!(out.contains("intention waiting\n"), "evidence whole: {out}");
+    }
+
+    #[test]
+    fn warnings_go_to_the_error_writer() {
+        let (out, err) = render(TextOptions::default());
+        assert_eq!(
+            err,
+            "warning: delete-then-insert.status.txt:7: unrecognised line in transaction `1`\n  \
+             | garbage\n"
+        );
+        assert!(!out.contains("warning:"));
+    }
+
+    #[test]
+    fn summary_counts_are_plural() {
+        let summary = Summary {
+            inputs: vec!["a".to_string(), "b".to_string()],
+            deadlocks: 3,
+            warnings: 0,
+            bytes: 0,
+        };
+        assert_eq!(
+            summary_line(&summary),
+            "3 deadlocks in 2 inputs, 0 warnings"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! The splitter: a small state machine over logical lines that cuts out each deadlock report.
+//! It only looks at line starts (cheap), so the full parser runs once per report, not per line
+//! of unrelated log. A report starts at `LATEST DETECTED DEADLOCK`, at an error log's
+//! `Transactions deadlock detected`, at `TOO DEEP OR LONG SEARCH …`, or at a bare
+//! `*** (1) TRANSACTION:`; it ends at the victim line, at the next section's rule, at another
+//! server log line, at the next report's start, or at the end of input.
+
+use super::Chunk;
+use crate::input::{LogicalLine, Prefix};
+
+/// A report larger than this is cut: no real deadlock report comes near it (the status output
+/// itself is capped at 1 MB), so the input is garbage that happened to start like one.
+const MAX_CHUNK_BYTES: usize = 16 << 20;
+
+/// What the splitter found.
+#[derive(Debug)]
+pub enum Piece {
+    /// One deadlock report's lines.
+    Deadlock(Chunk),
+    /// A report cut because it grew past `MAX_CHUNK_BYTES`, at this line.
+    Oversized { line: usize },
+}
+
+/// Splitter state for one input.
+#[derive(Debug, Default)]
+pub struct Splitter {
+    chunk: Chunk,
+    inside: bool,
+    /// A `*** (n) …` heading has been seen in the current report.
+    seen_heading: bool,
+    /// Lines before a bare `*** (1) TRANSACTION:` that may be its timestamp.
+    last_timestamp: Option<(usize, String)>,
+}
+
+impl Splitter {
+    pub fn new() -> Splitter {
+        Splitter::default()
+    }
+
+    /// Feeds one logical line; completed reports are passed to `out`.
+    pub fn push(&mut self, line: LogicalLine<'_>, out: &mut dyn FnMut(Piece)) {
+        let text = line.text.trim();
+        if self.inside {
+            self.push_inside(line, text, out);
+        } else if starts_report(text) {
+            self.begin(line, text);
+        } else if looks_like_timestamp(text) {
+            self.last_timestamp = Some((line.line, line.text.to_string()));
+        } else if !text.is_empty() {
+            self.last_timestamp = None;
+        }
+    }
+
+    /// Ends the input: a report still open is emitted as it is.
+    pub fn finish(&mut self, out: &mut dyn FnMut(Piece)) {
+        if self.inside {
+            self.emit(out);
+        }
+    }
+
+    fn begin(&mut self, line: LogicalLine<'_>, text: &str) {
+        self.inside = true;
+        self.seen_heading = text.starts_with("***");
+        self.chunk.clear();
+        if self.seen_heading {
+            if let Some((n, ts)) = self.last_timestamp.take() {
+                self.chunk.push(n, &ts);
+            }
+        }
+        self.last_timestamp = None;
+        if !line.stamp.is_empty() {
+            self.chunk.stamp = Some(line.stamp.trim().to_string());
+        }
+        self.chunk.push(line.line, line.text);
+    }
+
+    fn push_inside(&mut self, line: LogicalLine<'_>, text: &str, out: &mut dyn FnMut(Piece)) {
+        let new_report = is_start_line(text)
+            || (self.seen_heading && is_first_transaction_heading(text) && self.has_transaction());
+        if new_report {
+            self.emit(out);
+            self.begin(line, text);
+            return;
+        }
+        let ends_before = match line.prefix {
+            Prefix::OtherLog => true,
+            Prefix::InnoDb => !text.is_empty() && !text.starts_with("***"),
+            Prefix::None => self.seen_heading && is_rule(text),
+        };
+        if ends_before {
+            self.emit(out);
+            return;
+        }
+        if text.starts_with("***") {
+            self.seen_heading = true;
+        }
+        self.chunk.push(line.line, line.text);
+        if text.starts_with("*** WE ROLL BACK TRANSACTION") {
+            self.emit(out);
+        } else if self.chunk.byte_len() > MAX_CHUNK_BYTES {
+            out(Piece::Oversized { line: line.line });
+            self.emit(out);
+        }
+    }
+
+    fn has_transaction(&self) -> bool {
+        self.chunk
+            .lines()
+            .any(|(_, l)| l.trim_start().starts_with("*** ("))
+    }
+
+    fn emit(&mut self, out: &mut dyn FnMut(Piece)) {
+        self.inside = false;
+        self.seen_heading = false;
+        out(Piece::Deadlock(std::mem::take(&mut self.chunk)));
+    }
+}
+
+/// The lines that open a report.
+fn starts_report(text: &str) -> bool {
+    is_start_line(text) || is_first_transaction_heading(text)
+}
+
+/// Report openers that are never part of another report's body.
+fn is_start_line(text: &str) -> bool {
+    text == "LATEST DETECTED DEADLOCK"
+        || ends_with_ignore_case(text, "deadlock detected, dumping detailed information.")
+        || text.contains("TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH")
+}
+
+fn is_first_transaction_heading(text: &str) -> bool {
+    text.starts_with("*** (1) TRANSACTION")
+}
+
+fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
+    text.len() >= suffix.len()
+        && text
+            .get(text.len() - suffix.len()..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(suffix))
+}
+
+/// `-----…` / `=====…` section rules (3 or more).
+fn is_rule(text: &str) -> bool {
+    text.len() >= 3 && (text.bytes().all(|b| b == b'-') || text.bytes().all(|b| b == b'='))
+}
+
+/// A short line starting with a date (`2026-11-21 05:24:04 0x7f…`, `120906  6:03:32`).
+fn looks_like_timestamp(text: &str) -> bool {
+    text.len() <= 48
+        && text.as_bytes().first().is_some_and(u8::is_ascii_digit)
+        && text.contains(':')
+        && text.contains(' ')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn split(text: &str) -> Vec<Vec<(usize, String)>> {
+        let mut s = Splitter::new();
+        let mut unwrap = crate::input::Unwrapper::new();
+        let mut out = Vec::new();
+        let mut sink = |p: Piece| {
+            if let Piece::Deadlock(c) = p {
+                out.push(c.lines().map(|(n, l)| (n, l.to_string())).collect());
+            }
+        };
+        for (i, line) in text.lines().enumerate() {
+            unwrap.feed(i + 1, line, &mut |l| s.push(l, &mut sink));
+        }
+        s.finish(&mut sink);
+        out
+    }
+
+    #[test]
+    fn status_section_ends_at_next_rule() {
+        let got = split(
+            "----\nSEMAPHORES\n------------------------\nLATEST DETECTED DEADLOCK\n------------------------\n2026-11-21 05:24:04 0x7f\n*** (1) TRANSACTION:\nTRANSACTION 47, ACTIVE 1 sec\n*** WE ROLL BACK TRANSACTION (1)\n------------\nTRANSACTIONS\n------------\n",
+        );
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].first().map(|l| l.0), Some(4));
+        assert_eq!(
+            got[0].last().map(|l| l.1.as_str()),
+            Some("*** WE ROLL BACK TRANSACTION (1)")
+        );
+    }
+
+    #[test]
+    fn bare_paste_keeps_timestamp() {
+        let got =
+            split("2026-11-21 05:24:04 0x7f\n*** (1) TRANSACTION:\nx\n*** (2) TRANSACTION:\ny\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0][0], (1, "2026-11-21 05:24:04 0x7f".to_string()));
+        assert_eq!(got[0].len(), 5);
+    }
+
+    #[test]
+    fn error_log_dumps_and_interleaved_lines() {
+        let log = "\
+2026-11-21  5:24:03 18 [Note] InnoDB: Transactions deadlock detected, dumping detailed information.
+2026-11-21  5:24:03 18 [Note] InnoDB: 
+*** (1) TRANSACTION:
+TRANSACTION 24, ACTIVE 1 sec
+2026-11-21  5:24:03 18 [Note] InnoDB: *** WAITING FOR THIS LOCK TO BE GRANTED:
+2026-11-21  5:24:03 18 [Note] InnoDB: Some unrelated message
+2026-11-21  5:24:04 23 [Note] InnoDB: Transactions deadlock detected, dumping detailed information.
+2026-11-21  5:24:04 23 [Note] InnoDB: *** WE ROLL BACK TRANSACTION (1)
+2026-11-21  5:24:05 0 [Note] Server shutdown
+";
+        let got = split(log);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].len(), 5);
+        assert_eq!(got[1].len(), 2);
+    }
+
+    #[test]
+    fn second_report_without_victim_line() {
+        let got =
+            split("*** (1) TRANSACTION:\na\n*** (2) TRANSACTION:\nb\n*** (1) TRANSACTION:\nc\n");
+        assert_eq!(got.len(), 2);
+    }
+}
