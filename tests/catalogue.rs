@@ -267,6 +267,47 @@ fn the_error_log_is_diagnosed_dump_by_dump() {
     assert_eq!(counts, expected);
 }
 
+/// Every finding on every fixture is complete: a summary in prose, evidence in input order
+/// pointing at real lines, a fix with a before/after sketch (except `unclassified`).
+#[test]
+fn every_finding_is_complete() {
+    for (rel, path) in fixtures() {
+        let text = read(&path);
+        let lines = text.lines().count().max(1);
+        let (deadlocks, _) = analyze_text(&rel, &text);
+        for a in &deadlocks {
+            for f in &a.findings {
+                let at = format!("{rel} line {}: `{}`", a.deadlock.line, f.pattern);
+                assert!(f.summary.len() > 80, "{at}: summary {:?}", f.summary);
+                assert!(
+                    f.summary.ends_with('.') || f.summary.ends_with(')'),
+                    "{at}: summary is not prose: {:?}",
+                    f.summary
+                );
+                assert!(!f.fix.is_empty(), "{at}: no fix");
+                if f.pattern != "unclassified" {
+                    assert!(
+                        f.fix.contains("-- before") && f.fix.contains("-- after"),
+                        "{at}: fix has no sketch"
+                    );
+                    assert!(!f.evidence.is_empty(), "{at}: no evidence");
+                }
+                let mut sorted = f.evidence.clone();
+                sorted.sort_by_key(|e| e.line);
+                assert_eq!(sorted, f.evidence, "{at}: evidence out of order");
+                for e in &f.evidence {
+                    assert!(e.line >= 1 && e.line <= lines, "{at}: line {}", e.line);
+                    assert!(
+                        !e.text.trim().is_empty(),
+                        "{at}: empty evidence at line {}",
+                        e.line
+                    );
+                }
+            }
+        }
+    }
+}
+
 /// Prints every finding for the fixtures named in `LOCKSCOPE_SHOW` (comma-separated paths under
 /// `fixtures/`), for reading the prose: `LOCKSCOPE_SHOW=public/001-….txt cargo test --test
 /// catalogue show_findings -- --ignored --nocapture`.

@@ -164,3 +164,34 @@ fn mariadb_statements_and_locks_are_decoded() {
     assert_eq!(t2.conflicting_with[1].kind, lockscope::model::LockKind::Gap);
     assert_eq!(d.graph.cycle.len(), 2, "{:#?}", d.graph);
 }
+
+#[test]
+fn seed_incidents_with_deadlock_text() {
+    // Web copies: no-break spaces, blank lines between lines, lost `, ` separators, elisions.
+    check_one_allowing_elisions(
+        "seeds/seed-002-delete-then-insert-session-endpoint.txt",
+        2,
+        2,
+    );
+    check_one(
+        "seeds/seed-003-inconsistent-order-warn-baseline-result.txt",
+        2,
+        Some(1),
+    );
+    check_one(
+        "seeds/seed-004-odku-supremum-multilingual-item.txt",
+        2,
+        Some(1),
+    );
+}
+
+fn check_one_allowing_elisions(path: &str, n: usize, victim: u32) {
+    check_one(path, n, Some(victim));
+    let (deadlocks, _) = analyze_text(path, &fixture(path).1);
+    let t1 = deadlocks[0].deadlock.transaction(1).unwrap();
+    let query = t1.query.as_deref().unwrap();
+    assert!(
+        query.starts_with("delete from session where id in"),
+        "{query:?}"
+    );
+}

@@ -147,6 +147,65 @@ mod tests {
         }
     }
 
+    // See: seed 002 — the cross-table order and the scanning DELETE contribute.
+    #[test]
+    fn seed_002_main_cause_first_then_contributing() {
+        use crate::diagnose::testkit::{deadlock, lock, rec};
+        use crate::model::Flavour;
+        let session = || rec(52, 0, &["965b1face74948039ab0dd8da6daa71d"]);
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "272174", "delete from session where id in (x'B41D1ACB485A4E599A687E4AB1C36648', x'8B2845485D584A3EB38B6D7143AF0979')")
+            .waits(lock("X wait", "session", "PRIMARY", 3, "272174", vec![session()]))
+            .trx(2, "272193", "insert into session_endpoint (...) values (...)")
+            .holds(lock("X rec", "session", "PRIMARY", 3, "272193", vec![session()]))
+            .waits(lock(
+                "X gap ii wait",
+                "session_endpoint",
+                "PRIMARY",
+                3,
+                "272193",
+                vec![rec(4, 32, &["4230c997ef754048ba46c254ac88d8c2"])],
+            ))
+            .victim(2);
+        let findings = diagnose(&d);
+        let ids: Vec<(&str, bool)> = findings
+            .iter()
+            .map(|f| (f.pattern, f.contributing))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("delete-then-insert", false),
+                ("inconsistent-order", true),
+                ("unindexed-scan", true)
+            ]
+        );
+        assert_eq!(findings[1].confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn a_subsumed_pattern_is_not_repeated() {
+        use crate::diagnose::testkit::{deadlock, lock, rec};
+        use crate::model::Flavour;
+        let pk = || vec![rec(3, 0, &["80000002", "00000003a82d", "57000001a82e44"])];
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "1", "delete from t where a = 4")
+            .waits(lock("X rec wait", "t", "PRIMARY", 3, "1", pk()))
+            .trx(2, "2", "delete from t where b = 5")
+            .holds(lock("X rec", "t", "PRIMARY", 3, "2", pk()))
+            .waits(lock(
+                "X rec wait",
+                "t",
+                "idx_a_b",
+                4,
+                "2",
+                vec![rec(3, 0, &["80000004", "80000002"])],
+            ))
+            .victim(1);
+        let ids: Vec<&str> = diagnose(&d).iter().map(|f| f.pattern).collect();
+        assert_eq!(ids, ["index-order-inversion"]);
+    }
+
     #[test]
     fn an_empty_deadlock_still_gets_a_finding() {
         let findings = diagnose(&Deadlock::default());

@@ -43,7 +43,13 @@ impl Unwrapper {
 
     /// Turns one physical line into logical lines, passed to `out` in order.
     pub fn feed(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(LogicalLine<'_>)) {
+        // Text copied from web pages separates words with no-break spaces (seed 002).
+        let despaced;
         let mut text = raw;
+        if memmem::find(raw.as_bytes(), "\u{a0}".as_bytes()).is_some() {
+            despaced = raw.replace('\u{a0}', " ");
+            text = &despaced;
+        }
         // `\G` vertical output and boxed-table output: headers, borders, the first cell.
         if let Some(rest) = self.strip_client_row(text) {
             match rest {

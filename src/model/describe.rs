@@ -388,7 +388,8 @@ fn flag_names(clause: &LockModeClause) -> Vec<&'static str> {
         (clause.waiting, "LOCK_WAIT"),
     ];
     flags.extend(words.iter().filter(|(on, _)| *on).map(|(_, name)| *name));
-    if !clause.gap && !clause.rec_not_gap && !clause.insert_intention {
+    let record_mode = matches!(clause.mode, Some(LockMode::S | LockMode::X));
+    if record_mode && !clause.gap && !clause.rec_not_gap && !clause.insert_intention {
         flags.push("LOCK_ORDINARY");
     }
     flags
@@ -424,27 +425,26 @@ fn kind_text(kind: LockKind) -> &'static str {
 }
 
 fn mode_text(mode: &LockMode, kind: LockKind) -> String {
-    let conflicts = match mode {
-        LockMode::S => "S (shared): compatible with other S locks, conflicts with X",
-        LockMode::X => "X (exclusive): conflicts with both S and X",
+    let strength = match mode {
+        LockMode::S => "mode S (shared): compatible with other S locks, conflicts with X",
+        LockMode::X => "mode X (exclusive): conflicts with both S and X",
         _ => "an unknown mode: its conflicts cannot be told",
     };
-    let scope = match kind {
-        LockKind::NextKey => {
-            "on the record part it conflicts with record-only and next-key locks of another \
-             transaction, and it blocks insert intentions into the gap"
-        }
-        LockKind::RecNotGap => {
-            "it conflicts with record-only and next-key locks of another transaction on the \
-             same record, and never blocks inserts into the gap"
-        }
-        LockKind::Gap => "the mode only matters against insert intentions, which it always blocks",
-        LockKind::InsertIntention => {
-            "the mode is always X, and only gap and next-key locks on the gap block it"
-        }
-        LockKind::Table => "",
-    };
-    format!("mode {conflicts}; {scope}")
+    match kind {
+        LockKind::NextKey => format!(
+            "{strength}. on the record it conflicts with another transaction's record-only and \
+             next-key locks, and it blocks insert intentions into the gap before it"
+        ),
+        LockKind::RecNotGap => format!(
+            "{strength}. it conflicts with another transaction's record-only and next-key locks \
+             on the same record, and never blocks inserts into the gap"
+        ),
+        LockKind::Gap => format!(
+            "mode {mode}: for a gap lock the mode makes no difference, S and X gap locks are \
+             compatible with each other and both block insert intentions"
+        ),
+        LockKind::InsertIntention | LockKind::Table => format!("mode {mode}"),
+    }
 }
 
 fn table_mode_text(mode: &LockMode) -> String {
@@ -702,7 +702,10 @@ mod tests {
             "{next_key}"
         );
         let autoinc = describe_mode_clause(&clause(LockMode::AutoInc, "wait"), false);
-        assert!(autoinc.contains("AUTO-INC"), "{autoinc}");
+        assert!(
+            autoinc.starts_with("flags: LOCK_AUTO_INC | LOCK_WAIT. table AUTO-INC lock"),
+            "{autoinc}"
+        );
         for text in [text, supremum, next_key, autoinc] {
             assert!(!text.ends_with('.'), "no trailing period: {text}");
         }

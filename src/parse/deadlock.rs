@@ -98,7 +98,7 @@ impl<'a> Builder<'a> {
         }
         match classified {
             Line::Blank => {
-                if let Some(q) = &mut self.query {
+                if let Some(q) = self.query.as_mut().filter(|q| !q.text.is_empty()) {
                     q.pending_blank_lines += 1;
                 }
             }
@@ -131,6 +131,9 @@ impl<'a> Builder<'a> {
                     trx.op_info = trx_line.op_info;
                 });
                 self.block = Block::Body;
+                // Copies that dropped the counters and thread lines (seed 003) go straight on
+                // with the statement.
+                self.open_query(text, line_no);
             }
             Line::TablesInUse { in_use, locked } => self.with_trx(line_no, |trx| {
                 trx.tables_in_use = Some(in_use);
@@ -154,12 +157,7 @@ impl<'a> Builder<'a> {
                     trx.user = t.user;
                     trx.proc_info = t.proc_info;
                 });
-                self.query = Some(QueryText {
-                    text: String::new(),
-                    pending_blank_lines: 0,
-                    thread_line_len: text.trim().len(),
-                    line: line_no,
-                });
+                self.open_query(text, line_no);
             }
             Line::TableLock(header) | Line::RecordLocks(header) => {
                 self.start_lock(header, line_no, text);
@@ -324,7 +322,9 @@ impl<'a> Builder<'a> {
             return;
         }
         let trimmed = text.trim();
-        if is_elision(trimmed) {
+        if self.block == Block::Preamble && is_placeholder(trimmed) {
+            // `<timestamp> <os_thread_hex>`: an anonymised timestamp line (seed 004).
+        } else if is_elision(trimmed) {
             self.warn(line_no, "text elided by whoever copied this report", text);
         } else {
             let what = match self.block {
@@ -337,6 +337,16 @@ impl<'a> Builder<'a> {
             };
             self.warn(line_no, &what, text);
         }
+    }
+
+    /// Statement lines follow the thread line (or, in damaged copies, the `TRANSACTION` line).
+    fn open_query(&mut self, opener: &str, line_no: usize) {
+        self.query = Some(QueryText {
+            text: String::new(),
+            pending_blank_lines: 0,
+            thread_line_len: opener.trim().len(),
+            line: line_no,
+        });
     }
 
     fn end_query(&mut self) {
@@ -446,6 +456,14 @@ fn log_time(stamp: &str) -> Option<String> {
         Some(time) if time.contains(':') => Some(format!("{first} {time}")),
         _ => Some(first.to_string()),
     }
+}
+
+/// A line made only of `<placeholder>` words: a publisher anonymised it (format-spec §10).
+fn is_placeholder(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split_whitespace()
+            .all(|w| w.len() > 2 && w.starts_with('<') && w.ends_with('>'))
 }
 
 /// `...`, `…`, `(...)`, `-- 省略…`: a publisher removed text here (format-spec §10).

@@ -10,7 +10,7 @@ use super::field_line::field_line;
 use super::heading::heading;
 use super::lock_header::parse_lock_header;
 use super::record_line::record_line;
-use super::section::{frame, static_title, Frame};
+use super::section::{frame, Frame};
 use super::thread_line::thread_line;
 use super::timestamp::timestamp_line;
 use super::trx_line::{counters_line, tables_in_use_line, trx_line};
@@ -137,9 +137,6 @@ pub struct RecordHeader {
 /// can start a known shape is handed to a production.
 pub fn classify(line: &str) -> Line<'_> {
     let s = line.trim();
-    if s.contains('\u{a0}') {
-        return classify_nbsp(line, s);
-    }
     classify_trimmed(s).unwrap_or(Line::Other(line))
 }
 
@@ -163,58 +160,6 @@ fn classify_trimmed(s: &str) -> Option<Line<'_>> {
         _ => None,
     };
     found.or_else(|| first.is_ascii_uppercase().then(|| frame_line(s)).flatten())
-}
-
-/// A copy taken from a web page can carry non-breaking spaces instead of spaces (seed 002): the
-/// line is read with each U+00A0 turned into a space, and the few variants that borrow from it are
-/// moved back onto the original line.
-fn classify_nbsp<'a>(line: &'a str, s: &'a str) -> Line<'a> {
-    let spaced = s.replace('\u{a0}', " ");
-    // offset in `spaced` → offset in `s` (U+00A0 is two bytes, its space one)
-    let to_original = |k: usize| -> Option<usize> {
-        let mut at = 0;
-        for (original, c) in s.char_indices() {
-            if at == k {
-                return Some(original);
-            }
-            at += if c == '\u{a0}' { 1 } else { c.len_utf8() };
-        }
-        (at == k).then_some(s.len())
-    };
-    let rebase = |t: &str| -> Option<&'a str> {
-        let start = (t.as_ptr() as usize).checked_sub(spaced.as_ptr() as usize)?;
-        let end = start.checked_add(t.len())?;
-        if end > spaced.len() {
-            return None;
-        }
-        s.get(to_original(start)?..to_original(end)?)
-    };
-    let Some(found) = classify_trimmed(&spaced) else {
-        return Line::Other(line);
-    };
-    let moved = match found {
-        Line::Timestamp(t) => rebase(t).map(Line::Timestamp),
-        Line::TooDeep { timestamp: None } => Some(Line::TooDeep { timestamp: None }),
-        Line::TooDeep { timestamp: Some(t) } => {
-            rebase(t).map(|t| Line::TooDeep { timestamp: Some(t) })
-        }
-        Line::SectionTitle(t) => static_title(t).map(Line::SectionTitle),
-        Line::Other(_) => None,
-        Line::Blank => Some(Line::Blank),
-        Line::Rule => Some(Line::Rule),
-        Line::DeadlockSectionTitle => Some(Line::DeadlockSectionTitle),
-        Line::DeadlockDetected => Some(Line::DeadlockDetected),
-        Line::Heading(h) => Some(Line::Heading(h)),
-        Line::Transaction(t) => Some(Line::Transaction(t)),
-        Line::TablesInUse { in_use, locked } => Some(Line::TablesInUse { in_use, locked }),
-        Line::Counters(c) => Some(Line::Counters(c)),
-        Line::Thread(t) => Some(Line::Thread(t)),
-        Line::TableLock(h) => Some(Line::TableLock(h)),
-        Line::RecordLocks(h) => Some(Line::RecordLocks(h)),
-        Line::RecordLock(r) => Some(Line::RecordLock(r)),
-        Line::Fields(f) => Some(Line::Fields(f)),
-    };
-    moved.unwrap_or(Line::Other(line))
 }
 
 // ------------------------ | LATEST DETECTED DEADLOCK | TRANSACTIONS | …
@@ -272,7 +217,6 @@ fn digit_led(s: &str) -> Option<Line<'_>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::LockMode;
     use crate::parse::test_util::assert_prefixes_safe;
 
     fn kind(line: &Line<'_>) -> &'static str {
@@ -387,11 +331,6 @@ mod tests {
         ("10 LOCKS PRINTED FOR THIS TRX: SUPPRESSING FURTHER PRINTS", "other"),
         ("RECORD LOCKS on non-existing space 12", "other"),
         ("<timestamp> <os_thread_hex>", "other"),
-        // non-breaking spaces from a web copy (seed 002)
-        ("***\u{a0}(1)\u{a0}TRANSACTION:", "heading"),
-        ("LATEST\u{a0}DETECTED\u{a0}DEADLOCK", "deadlock-title"),
-        ("2022-10-31\u{a0}16:22:00\u{a0}0x7fb7780d5700", "timestamp"),
-        ("delete\u{a0}from\u{a0}session", "other"),
     ];
 
     #[test]
@@ -411,49 +350,15 @@ mod tests {
                 Line::Timestamp("2026-11-21 05:24:04 0x7fa6c67406c0"),
             ),
             (
-                "2022-10-31\u{a0}16:22:00\u{a0}0x7fb7780d5700",
-                Line::Timestamp("2022-10-31\u{a0}16:22:00\u{a0}0x7fb7780d5700"),
-            ),
-            (
                 "130624 17:39:24TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH",
                 Line::TooDeep {
                     timestamp: Some("130624 17:39:24"),
                 },
             ),
-            (
-                "130624\u{a0}17:39:24TOO\u{a0}DEEP OR LONG SEARCH",
-                Line::TooDeep {
-                    timestamp: Some("130624\u{a0}17:39:24"),
-                },
-            ),
             ("  SELECT 1  ", Line::Other("  SELECT 1  ")),
-            ("ROW\u{a0}OPERATIONS", Line::SectionTitle("ROW OPERATIONS")),
         ];
         for (input, expected) in cases {
             assert_eq!(&classify(input), expected, "parsing {input:?}");
-        }
-    }
-
-    #[test]
-    fn values_read_through_nbsp() {
-        let input = "RECORD\u{a0}LOCKS\u{a0}space\u{a0}id\u{a0}132\u{a0}page\u{a0}no\u{a0}3\u{a0}n\u{a0}bits\u{a0}120\u{a0}index\u{a0}PRIMARY\u{a0}of\u{a0}table\u{a0}`session`\u{a0}trx\u{a0}id\u{a0}272193\u{a0}lock_mode\u{a0}X\u{a0}locks\u{a0}rec\u{a0}but\u{a0}not\u{a0}gap";
-        let line = classify(input);
-        assert_eq!(kind(&line), "record-locks", "parsing {input:?}");
-        if let Line::RecordLocks(h) = line {
-            assert_eq!(h.trx_id, "272193", "parsing {input:?}");
-            assert_eq!(h.clause.mode, Some(LockMode::X), "parsing {input:?}");
-            assert!(h.clause.rec_not_gap, "parsing {input:?}");
-        }
-
-        let input = "TRANSACTION\u{a0}272174,\u{a0}ACTIVE\u{a0}0\u{a0}sec\u{a0}fetching\u{a0}rows";
-        let line = classify(input);
-        assert_eq!(kind(&line), "transaction", "parsing {input:?}");
-        if let Line::Transaction(t) = line {
-            assert_eq!(
-                t.op_info.as_deref(),
-                Some("fetching rows"),
-                "parsing {input:?}"
-            );
         }
     }
 

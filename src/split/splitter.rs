@@ -75,8 +75,11 @@ impl Splitter {
     }
 
     fn push_inside(&mut self, line: LogicalLine<'_>, text: &str, out: &mut dyn FnMut(Piece)) {
-        let new_report = is_start_line(text)
-            || (self.seen_heading && is_first_transaction_heading(text) && self.has_transaction());
+        // A start line before any heading belongs to the same report (`LATEST DETECTED
+        // DEADLOCK` followed by 5.x's `…TOO DEEP OR LONG SEARCH…`).
+        let new_report = self.seen_heading
+            && (is_start_line(text)
+                || (is_first_transaction_heading(text) && self.has_transaction()));
         if new_report {
             self.emit(out);
             self.begin(line, text);
@@ -211,6 +214,13 @@ TRANSACTION 24, ACTIVE 1 sec
         assert_eq!(got.len(), 2);
         assert_eq!(got[0].len(), 5);
         assert_eq!(got[1].len(), 2);
+    }
+
+    #[test]
+    fn too_deep_after_section_title_is_one_report() {
+        let got = split("LATEST DETECTED DEADLOCK\n------\n130624 17:39:24TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH, WE WILL ROLL BACK FOLLOWING TRANSACTION \n*** TRANSACTION:\nTRANSACTION 3BF88F886, ACTIVE 0 sec\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].len(), 5);
     }
 
     #[test]

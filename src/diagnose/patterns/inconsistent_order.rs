@@ -392,6 +392,42 @@ mod tests {
         assert!(f.fix.contains("IN (101, 205)"), "{}", f.fix);
     }
 
+    // MySQL 8.0.18+ prints every transaction's held lock: nothing is inferred.
+    #[test]
+    fn mysql_8018_prints_both_holders() {
+        let r = |heap, key| vec![rec(heap, 0, &[key, "000000000a01", "82000001080110"])];
+        let d = deadlock(Flavour::Mysql8018)
+            .trx(1, "2601", "UPDATE t SET a = 1 WHERE id = 7")
+            .holds(lock("X rec", "t", "PRIMARY", 4, "2601", r(3, "80000009")))
+            .waits(lock(
+                "X rec wait",
+                "t",
+                "PRIMARY",
+                4,
+                "2601",
+                r(2, "80000007"),
+            ))
+            .trx(2, "2602", "UPDATE t SET a = 2 WHERE id = 9")
+            .holds(lock("X rec", "t", "PRIMARY", 4, "2602", r(2, "80000007")))
+            .waits(lock(
+                "X rec wait",
+                "t",
+                "PRIMARY",
+                4,
+                "2602",
+                r(3, "80000009"),
+            ))
+            .victim(2);
+        let f = check(&d).expect("inconsistent-order");
+        assert_eq!(f.confidence, Confidence::High);
+        assert!(
+            f.summary.contains("PRIMARY 7, which trx (2) holds"),
+            "{}",
+            f.summary
+        );
+        assert!(f.fix.contains("IN (7, 9)"), "{}", f.fix);
+    }
+
     #[test]
     fn two_waits_on_one_record_are_not_an_order_problem() {
         let r = || vec![rec(3, 0, &["80000065"])];

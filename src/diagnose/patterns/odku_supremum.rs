@@ -13,8 +13,9 @@ declare_pattern! {
     /// ### Why it deadlocks
     /// Before it inserts, an upsert checks each new key for a duplicate and locks the place
     /// where the key would go with an X next-key lock, so that no other transaction can insert
-    /// a conflicting key before it decides between INSERT and UPDATE (the fix for MySQL bug
-    /// 98324 made these locks stricter). When the new keys sort after every existing key, as
+    /// a conflicting key before it decides between INSERT and UPDATE (MySQL 5.7.26 made these
+    /// locks stricter to keep replication consistent; bug 98324 reports the extra deadlocks).
+    /// When the new keys sort after every existing key, as
     /// with ascending ids or appended rows, that place is the supremum of the last page, and the
     /// lock is a gap lock on "everything after the last key". Gap locks do not conflict with
     /// each other, so every concurrent upsert gets one. Then each needs an insert-intention lock
