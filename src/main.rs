@@ -40,7 +40,10 @@ fn main() -> ExitCode {
 }
 
 fn print(text: Result<String, Error>) -> Result<u8, Error> {
-    let text = text?;
+    let mut text = text?;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
         .map_err(|source| Error::Output { source })?;
@@ -119,14 +122,18 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
 
 fn run_explain(args: &ExplainArgs) -> Result<u8, Error> {
     let text = args.line.join(" ");
-    let explanation = if let Some(header) = parse::parse_lock_header(&text) {
-        model::describe_mode_clause(&header.clause, false)
-    } else if let Some(clause) = parse::parse_mode_clause(&text) {
-        model::describe_mode_clause(&clause, false)
-    } else {
-        return Err(Error::UnreadableLockLine { text });
+    let clause = match parse::parse_lock_header(&text) {
+        Some(header) => header.clause,
+        None => parse::parse_mode_clause(&text)
+            .ok_or_else(|| Error::UnreadableLockLine { text: text.clone() })?,
     };
-    print(Ok(format!("{explanation}\n")))
+    let width = usize::from(terminal_width());
+    let mut out = report::wrap(&format!("lock: {text}"), width, "", "  ").join("\n");
+    for paragraph in model::describe_mode_clause(&clause, false).split(". ") {
+        out.push('\n');
+        out.push_str(&report::wrap(paragraph, width, "- ", "  ").join("\n"));
+    }
+    print(Ok(out))
 }
 
 fn run_patterns(id: Option<&str>) -> Result<String, Error> {

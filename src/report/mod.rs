@@ -4,6 +4,7 @@
 mod json;
 mod json_wire;
 mod text;
+mod text_table;
 mod wrap;
 
 #[cfg(test)]
@@ -13,7 +14,7 @@ use std::io::{BufWriter, Write};
 
 pub use json::{JsonReport, JsonlReport, SCHEMA_VERSION};
 pub use text::{summary_line, TextReport};
-pub use wrap::{squash, truncate, wrap};
+pub use wrap::{squash, truncate, wrap, NO_BREAK};
 
 use crate::sink::Sink;
 

@@ -5,9 +5,8 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{ColumnConstraint, ContentArrangement, Row, Table, TableComponent};
-
-use super::wrap::{squash, truncate, wrap, NO_BREAK};
+use super::text_table::{short_statement, transactions_table};
+use super::wrap::{truncate, wrap, NO_BREAK};
 use super::TextOptions;
 use crate::diagnose::Finding;
 use crate::model::{
@@ -18,8 +17,6 @@ use crate::sink::{Analysed, Sink, Summary};
 
 /// Records listed under one lock before `… and N more` (all of them with `full`).
 const RECORDS_SHOWN: usize = 3;
-/// Lines of a statement in the transactions table (whole statements with `full`).
-const STATEMENT_LINES: usize = 3;
 
 /// Renders each deadlock as it arrives to `out`, warnings to `err`.
 pub struct TextReport<W: Write, E: Write> {
@@ -327,91 +324,6 @@ fn owner_of(d: &Deadlock, waiter: &Transaction, lock: &Lock) -> String {
     }
 }
 
-/// Narrowest statement column worth having; below it statements go under each transaction.
-const MIN_STATEMENT_WIDTH: usize = 30;
-
-/// The transactions table, and whether it has the statement column: at 80 columns the facts
-/// leave too little room for it, and a statement squeezed into a dozen columns reads worse than
-/// one shown under its transaction heading.
-fn transactions_table(d: &Deadlock, width: usize, full: bool) -> (String, bool) {
-    let facts = facts_table(d, width, false);
-    let used = facts.lines().map(|l| l.chars().count()).max().unwrap_or(0);
-    if full || used + MIN_STATEMENT_WIDTH > width {
-        return (facts, false);
-    }
-    (facts_table(d, width, true), true)
-}
-
-fn facts_table(d: &Deadlock, width: usize, with_statement: bool) -> String {
-    let mut table = Table::new();
-    let mut header = vec![
-        "#",
-        "trx id",
-        "thread",
-        "user@host",
-        "active",
-        "row locks",
-        "undo",
-    ];
-    if with_statement {
-        header.push("statement");
-    }
-    table
-        .load_preset("     ──            ")
-        .remove_style(TableComponent::VerticalLines)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(u16::try_from(width).unwrap_or(u16::MAX))
-        .set_truncation_indicator("…")
-        .set_header(header);
-    let dash = || "-".to_string();
-    let num = |v: Option<u64>| v.map_or_else(dash, |v| v.to_string());
-    for t in &d.transactions {
-        let active = match t.active_secs {
-            Some(s) => format!("{s} s"),
-            None => t.state.to_lowercase(),
-        };
-        let mut cells = vec![
-            format!("({})", t.number),
-            t.trx_id.clone(),
-            num(t.thread_id),
-            t.user_at_host().unwrap_or_else(dash),
-            active,
-            num(t.row_locks),
-            num(t.undo_entries),
-        ];
-        if with_statement {
-            cells.push(t.query.as_deref().map_or_else(dash, squash));
-        }
-        let mut row = Row::from(cells);
-        row.max_height(STATEMENT_LINES);
-        table.add_row(row);
-    }
-    if with_statement {
-        // The facts keep their width; only the statement wraps.
-        for i in 0..7 {
-            if let Some(column) = table.column_mut(i) {
-                column.set_constraint(ColumnConstraint::ContentWidth);
-            }
-        }
-    }
-    let lines: Vec<String> = table.lines().map(|l| l.trim_end().to_string()).collect();
-    lines.join("\n")
-}
-
-/// A statement shortened to `STATEMENT_LINES` wrapped lines.
-fn short_statement(query: &str, width: usize) -> Vec<String> {
-    let mut lines = wrap(&squash(query), width, "  ", "  ");
-    if lines.len() > STATEMENT_LINES {
-        lines.truncate(STATEMENT_LINES);
-        if let Some(last) = lines.last_mut() {
-            let mut cut = truncate(last, width.saturating_sub(1));
-            cut.push('…');
-            *last = cut;
-        }
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -494,6 +406,43 @@ mod tests {
              | garbage\n"
         );
         assert!(!out.contains("warning:"));
+    }
+
+    #[test]
+    fn wide_terminals_get_the_statement_column() {
+        let (out, _) = render(TextOptions {
+            width: 140,
+            full: false,
+        });
+        let header = out.lines().nth(1).unwrap_or_default();
+        assert!(header.ends_with("statement"), "{out}");
+        assert!(out.lines().all(|l| l.chars().count() <= 140), "{out}");
+        let (narrow, _) = render(TextOptions::default());
+        assert!(!narrow.contains("statement"), "{narrow}");
+        assert!(
+            narrow.contains("\n  DELETE FROM session WHERE id IN"),
+            "{narrow}"
+        );
+    }
+
+    #[test]
+    fn older_servers_say_what_they_did_not_print() {
+        let mut analysed = sample::deadlock();
+        analysed.deadlock.flavour = Flavour::Mysql57;
+        analysed.deadlock.victim = crate::model::Victim {
+            number: Some(2),
+            note: None,
+        };
+        let mut report = TextReport::new(Vec::new(), Vec::new(), TextOptions::default());
+        report.deadlock(&analysed).unwrap();
+        let out = String::from_utf8(report.into_inner().0).unwrap();
+        assert!(out.contains("(1) trx 47\n"), "{out}");
+        assert!(out.contains("(2) trx 48, the victim"), "{out}");
+        assert!(out.contains("holds: not printed"), "{out}");
+        assert!(
+            out.contains("victim: transaction (2), trx 48, rolled back"),
+            "{out}"
+        );
     }
 
     #[test]
