@@ -195,3 +195,22 @@ fn check_one_allowing_elisions(path: &str, n: usize, victim: u32) {
         "{query:?}"
     );
 }
+
+#[test]
+fn mysql_8_status_and_error_logs() {
+    for path in [
+        "mysql8/sakila-8.0.status.txt",
+        "mysql8/sakila-8.0.error-log.txt",
+        "mysql8/percona-8.0.33.error-log.txt",
+    ] {
+        check_one(path, 2, Some(2));
+        let (deadlocks, _) = analyze_text(path, &fixture(path).1);
+        let d = &deadlocks[0].deadlock;
+        assert_eq!(d.flavour, lockscope::model::Flavour::Mysql8018, "{path}");
+        assert!(d.timestamp.is_some(), "{path}");
+        // 8.0.18+ prints what every transaction holds: the cycle is read, not inferred.
+        assert!(d.transactions.iter().all(|t| t.holds.len() == 1), "{path}");
+        assert_eq!(d.graph.cycle, [1, 2], "{path}");
+        assert!(d.graph.edges.iter().all(|e| e.source == lockscope::model::EdgeSource::Holds));
+    }
+}
