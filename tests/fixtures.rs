@@ -70,6 +70,11 @@ fn mariadb_captures_in_every_client_shape() {
 }
 
 #[test]
+fn boxed_table_capture() {
+    check_one("mariadb/local/accounts.status.table.txt", 2, Some(1));
+}
+
+#[test]
 fn client_shapes_give_the_same_deadlock() {
     for (name, ..) in MARIADB {
         let parse = |shape: &str| {

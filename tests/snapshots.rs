@@ -15,6 +15,7 @@ const FIXTURES: &[&str] = &[
     "fixtures/mariadb/fk-s-lock-upgrade.status.txt",
     "fixtures/mariadb/three-way-cycle.status.batch-escaped.txt",
     "fixtures/mariadb/deadlock-report-basic.status.batch.txt",
+    "fixtures/mariadb/local/accounts.status.table.txt",
     "fixtures/mysql8/sakila-8.0.status.txt",
     "fixtures/mysql8/percona-8.0.33.error-log.txt",
     "fixtures/public/002-pt-5.5-too-deep-autoinc.txt",
