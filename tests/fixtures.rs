@@ -216,6 +216,10 @@ fn mysql_8_status_and_error_logs() {
         // 8.0.18+ prints what every transaction holds: the cycle is read, not inferred.
         assert!(d.transactions.iter().all(|t| t.holds.len() == 1), "{path}");
         assert_eq!(d.graph.cycle, [1, 2], "{path}");
-        assert!(d.graph.edges.iter().all(|e| e.source == lockscope::model::EdgeSource::Holds));
+        assert!(d
+            .graph
+            .edges
+            .iter()
+            .all(|e| e.source == lockscope::model::EdgeSource::Holds));
     }
 }

@@ -17,12 +17,45 @@ pub struct Warning {
     pub text: Option<String>,
 }
 
+/// Renders like a compiler diagnostic, so editors and people find the line:
+///
+/// ```text
+/// unrecognised line in transaction `1`
+///   --> status.txt:412
+///     |
+/// 412 | %%% garbage %%%
+/// ```
 impl std::fmt::Display for Warning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: {}", self.input, self.line, self.message)?;
+        let number = self.line.to_string();
+        let gutter = " ".repeat(number.len());
+        write!(
+            f,
+            "{}\n{gutter}--> {}:{}",
+            self.message, self.input, self.line
+        )?;
         if let Some(text) = &self.text {
-            write!(f, "\n  | {text}")?;
+            write!(f, "\n{gutter} |\n{number} | {text}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_with_a_gutter() {
+        let w = Warning {
+            input: "status.txt".into(),
+            line: 412,
+            message: "unrecognised line in transaction `1`".into(),
+            text: Some("%%% garbage %%%".into()),
+        };
+        assert_eq!(
+            w.to_string(),
+            "unrecognised line in transaction `1`\n   --> status.txt:412\n    |\n412 | %%% garbage %%%"
+        );
     }
 }

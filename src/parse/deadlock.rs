@@ -484,3 +484,92 @@ fn shorten(text: &str, max: usize) -> String {
     }
     format!("{}…", text.get(..end).unwrap_or(""))
 }
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Deadlock, Vec<Warning>) {
+        parse_deadlock("t", &Chunk::from_text(text, 1))
+    }
+
+    #[test]
+    fn mariadb_victim_zero_is_unknown() {
+        // See: format-spec §3.3, MDEV-29187 (public samples 037, 054, 055).
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** WAITING FOR THIS LOCK TO BE GRANTED:\n*** (2) TRANSACTION:\nTRANSACTION 6, ACTIVE 1 sec\n*** WE ROLL BACK TRANSACTION (0)",
+        );
+        assert_eq!(d.flavour, Flavour::Mariadb106);
+        assert_eq!(d.victim.number, None);
+        assert!(d.victim.note.as_deref().unwrap().contains("MDEV-29187"));
+    }
+
+    #[test]
+    fn missing_victim_line_is_a_warning_not_a_failure() {
+        let (d, warnings) =
+            parse("*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (2) TRANSACTION:\nTRANSACTION 6, ACTIVE 1 sec");
+        assert_eq!(d.transactions.len(), 2);
+        assert_eq!(d.victim.number, None);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("WE ROLL BACK"), "{warnings:?}");
+    }
+
+    #[test]
+    fn statement_cut_at_the_print_limit_is_flagged() {
+        // See: format-spec §4.3: thread line + statement are cut at 1023 bytes.
+        let thread = "MySQL thread id 9, OS thread handle 140, query id 7 localhost root updating";
+        let query = format!(
+            "UPDATE t SET v = '{}",
+            "x".repeat(1023 - thread.len() - 1 - 18)
+        );
+        let text = format!(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n{thread}\n{query}\n*** WE ROLL BACK TRANSACTION (1)"
+        );
+        let (d, warnings) = parse(&text);
+        assert_eq!(d.transactions[0].query.as_deref(), Some(query.as_str()));
+        assert!(warnings
+            .iter()
+            .any(|w| w.message.contains("print limit") && w.line == 3));
+    }
+
+    #[test]
+    fn multi_line_statement_keeps_inner_blank_lines() {
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\nMySQL thread id 9, query id 7 localhost root\nSELECT a\n\nFROM t\n\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        assert_eq!(
+            d.transactions[0].query.as_deref(),
+            Some("SELECT a\n\nFROM t")
+        );
+    }
+
+    #[test]
+    fn unknown_lines_are_warnings_naming_the_line() {
+        let (d, warnings) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (1) WAITING FOR THIS LOCK TO BE GRANTED:\n%%% garbage %%%\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        assert_eq!(d.victim.number, Some(1));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 4);
+        assert_eq!(warnings[0].message, "unrecognised line in transaction `1`");
+    }
+
+    #[test]
+    fn supremum_only_lock_is_a_gap_lock() {
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (1) HOLDS THE LOCK(S):\nRECORD LOCKS space id 3 page no 4 n bits 72 index PRIMARY of table `db`.`t` trx id 5 lock_mode X\nRecord lock, heap no 1 PHYSICAL RECORD: n_fields 1; compact format; info bits 0\n 0: len 8; hex 73757072656d756d; asc supremum;;\n",
+        );
+        let lock = &d.transactions[0].holds[0];
+        assert_eq!(lock.kind, LockKind::Gap);
+        assert!(lock.records[0].is_supremum());
+    }
+
+    #[test]
+    fn never_panics_on_cut_reports() {
+        let text = "LATEST DETECTED DEADLOCK\n2026-11-21 05:24:04 0x7f\n*** (1) TRANSACTION:\nTRANSACTION 47, ACTIVE 1 sec fetching rows\nmysql tables in use 1, locked 1\nLOCK WAIT 7 lock struct(s), heap size 1128, 43 row lock(s)\nMariaDB thread id 23, OS thread handle 1, query id 80 localhost 127.0.0.1 u Updating\nDELETE FROM s\n*** WAITING FOR THIS LOCK TO BE GRANTED:\nRECORD LOCKS space id 6 page no 3 n bits 320 index PRIMARY of table `test`.`s` trx id 47 lock_mode X waiting\nRecord lock, heap no 12 PHYSICAL RECORD: n_fields 5; compact format; info bits 0\n 0: len 16; hex 00000000000000000000000000000025; asc                %;;\n*** CONFLICTING WITH:\n*** WE ROLL BACK TRANSACTION (1)\n";
+        for end in (0..text.len()).filter(|&e| text.is_char_boundary(e)) {
+            let _ = parse(&text[..end]);
+        }
+    }
+}

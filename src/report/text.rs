@@ -402,8 +402,8 @@ mod tests {
         let (out, err) = render(TextOptions::default());
         assert_eq!(
             err,
-            "warning: delete-then-insert.status.txt:7: unrecognised line in transaction `1`\n  \
-             | garbage\n"
+            "warning: unrecognised line in transaction `1`\n --> \
+             delete-then-insert.status.txt:7\n  |\n7 | garbage\n"
         );
         assert!(!out.contains("warning:"));
     }
