@@ -28,6 +28,25 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// A finding of this pattern as the main cause; the evidence is put in line order without
+    /// repeats.
+    pub fn finding(
+        &self,
+        confidence: super::Confidence,
+        summary: String,
+        evidence: Vec<super::Evidence>,
+        fix: String,
+    ) -> super::Finding {
+        super::Finding {
+            pattern: self.id,
+            confidence,
+            summary,
+            evidence: super::facts::evidence(evidence),
+            fix,
+            contributing: false,
+        }
+    }
+
     /// The documentation with the one space rustdoc keeps after `///` removed from each line.
     pub fn doc(&self) -> String {
         self.explanation

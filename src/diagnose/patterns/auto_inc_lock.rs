@@ -97,14 +97,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
     );
     let mut ev = vec![ev_lock(w)];
     ev.extend(holders.iter().map(|(_, h)| ev_lock(h)));
-    Some(Finding {
-        pattern: AUTO_INC_LOCK.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    })
+    Some(AUTO_INC_LOCK.finding(confidence, summary, ev, fix))
 }
 
 #[cfg(test)]

@@ -113,14 +113,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
              DELETE FROM {table} WHERE id = ?;"
         );
         let ev = vec![ev_lock(mine), ev_lock(w), ev_lock(ow)];
-        return Some(Finding {
-            pattern: CONCURRENT_UNIQUE_DELETE.id,
-            confidence,
-            summary,
-            evidence: evidence(ev),
-            fix,
-            contributing: false,
-        });
+        return Some(CONCURRENT_UNIQUE_DELETE.finding(confidence, summary, ev, fix));
     }
     None
 }

@@ -288,14 +288,7 @@ fn reinsert_fix(table: &str) -> String {
 }
 
 fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
-    Finding {
-        pattern: DELETE_THEN_INSERT.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    }
+    DELETE_THEN_INSERT.finding(confidence, summary, ev, fix)
 }
 
 #[cfg(test)]

@@ -122,14 +122,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
                 .map(|h| ev_lock(h)),
         );
     }
-    Some(Finding {
-        pattern: FK_S_LOCK_UPGRADE.id,
-        confidence: Confidence::Medium,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    })
+    Some(FK_S_LOCK_UPGRADE.finding(Confidence::Medium, summary, ev, fix))
 }
 
 #[cfg(test)]

@@ -145,14 +145,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
     let mut ev: Vec<Evidence> = waiters.iter().map(|(_, w)| ev_lock(w)).collect();
     ev.extend(gap_holds.iter().map(|(_, l)| ev_lock(l)));
     ev.extend(first.records.first().map(ev_record));
-    Some(Finding {
-        pattern: GAP_THEN_INSERT.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    })
+    Some(GAP_THEN_INSERT.finding(confidence, summary, ev, fix))
 }
 
 #[cfg(test)]

@@ -301,14 +301,7 @@ fn sort_keys(keys: &mut [String]) {
 }
 
 fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
-    Finding {
-        pattern: INCONSISTENT_ORDER.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    }
+    INCONSISTENT_ORDER.finding(confidence, summary, ev, fix)
 }
 
 #[cfg(test)]

@@ -222,14 +222,7 @@ fn fix(table: &str, t: &Trx) -> String {
 }
 
 fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
-    Finding {
-        pattern: INDEX_ORDER_INVERSION.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    }
+    INDEX_ORDER_INVERSION.finding(confidence, summary, ev, fix)
 }
 
 #[cfg(test)]

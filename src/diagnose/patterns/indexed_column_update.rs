@@ -87,14 +87,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
     );
     let mut ev = vec![ev_lock(mw), ev_lock(ow)];
     ev.extend(held.iter().map(|l| ev_lock(l)));
-    Some(Finding {
-        pattern: INDEXED_COLUMN_UPDATE.id,
-        confidence: Confidence::High,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    })
+    Some(INDEXED_COLUMN_UPDATE.finding(Confidence::High, summary, ev, fix))
 }
 
 #[cfg(test)]

@@ -49,7 +49,7 @@ pub static PATTERNS: &[&Pattern] = &[
 /// What every pattern file imports.
 mod prelude {
     pub(super) use crate::diagnose::facts::{
-        different_records, ev_lock, ev_record, evidence, first_user_record, is_clustered,
+        different_records, ev_lock, ev_record, first_user_record, is_clustered,
         is_insert_intention, is_record_part, is_s, is_x, overlap, same_index, Trx, View,
     };
     pub(super) use crate::diagnose::pattern::declare_pattern;

@@ -171,14 +171,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
         ev.push(ev_lock(h));
         ev.extend(h.records.iter().filter(|r| r.is_supremum()).map(ev_record));
     }
-    Some(Finding {
-        pattern: ODKU_SUPREMUM.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    })
+    Some(ODKU_SUPREMUM.finding(confidence, summary, ev, fix))
 }
 
 #[cfg(test)]

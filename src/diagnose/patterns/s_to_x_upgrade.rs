@@ -155,14 +155,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
     let mut ev = vec![ev_lock(u.shared), ev_lock(u.wait)];
     ev.extend(u.wait.records.first().map(ev_record));
     ev.extend(u.others.iter().filter_map(|o| o.wait).map(ev_lock));
-    Some(Finding {
-        pattern: S_TO_X_UPGRADE.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    })
+    Some(S_TO_X_UPGRADE.finding(confidence, summary, ev, fix))
 }
 
 #[cfg(test)]

@@ -226,14 +226,7 @@ fn where_columns(q: &str) -> Vec<String> {
 }
 
 fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: String) -> Finding {
-    Finding {
-        pattern: UNINDEXED_SCAN.id,
-        confidence,
-        summary,
-        evidence: evidence(ev),
-        fix,
-        contributing: false,
-    }
+    UNINDEXED_SCAN.finding(confidence, summary, ev, fix)
 }
 
 #[cfg(test)]

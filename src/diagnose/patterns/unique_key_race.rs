@@ -161,14 +161,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
         if let Some(o) = v.blocker_of(t.n).and_then(|o| o.wait) {
             ev.push(ev_lock(o));
         }
-        return Some(Finding {
-            pattern: UNIQUE_KEY_RACE.id,
-            confidence,
-            summary,
-            evidence: evidence(ev),
-            fix,
-            contributing: false,
-        });
+        return Some(UNIQUE_KEY_RACE.finding(confidence, summary, ev, fix));
     }
     None
 }
