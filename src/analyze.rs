@@ -1,22 +1,40 @@
 //! The `analyze` pipeline for one input: bytes → logical lines → report chunks → deadlocks →
 //! findings → sink. Nothing here knows about output formats or where the bytes came from.
 //!
-//! Two threads share the work so both cores are used: one reads, unwraps and splits (cheap per
-//! byte, touches every byte), the other parses, diagnoses and renders (costly per report). A
-//! bounded channel between them keeps memory flat: at most `CHANNEL_DEPTH` reports in flight.
+//! Threads share the work so every core is used:
+//!
+//! - one reads, unwraps and splits (cheap per byte, touches every byte) and hands the reports
+//!   out in numbered batches;
+//! - workers (one per core) parse, diagnose and, when the sink offers a renderer
+//!   (`Sink::renderer`), render each batch;
+//! - the calling thread puts the batches back in input order and feeds the sink, which is never
+//!   shared.
+//!
+//! Memory stays flat: at most `WINDOW` batches (each at most `BATCH_BYTES` of report text, or
+//! one oversized report) are anywhere between the splitter and the sink, the reorder buffer
+//! included.
 
+use std::collections::BTreeMap;
 use std::io::{self, BufRead};
-use std::sync::mpsc;
+use std::panic::{self, AssertUnwindSafe};
+
+use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError};
 
 use crate::diagnose::diagnose;
 use crate::input::{LineReader, Prefix, Unwrapper};
 use crate::model::Warning;
 use crate::parse::parse_deadlock;
-use crate::sink::{Analysed, Sink};
+use crate::sink::{Analysed, Render, Sink};
 use crate::split::{Piece, Splitter};
 
-/// Reports buffered between the splitter and the parser.
-const CHANNEL_DEPTH: usize = 256;
+/// A batch is handed to the workers once it holds this much report text…
+const BATCH_BYTES: usize = 64 * 1024;
+/// …or this many pieces, or when the splitter is about to wait for input.
+const BATCH_PIECES: usize = 64;
+/// Batches in flight between the splitter and the sink, per worker.
+const WINDOW_PER_WORKER: usize = 4;
+/// Workers at most, whatever the machine.
+const MAX_WORKERS: usize = 16;
 
 /// What one input yielded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -29,6 +47,30 @@ pub struct InputStats {
     pub recognised: bool,
 }
 
+/// Reports cut by the splitter, numbered in input order.
+struct Batch {
+    seq: u64,
+    pieces: Vec<Piece>,
+}
+
+/// One output of a worker, in input order within its batch.
+enum Item {
+    Warning(Warning),
+    /// A deadlock and, when the sink pre-renders, its bytes in `Done::rendered`.
+    Deadlock {
+        analysed: Analysed,
+        rendered: Option<(usize, usize)>,
+    },
+}
+
+/// A processed batch.
+struct Done {
+    seq: u64,
+    /// The items, or the payload of a panic while making them.
+    items: std::thread::Result<Vec<Item>>,
+    rendered: Vec<u8>,
+}
+
 /// Streams one input through the pipeline into `sink`. Only IO errors (reading the input or
 /// writing the sink) are errors; bad text becomes warnings.
 pub fn analyze_reader<R: BufRead + Send>(
@@ -36,18 +78,73 @@ pub fn analyze_reader<R: BufRead + Send>(
     reader: R,
     sink: &mut dyn Sink,
 ) -> io::Result<InputStats> {
-    let (tx, rx) = mpsc::sync_channel::<Piece>(CHANNEL_DEPTH);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_WORKERS);
+    let window = workers * WINDOW_PER_WORKER;
+    let renderer = sink.renderer();
+    let (work_tx, work_rx) = bounded::<Batch>(window);
+    let (done_tx, done_rx) = bounded::<Done>(window);
+    // Tokens: the splitter takes one per batch, the sink side gives it back once the batch is
+    // written. This bounds the reorder buffer too.
+    let (token_tx, token_rx) = bounded::<()>(window);
+    for _ in 0..window {
+        let _ = token_tx.send(());
+    }
+    let mut token_tx = Some(token_tx);
     std::thread::scope(|scope| {
-        let splitting = scope.spawn(move || split_input(reader, &tx));
+        let splitting = scope.spawn(move || split_input(reader, &work_tx, &token_rx));
+        for _ in 0..workers {
+            let (rx, tx, renderer) = (work_rx.clone(), done_tx.clone(), renderer.clone());
+            scope.spawn(move || work(name, &rx, &tx, renderer.as_ref()));
+        }
+        drop((work_rx, done_tx));
+
         let mut stats = InputStats::default();
         let mut result = Ok(());
-        for piece in rx {
-            if result.is_ok() {
-                result = handle_piece(name, piece, sink, &mut stats);
+        let mut panicked = None;
+        let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+        let mut next = 0u64;
+        loop {
+            let done = match done_rx.try_recv() {
+                Ok(done) => done,
+                Err(TryRecvError::Empty) => {
+                    // Nothing ready: let a live reader see what is written so far.
+                    if result.is_ok() {
+                        result = sink.flush();
+                    }
+                    match done_rx.recv() {
+                        Ok(done) => done,
+                        Err(_) => break,
+                    }
+                }
+                Err(TryRecvError::Disconnected) => break,
+            };
+            waiting.insert(done.seq, done);
+            while let Some(done) = waiting.remove(&next) {
+                next += 1;
+                match done.items {
+                    Ok(items) if result.is_ok() && panicked.is_none() => {
+                        result = emit(items, &done.rendered, sink, &mut stats);
+                    }
+                    Ok(_) => {}
+                    Err(payload) => panicked = Some(payload),
+                }
+                if result.is_err() || panicked.is_some() {
+                    // No more tokens: the splitter stops at its next batch and all drains.
+                    token_tx = None;
+                }
+                if let Some(tokens) = &token_tx {
+                    let _ = tokens.send(());
+                }
             }
-            // After a write error keep draining, so the splitter thread can finish.
         }
-        let (bytes, recognised) = match splitting.join() {
+        drop(token_tx);
+        let read = splitting.join();
+        if let Some(payload) = panicked {
+            panic::resume_unwind(payload);
+        }
+        let (bytes, recognised) = match read {
             Ok(read) => read?,
             Err(_) => return Err(io::Error::other("the input thread stopped unexpectedly")),
         };
@@ -59,56 +156,193 @@ pub fn analyze_reader<R: BufRead + Send>(
 }
 
 /// Reads, unwraps and splits; returns the bytes read and whether any InnoDB text was seen.
-fn split_input<R: BufRead>(reader: R, tx: &mpsc::SyncSender<Piece>) -> io::Result<(u64, bool)> {
+fn split_input<R: BufRead>(
+    reader: R,
+    tx: &Sender<Batch>,
+    tokens: &Receiver<()>,
+) -> io::Result<(u64, bool)> {
     let mut lines = LineReader::new(reader);
     let mut unwrapper = Unwrapper::new();
     let mut splitter = Splitter::new();
     let mut recognised = false;
-    let mut send = |piece: Piece| {
-        // The receiver only goes away on a panic of the parsing side: nothing left to do.
-        let _ = tx.send(piece);
+    let mut batcher = Batcher {
+        tx,
+        tokens,
+        seq: 0,
+        pieces: Vec::new(),
+        bytes: 0,
+        stopped: false,
     };
-    while let Some((line_no, text)) = lines.next_line()? {
+    loop {
+        if lines.needs_input() {
+            // Reading may wait (a pipe, a live log): hand out what is ready first.
+            batcher.send();
+        }
+        let Some((line_no, text)) = lines.next_line()? else {
+            break;
+        };
         unwrapper.feed(line_no, &text, &mut |logical| {
             if !recognised {
                 recognised = logical.prefix == Prefix::InnoDb
                     || logical.text.contains("INNODB MONITOR OUTPUT");
             }
-            splitter.push(logical, &mut send);
+            splitter.push(logical, &mut |piece| batcher.push(piece));
         });
+        if batcher.stopped {
+            break;
+        }
     }
-    splitter.finish(&mut send);
+    splitter.finish(&mut |piece| batcher.push(piece));
+    batcher.send();
     Ok((lines.bytes_read(), recognised))
 }
 
-fn handle_piece(
-    name: &str,
-    piece: Piece,
-    sink: &mut dyn Sink,
-    stats: &mut InputStats,
-) -> io::Result<()> {
-    match piece {
-        Piece::Deadlock(chunk) => {
-            let (deadlock, warnings) = parse_deadlock(name, &chunk);
-            for w in &warnings {
-                sink.warning(w)?;
-            }
-            stats.warnings += warnings.len();
-            if deadlock.transactions.is_empty() {
-                return Ok(());
-            }
-            stats.deadlocks += 1;
-            let findings = diagnose(&deadlock);
-            sink.deadlock(&Analysed { deadlock, findings })
+/// Gathers pieces into numbered batches for the workers.
+struct Batcher<'a> {
+    tx: &'a Sender<Batch>,
+    tokens: &'a Receiver<()>,
+    seq: u64,
+    pieces: Vec<Piece>,
+    bytes: usize,
+    /// The sink side stopped (a write error): nothing more is wanted.
+    stopped: bool,
+}
+
+impl Batcher<'_> {
+    fn push(&mut self, piece: Piece) {
+        if let Piece::Deadlock(chunk) = &piece {
+            self.bytes += chunk.byte_len();
         }
-        Piece::Oversized { line } => {
-            stats.warnings += 1;
-            sink.warning(&Warning {
+        self.pieces.push(piece);
+        if self.bytes >= BATCH_BYTES || self.pieces.len() >= BATCH_PIECES {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        if self.pieces.is_empty() || self.stopped {
+            return;
+        }
+        let pieces = std::mem::replace(&mut self.pieces, Vec::with_capacity(BATCH_PIECES));
+        self.bytes = 0;
+        // No token, or no worker: the other side stopped.
+        if self.tokens.recv().is_err() {
+            self.stopped = true;
+            return;
+        }
+        let batch = Batch {
+            seq: self.seq,
+            pieces,
+        };
+        self.seq += 1;
+        if self.tx.send(batch).is_err() {
+            self.stopped = true;
+        }
+    }
+}
+
+/// A worker: parses, diagnoses and renders batches until the splitter is done.
+fn work(name: &str, rx: &Receiver<Batch>, tx: &Sender<Done>, renderer: Option<&Render>) {
+    for batch in rx {
+        let mut rendered = Vec::new();
+        if renderer.is_some() {
+            // Reports render to about three times their size: one allocation, no regrowth.
+            let text: usize = batch
+                .pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Deadlock(chunk) => chunk.byte_len(),
+                    Piece::Oversized { .. } => 0,
+                })
+                .sum();
+            rendered.reserve(text * 3);
+        }
+        let items = panic::catch_unwind(AssertUnwindSafe(|| {
+            process(name, batch.pieces, renderer, &mut rendered)
+        }));
+        let failed = items.is_err();
+        if tx
+            .send(Done {
+                seq: batch.seq,
+                items,
+                rendered,
+            })
+            .is_err()
+            || failed
+        {
+            return;
+        }
+    }
+}
+
+fn process(
+    name: &str,
+    pieces: Vec<Piece>,
+    renderer: Option<&Render>,
+    rendered: &mut Vec<u8>,
+) -> Vec<Item> {
+    let mut items = Vec::with_capacity(pieces.len() * 2);
+    for piece in pieces {
+        match piece {
+            Piece::Deadlock(chunk) => {
+                let (deadlock, warnings) = parse_deadlock(name, &chunk);
+                drop(chunk);
+                items.extend(warnings.into_iter().map(Item::Warning));
+                if deadlock.transactions.is_empty() {
+                    continue;
+                }
+                let findings = diagnose(&deadlock);
+                let analysed = Analysed { deadlock, findings };
+                let start = rendered.len();
+                let range = match renderer.map(|render| render(&analysed, rendered)) {
+                    Some(Ok(())) => Some((start, rendered.len())),
+                    // Let the sink render it itself (and report the error).
+                    Some(Err(_)) => {
+                        rendered.truncate(start);
+                        None
+                    }
+                    None => None,
+                };
+                items.push(Item::Deadlock {
+                    analysed,
+                    rendered: range,
+                });
+            }
+            Piece::Oversized { line } => items.push(Item::Warning(Warning {
                 input: name.to_string(),
                 line,
                 message: "report too large to be a deadlock report: cut here".to_string(),
                 text: None,
-            })
+            })),
         }
     }
+    items
+}
+
+/// Feeds one batch's items to the sink.
+fn emit(
+    items: Vec<Item>,
+    rendered: &[u8],
+    sink: &mut dyn Sink,
+    stats: &mut InputStats,
+) -> io::Result<()> {
+    for item in items {
+        match item {
+            Item::Warning(w) => {
+                stats.warnings += 1;
+                sink.warning(&w)?;
+            }
+            Item::Deadlock {
+                analysed,
+                rendered: range,
+            } => {
+                stats.deadlocks += 1;
+                match range.and_then(|(s, e)| rendered.get(s..e)) {
+                    Some(bytes) => sink.rendered_deadlock(&analysed, bytes)?,
+                    None => sink.deadlock(&analysed)?,
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -6,7 +6,7 @@ use std::io;
 use crate::diagnose::PATTERNS;
 use crate::error::Error;
 use crate::model::Warning;
-use crate::sink::{Analysed, Sink, Summary};
+use crate::sink::{Analysed, Render, Sink, Summary};
 
 /// The parsed `--fail-on` value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -75,5 +75,18 @@ impl<S: Sink> Sink for Watch<S> {
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         self.inner.finish(summary)
+    }
+
+    fn renderer(&self) -> Option<Render> {
+        self.inner.renderer()
+    }
+
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
+        self.matched |= self.fail_on.matches(analysed);
+        self.inner.rendered_deadlock(analysed, rendered)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }

@@ -4,15 +4,17 @@
 //! `input` (bytes → logical lines) → `split` (lines → one chunk per report) → `parse` (chunk →
 //! `model`) → `diagnose` (model → findings) → `report` (a `Sink` per output format).
 
+pub mod analyze;
+pub mod cli;
 pub mod diagnose;
+pub mod error;
+pub mod fail_on;
 pub mod input;
 pub mod model;
 pub mod parse;
 pub mod report;
 pub mod sink;
 pub mod split;
-
-pub mod analyze;
 
 use sink::{Analysed, Sink, VecSink};
 
@@ -25,14 +27,21 @@ pub fn analyze_text(name: &str, text: &str) -> (Vec<Analysed>, Vec<model::Warnin
     (sink.deadlocks, sink.warnings)
 }
 
-/// Runs the whole pipeline over arbitrary bytes and returns how many deadlocks it found: the
-/// fuzzing entry point (`fuzz/`), which must never panic.
+/// Runs the whole pipeline over arbitrary bytes, rendering every format, and returns how many
+/// deadlocks it found: the fuzzing entry point (`fuzz/`), which must never panic.
 pub fn analyze_bytes(bytes: &[u8]) -> usize {
-    let mut sink = VecSink::default();
-    let _ = analyze::analyze_reader("fuzz", bytes, &mut sink);
-    let _ = sink.finish(&sink::Summary::default());
-    sink.deadlocks.len()
+    let mut found = 0;
+    for format in [report::Format::Text, report::Format::Json, report::Format::Jsonl] {
+        let mut sink = report::sink_for(
+            format,
+            Box::new(std::io::sink()),
+            Box::new(std::io::sink()),
+            report::TextOptions::default(),
+        );
+        if let Ok(stats) = analyze::analyze_reader("fuzz", bytes, &mut sink) {
+            found = stats.deadlocks;
+        }
+        let _ = sink.finish(&sink::Summary::default());
+    }
+    found
 }
-pub mod cli;
-pub mod error;
-pub mod fail_on;

@@ -2,6 +2,8 @@
 //! a `Sink` one at a time, so memory stays flat however long the input is, and tests can collect
 //! them into a `Vec`.
 
+use std::sync::Arc;
+
 use crate::diagnose::Finding;
 use crate::model::{Deadlock, Warning};
 
@@ -22,11 +24,37 @@ pub struct Summary {
     pub bytes: u64,
 }
 
+/// Renders one deadlock into bytes, on any thread: what a sink's `deadlock` would write for it,
+/// minus anything that depends on what came before (separators, counters). Must be pure.
+pub type Render = Arc<dyn Fn(&Analysed, &mut Vec<u8>) -> std::io::Result<()> + Send + Sync>;
+
 /// Receives the pipeline's output in input order.
+///
+/// A sink whose rendering of a deadlock does not depend on its state may offer a [`Render`]
+/// (`renderer`): the pipeline then renders on its worker threads, ahead of time, and hands the
+/// bytes to `rendered_deadlock`, still in input order. A wrapper sink must forward all three
+/// (`renderer`, `rendered_deadlock`, `flush`) or none.
 pub trait Sink {
     fn deadlock(&mut self, analysed: &Analysed) -> std::io::Result<()>;
     fn warning(&mut self, warning: &Warning) -> std::io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
+
+    /// The pre-renderer for `rendered_deadlock`, when the sink has one.
+    fn renderer(&self) -> Option<Render> {
+        None
+    }
+
+    /// `deadlock`, given the bytes this sink's `renderer` made for it.
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> std::io::Result<()> {
+        let _ = rendered;
+        self.deadlock(analysed)
+    }
+
+    /// Called when the pipeline has nothing more ready for now (the input is slow, or between
+    /// inputs): a buffering sink writes out what it holds, so a live reader sees it.
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Collects everything, for tests and for callers that need the whole picture.
@@ -65,5 +93,17 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {
         (**self).finish(summary)
+    }
+
+    fn renderer(&self) -> Option<Render> {
+        (**self).renderer()
+    }
+
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> std::io::Result<()> {
+        (**self).rendered_deadlock(analysed, rendered)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        (**self).flush()
     }
 }

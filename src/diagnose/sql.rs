@@ -7,17 +7,78 @@ pub(crate) fn squash(q: &str) -> String {
     q.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// True when `squash(q).to_ascii_uppercase().contains(phrase)`, for an upper-case ASCII
+/// `phrase` of single-spaced words, without building the squashed copy (this runs for every
+/// transaction of every deadlock). A phrase of several words matches when consecutive words
+/// of `q` are: one ending with the first word, the middle words themselves, one starting with
+/// the last word (all ignoring ASCII case).
+fn squashed_contains(q: &str, phrase: &str) -> bool {
+    let Some((first, _)) = phrase.split_once(' ') else {
+        return has_word(q, phrase);
+    };
+    let mut words = q.split_whitespace();
+    while let Some(w) = words.next() {
+        if !ends_with_ci(w, first) {
+            continue;
+        }
+        let mut rest = words.clone();
+        let mut parts = phrase.split(' ').skip(1).peekable();
+        let found = loop {
+            let Some(part) = parts.next() else {
+                break true;
+            };
+            let Some(next) = rest.next() else {
+                break false;
+            };
+            let ok = if parts.peek().is_some() {
+                next.eq_ignore_ascii_case(part)
+            } else {
+                starts_with_ci(next, part)
+            };
+            if !ok {
+                break false;
+            }
+        };
+        if found {
+            return true;
+        }
+    }
+    false
+}
+
+fn ends_with_ci(s: &str, suffix: &str) -> bool {
+    let (s, x) = (s.as_bytes(), suffix.as_bytes());
+    s.len() >= x.len()
+        && s.get(s.len() - x.len()..)
+            .is_some_and(|t| t.eq_ignore_ascii_case(x))
+}
+
+fn starts_with_ci(s: &str, prefix: &str) -> bool {
+    s.as_bytes()
+        .get(..prefix.len())
+        .is_some_and(|t| t.eq_ignore_ascii_case(prefix.as_bytes()))
+}
+
+/// True when `word` (ASCII, upper case, no whitespace) occurs in `q` ignoring ASCII case.
+fn has_word(q: &str, word: &str) -> bool {
+    let (q, w) = (q.as_bytes(), word.as_bytes());
+    let Some(&first) = w.first() else {
+        return true;
+    };
+    memchr::memchr2_iter(first, first.to_ascii_lowercase(), q).any(|at| {
+        q.get(at..at + w.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(w))
+    })
+}
+
 /// `INSERT … ON DUPLICATE KEY UPDATE`.
 pub(crate) fn is_odku(q: &str) -> bool {
-    squash(q)
-        .to_ascii_uppercase()
-        .contains("ON DUPLICATE KEY UPDATE")
+    squashed_contains(q, "ON DUPLICATE KEY UPDATE")
 }
 
 /// `SELECT … FOR SHARE` / `LOCK IN SHARE MODE`.
 pub(crate) fn is_shared_read(q: &str) -> bool {
-    let q = squash(q).to_ascii_uppercase();
-    q.contains("FOR SHARE") || q.contains("LOCK IN SHARE MODE")
+    squashed_contains(q, "FOR SHARE") || squashed_contains(q, "LOCK IN SHARE MODE")
 }
 
 /// The table an `INSERT`/`REPLACE`/`UPDATE`/`DELETE` writes, unquoted, without its schema.
@@ -161,6 +222,47 @@ mod tests {
             "INSERT INTO c (n) VALUES (1)\n  ON DUPLICATE KEY\tUPDATE n = n + 1"
         ));
         assert!(!is_odku("INSERT INTO c (n) VALUES (1)"));
+        assert!(is_odku(
+            "insert into c values (1) on   duplicate key update n=1"
+        ));
+        assert!(!is_odku("insert into c values (1) /* duplicate */"));
+        assert!(is_shared_read(
+            "select * from t where a = 1 lock in\nshare mode"
+        ));
+        assert!(is_shared_read("SELECT 1 FOR SHARE"));
+        assert!(!is_shared_read("SELECT 1 FOR UPDATE"));
+        assert!(has_word("a Dup", "DUP") && !has_word("a Du", "DUP") && has_word("", ""));
+    }
+
+    #[test]
+    fn squashed_phrases_match_the_squashed_text() {
+        let reference = |q: &str, p: &str| squash(q).to_ascii_uppercase().contains(p);
+        let queries = [
+            "",
+            "on duplicate key update",
+            "xON\tduplicate  KEY updateX",
+            "ON DUPLICATE KEY",
+            "ON DUPLICATE KEYS UPDATE",
+            "ON  DUPLICATE KEY UPDATE n = 1 ON DUPLICATE",
+            "on on duplicate key update",
+            "ON DUPLICATE\u{a0}KEY UPDATE",
+            "select 1 for\n share",
+            "lock in share mode",
+            "LOCK IN SHAREMODE",
+            "é ON DUPLICATE KEY UPDATEé",
+            "for shared",
+            "forshare",
+        ];
+        for q in queries {
+            for p in [
+                "ON DUPLICATE KEY UPDATE",
+                "FOR SHARE",
+                "LOCK IN SHARE MODE",
+                "SHARE",
+            ] {
+                assert_eq!(squashed_contains(q, p), reference(q, p), "{p:?} in {q:?}");
+            }
+        }
         let cases = [
             ("INSERT INTO `db`.`t1` VALUES (1)", Some("t1")),
             ("insert t2(a,b) values(5,10)", Some("t2")),

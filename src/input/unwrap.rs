@@ -46,7 +46,7 @@ impl Unwrapper {
         // Text copied from web pages separates words with no-break spaces (seed 002).
         let despaced;
         let mut text = raw;
-        if memmem::find(raw.as_bytes(), "\u{a0}".as_bytes()).is_some() {
+        if has_no_break_space(raw.as_bytes()) {
             despaced = raw.replace('\u{a0}', " ");
             text = &despaced;
         }
@@ -157,12 +157,26 @@ impl Unwrapper {
     }
 }
 
+/// U+00A0 (`C2 A0` in UTF-8) occurs in `bytes`.
+fn has_no_break_space(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(0xa0, bytes).any(|at| at > 0 && bytes.get(at - 1) == Some(&0xc2))
+}
+
+/// Where `InnoDB` first occurs in `bytes`.
+fn find_innodb(bytes: &[u8]) -> Option<usize> {
+    memchr::memchr_iter(b'I', bytes)
+        .find(|&at| bytes.get(at..).is_some_and(|s| s.starts_with(b"InnoDB")))
+}
+
 /// True for a status flattened onto one line with `\n` escapes.
 fn is_escaped_status(text: &str) -> bool {
     if text.len() < 64 {
         return false;
     }
     let bytes = text.as_bytes();
+    if memchr::memchr(b'\\', bytes).is_none() {
+        return false;
+    }
     let marks = ["\\n====", "\\n----", "\\n*** ", "\\nTRANSACTION "];
     let escapes = memmem::find_iter(bytes, b"\\n").take(3).count();
     escapes >= 3
@@ -181,7 +195,7 @@ pub fn strip_log_prefix(text: &str) -> (Prefix, &str, &str) {
         return (Prefix::InnoDb, "", rest);
     }
     let head = bytes.get(..bytes.len().min(200)).unwrap_or(bytes);
-    let Some(pos) = memmem::find(head, b"InnoDB") else {
+    let Some(pos) = find_innodb(head) else {
         return (other_log_line(text), "", text);
     };
     let before = text.get(..pos).unwrap_or("");

@@ -147,10 +147,11 @@
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::json_wire::{count_patterns, DeadlockJson, SummaryJson, WarningLine, TOOL};
 use crate::model::Warning;
-use crate::sink::{Analysed, Sink, Summary};
+use crate::sink::{Analysed, Render, Sink, Summary};
 
 /// The `schema_version` written by this build.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -195,15 +196,49 @@ impl<W: Write> JsonReport<W> {
     }
 }
 
-impl<W: Write> Sink for JsonReport<W> {
-    fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
+/// A deadlock as an element of the document's `deadlocks` array (no separator).
+fn render_element(analysed: &Analysed, buf: &mut Vec<u8>) -> io::Result<()> {
+    serde_json::to_writer(buf, &DeadlockJson::element(analysed))?;
+    Ok(())
+}
+
+/// A deadlock as one JSONL line, newline included.
+fn render_line(analysed: &Analysed, buf: &mut Vec<u8>) -> io::Result<()> {
+    serde_json::to_writer(&mut *buf, &DeadlockJson::line(analysed, SCHEMA_VERSION))?;
+    buf.push(b'\n');
+    Ok(())
+}
+
+impl<W: Write> JsonReport<W> {
+    fn write_element(&mut self, analysed: &Analysed, rendered: Option<&[u8]>) -> io::Result<()> {
         self.start()?;
         self.out
             .write_all(if self.deadlocks == 0 { b"\n" } else { b",\n" })?;
-        serde_json::to_writer(&mut self.out, &DeadlockJson::element(analysed))?;
+        match rendered {
+            Some(bytes) => self.out.write_all(bytes)?,
+            None => serde_json::to_writer(&mut self.out, &DeadlockJson::element(analysed))?,
+        }
         self.deadlocks += 1;
         count_patterns(&mut self.patterns, &analysed.findings);
         Ok(())
+    }
+}
+
+impl<W: Write> Sink for JsonReport<W> {
+    fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
+        self.write_element(analysed, None)
+    }
+
+    fn renderer(&self) -> Option<Render> {
+        Some(Arc::new(render_element))
+    }
+
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
+        self.write_element(analysed, Some(rendered))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
     }
 
     fn warning(&mut self, warning: &Warning) -> io::Result<()> {
@@ -233,10 +268,14 @@ impl<W: Write> Sink for JsonReport<W> {
     }
 }
 
-/// `--format jsonl`: one object per line, flushed per deadlock so pipelines see it at once.
+/// `--format jsonl`: one object per line. Output is buffered; it is written out whenever the
+/// pipeline has nothing more ready (`Sink::flush`: a slow or live input shows each deadlock at
+/// once, a file streams through in large writes), at the end, and — with `flush_each` (for a
+/// caller that feeds deadlocks itself, such as a live `watch`) — after every deadlock.
 pub struct JsonlReport<W: Write> {
     out: W,
     patterns: BTreeMap<&'static str, usize>,
+    flush_each: bool,
 }
 
 impl<W: Write> JsonlReport<W> {
@@ -244,11 +283,26 @@ impl<W: Write> JsonlReport<W> {
         JsonlReport {
             out,
             patterns: BTreeMap::new(),
+            flush_each: false,
         }
+    }
+
+    /// Flush after every deadlock line, not only when the pipeline is idle.
+    pub fn flush_each(mut self, yes: bool) -> Self {
+        self.flush_each = yes;
+        self
     }
 
     pub fn into_inner(self) -> W {
         self.out
+    }
+
+    fn deadlock_written(&mut self, analysed: &Analysed) -> io::Result<()> {
+        count_patterns(&mut self.patterns, &analysed.findings);
+        if self.flush_each {
+            self.out.flush()?;
+        }
+        Ok(())
     }
 }
 
@@ -256,7 +310,19 @@ impl<W: Write> Sink for JsonlReport<W> {
     fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
         serde_json::to_writer(&mut self.out, &DeadlockJson::line(analysed, SCHEMA_VERSION))?;
         self.out.write_all(b"\n")?;
-        count_patterns(&mut self.patterns, &analysed.findings);
+        self.deadlock_written(analysed)
+    }
+
+    fn renderer(&self) -> Option<Render> {
+        Some(Arc::new(render_line))
+    }
+
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
+        self.out.write_all(rendered)?;
+        self.deadlock_written(analysed)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 

@@ -16,6 +16,16 @@ impl Chunk {
         Chunk::default()
     }
 
+    /// An empty chunk with room for as many bytes and lines as `other` holds (capped).
+    pub fn with_capacity_of(other: &Chunk) -> Chunk {
+        const CAP: usize = 1 << 20;
+        Chunk {
+            stamp: None,
+            text: String::with_capacity(other.text.len().min(CAP)),
+            spans: Vec::with_capacity(other.spans.len().min(CAP / 16)),
+        }
+    }
+
     /// Builds a chunk from text whose first line is physical line `first_line`.
     pub fn from_text(text: &str, first_line: usize) -> Chunk {
         let mut chunk = Chunk::new();

@@ -115,7 +115,9 @@ impl Splitter {
     fn emit(&mut self, out: &mut dyn FnMut(Piece)) {
         self.inside = false;
         self.seen_heading = false;
-        out(Piece::Deadlock(std::mem::take(&mut self.chunk)));
+        // The next report is likely as large as this one: start it with the same room.
+        let next = Chunk::with_capacity_of(&self.chunk);
+        out(Piece::Deadlock(std::mem::replace(&mut self.chunk, next)));
     }
 }
 
@@ -128,7 +130,17 @@ fn starts_report(text: &str) -> bool {
 fn is_start_line(text: &str) -> bool {
     text == "LATEST DETECTED DEADLOCK"
         || ends_with_ignore_case(text, "deadlock detected, dumping detailed information.")
-        || text.contains("TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH")
+        || contains_too_deep(text)
+}
+
+/// `TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH` somewhere in the line (5.x glues
+/// it to the timestamp). Found with `memchr`: no searcher is built per line.
+fn contains_too_deep(text: &str) -> bool {
+    const TOO_DEEP: &[u8] = b"TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH";
+    let bytes = text.as_bytes();
+    bytes.len() >= TOO_DEEP.len()
+        && memchr::memchr_iter(b'T', bytes)
+            .any(|at| bytes.get(at..).is_some_and(|s| s.starts_with(TOO_DEEP)))
 }
 
 fn is_first_transaction_heading(text: &str) -> bool {
