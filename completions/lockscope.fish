@@ -27,20 +27,82 @@ end
 complete -c lockscope -n "__fish_lockscope_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_needs_command" -s V -l version -d 'Print version'
 complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "analyze" -d 'Read deadlock reports from files or stdin and explain each one'
+complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "watch" -d 'Poll servers (or follow error logs) and print each new deadlock once'
+complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "lab" -d 'Run a deadlock scenario\'s broken and fixed write paths on a scratch database'
 complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "explain" -d 'Decode one lock line into plain words'
 complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "patterns" -d 'List the deadlock pattern catalogue, or print one pattern\'s documentation'
 complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
 complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "man" -d 'Print the man page (roff) generated from this help'
 complete -c lockscope -n "__fish_lockscope_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l dsn -d 'Server to ask: `mysql://user:pass@host:port/db?ssl-mode=…`; repeatable' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l host -d 'Server host name or address (default `localhost`)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s P -l port -d 'TCP port (default 3306)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s u -l user -d 'User name (default: the login name)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s S -l socket -d 'Unix socket file, used when the host is `localhost`' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s D -l database -d 'Database to connect to' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l defaults-file -d 'Read the `[client]` section of this file instead of `~/.my.cnf`' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l ssl-mode -d 'TLS: `preferred` unless given (`verify-ca` when `--ssl-ca` is given)' -r -f -a "disabled\t'Plain connection'
+preferred\t'TLS when the server offers it, else plain (the default)'
+required\t'TLS, without checking the server\'s certificate'
+verify-ca\t'TLS, the certificate checked against `--ssl-ca` (or the built-in roots)'
+verify-identity\t'As `verify-ca`, and the certificate must name the host'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l ssl-ca -d 'CA certificate (PEM) to verify the server\'s certificate with' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l query-timeout -d 'Give up waiting for one statement\'s answer after this long' -r
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s f -l format -d 'Output format' -r -f -a "text\t'Plain-language report with tables, for a terminal'
 json\t'One JSON document (see `report::json` for the contract)'
 jsonl\t'One JSON object per line: a deadlock, a warning, the summary'"
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l width -d 'Width of the text report in columns (default: $COLUMNS, else 80)' -r
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l fail-on -d 'Exit 1 when a deadlock matches `any`, `unclassified` or pattern ids' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l schema -d 'Name and decode record fields with these `CREATE TABLE` statements' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l live -d 'Ask the server from `LOCKSCOPE_DSN` or `~/.my.cnf` instead of reading files'
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s p -l password -d 'Ask for the password on the terminal'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l full -d 'Print statements whole instead of shortening them'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s q -l quiet -d 'Do not print warnings about unreadable lines (they still appear in JSON)'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s V -l version -d 'Print version'
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l dsn -d 'Server to ask: `mysql://user:pass@host:port/db?ssl-mode=…`; repeatable' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l host -d 'Server host name or address (default `localhost`)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s P -l port -d 'TCP port (default 3306)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s u -l user -d 'User name (default: the login name)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s S -l socket -d 'Unix socket file, used when the host is `localhost`' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s D -l database -d 'Database to connect to' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l defaults-file -d 'Read the `[client]` section of this file instead of `~/.my.cnf`' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l ssl-mode -d 'TLS: `preferred` unless given (`verify-ca` when `--ssl-ca` is given)' -r -f -a "disabled\t'Plain connection'
+preferred\t'TLS when the server offers it, else plain (the default)'
+required\t'TLS, without checking the server\'s certificate'
+verify-ca\t'TLS, the certificate checked against `--ssl-ca` (or the built-in roots)'
+verify-identity\t'As `verify-ca`, and the certificate must name the host'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l ssl-ca -d 'CA certificate (PEM) to verify the server\'s certificate with' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l connect-timeout -d 'Give up connecting after this long' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l query-timeout -d 'Give up waiting for one statement\'s answer after this long' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l error-log -d 'Follow this error log like `tail -F` (the lossless source); repeatable' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l interval -d 'Time between two polls of a server' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l min-wait -d 'Report lock waits once they have lasted this long' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s f -l format -d 'Output format' -r -f -a "text\t'Plain-language report, one per deadlock'
+jsonl\t'One JSON object per line'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s o -l output -d 'Append the events to this file instead of writing them to stdout' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l state-file -d 'Remember reported deadlocks in this file, so a restart does not repeat them' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l width -d 'Width of the text report in columns (default: $COLUMNS, else 80)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s p -l password -d 'Ask for the password on the terminal'
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -l full -d 'Print statements whole instead of shortening them'
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s q -l quiet -d 'Do not print warnings about unreadable lines'
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lockscope -n "__fish_lockscope_using_subcommand watch" -s V -l version -d 'Print version'
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l dsn -d 'Server to run on, `mysql://user:password@host:port` (always explicit)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l path -d 'Which write paths to run' -r -f -a "broken\t'The write paths as in the incident (and the variants it proposed)'
+fixed\t'The write path the catalogue\'s fix describes'
+both\t'All of them, one after the other, from the same data'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s w -l workers -d 'Concurrent workers, each on its own connection (default: the scenario\'s)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s n -l iterations -d 'Attempts per worker and path (default: the scenario\'s, see `lab list`)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l duration -d 'Run each path for this many seconds instead of a number of attempts' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l database -d 'The scratch database lab creates, uses and drops' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s f -l format -d 'Output format' -r -f -a "text\t'A table per scenario and the classification of the captured deadlock'
+json\t'One JSON document with the same figures'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l lock-wait-timeout -d 'Session `innodb_lock_wait_timeout` in seconds: every wait is bounded' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l keep -d 'Keep the scratch database at the end (to look at the rows)'
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s V -l version -d 'Print version'
 complete -c lockscope -n "__fish_lockscope_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand explain" -s V -l version -d 'Print version'
 complete -c lockscope -n "__fish_lockscope_using_subcommand patterns" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -49,9 +111,11 @@ complete -c lockscope -n "__fish_lockscope_using_subcommand completions" -s h -l
 complete -c lockscope -n "__fish_lockscope_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c lockscope -n "__fish_lockscope_using_subcommand man" -s h -l help -d 'Print help'
 complete -c lockscope -n "__fish_lockscope_using_subcommand man" -s V -l version -d 'Print version'
-complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze explain patterns completions man help" -f -a "analyze" -d 'Read deadlock reports from files or stdin and explain each one'
-complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze explain patterns completions man help" -f -a "explain" -d 'Decode one lock line into plain words'
-complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze explain patterns completions man help" -f -a "patterns" -d 'List the deadlock pattern catalogue, or print one pattern\'s documentation'
-complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze explain patterns completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
-complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze explain patterns completions man help" -f -a "man" -d 'Print the man page (roff) generated from this help'
-complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze explain patterns completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "analyze" -d 'Read deadlock reports from files or stdin and explain each one'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "watch" -d 'Poll servers (or follow error logs) and print each new deadlock once'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "lab" -d 'Run a deadlock scenario\'s broken and fixed write paths on a scratch database'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "explain" -d 'Decode one lock line into plain words'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "patterns" -d 'List the deadlock pattern catalogue, or print one pattern\'s documentation'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "completions" -d 'Print a shell completion script (bash, zsh, fish, elvish, powershell)'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "man" -d 'Print the man page (roff) generated from this help'
+complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

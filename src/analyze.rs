@@ -17,14 +17,18 @@
 use std::collections::BTreeMap;
 use std::io::{self, BufRead};
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
 
 use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError};
 
-use crate::diagnose::diagnose;
+use crate::decode::decode_deadlock;
+use crate::diagnose::{diagnose, diagnose_lock_waits};
 use crate::input::{LineReader, Prefix, Unwrapper};
-use crate::model::Warning;
-use crate::parse::parse_deadlock;
-use crate::sink::{Analysed, Render, Sink};
+use crate::model::{LockWait, Warning};
+use crate::parse::lock_tables::{parse_result_set, LockPicture, ResultSet, TableKind};
+use crate::parse::{parse_deadlock, parse_transaction_list};
+use crate::schema::Schema;
+use crate::sink::{Analysed, LockWaits, Render, Sink};
 use crate::split::{Piece, Splitter};
 
 /// A batch is handed to the workers once it holds this much report text…
@@ -37,14 +41,17 @@ const WINDOW_PER_WORKER: usize = 4;
 const MAX_WORKERS: usize = 16;
 
 /// What one input yielded.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct InputStats {
     pub deadlocks: usize,
     pub warnings: usize,
     pub bytes: u64,
-    /// Some InnoDB text was seen (a monitor output, a deadlock, an InnoDB log line). False means
-    /// the input is not something lockscope reads at all.
+    /// Some InnoDB text was seen (a monitor output, a deadlock, an InnoDB log line, a lock
+    /// table). False means the input is not something lockscope reads at all.
     pub recognised: bool,
+    /// The lock-wait material of this input: TRANSACTIONS sections and lock tables. Inputs of
+    /// one moment are joined before they are reported ([`report_lock_waits`]).
+    pub lock_picture: LockPicture,
 }
 
 /// Reports cut by the splitter, numbered in input order.
@@ -56,6 +63,10 @@ struct Batch {
 /// One output of a worker, in input order within its batch.
 enum Item {
     Warning(Warning),
+    /// Waits read from a TRANSACTIONS section.
+    StatusWaits(Vec<LockWait>),
+    /// A lock table's result set.
+    Table(TableKind, ResultSet),
     /// A deadlock and, when the sink pre-renders, its bytes in `Done::rendered`.
     Deadlock {
         analysed: Analysed,
@@ -71,12 +82,29 @@ struct Done {
     rendered: Vec<u8>,
 }
 
+/// What an analysis may use besides its input.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Table definitions (`--schema`): records are decoded into named columns after parsing.
+    pub schema: Option<Arc<Schema>>,
+}
+
 /// Streams one input through the pipeline into `sink`. Only IO errors (reading the input or
 /// writing the sink) are errors; bad text becomes warnings.
 pub fn analyze_reader<R: BufRead + Send>(
     name: &str,
     reader: R,
     sink: &mut dyn Sink,
+) -> io::Result<InputStats> {
+    analyze_reader_with(name, reader, sink, &Options::default())
+}
+
+/// [`analyze_reader`] with [`Options`].
+pub fn analyze_reader_with<R: BufRead + Send>(
+    name: &str,
+    reader: R,
+    sink: &mut dyn Sink,
+    options: &Options,
 ) -> io::Result<InputStats> {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
@@ -96,7 +124,7 @@ pub fn analyze_reader<R: BufRead + Send>(
         let splitting = scope.spawn(move || split_input(reader, &work_tx, &token_rx));
         for _ in 0..workers {
             let (rx, tx, renderer) = (work_rx.clone(), done_tx.clone(), renderer.clone());
-            scope.spawn(move || work(name, &rx, &tx, renderer.as_ref()));
+            scope.spawn(move || work(name, &rx, &tx, renderer.as_ref(), options));
         }
         drop((work_rx, done_tx));
 
@@ -125,7 +153,7 @@ pub fn analyze_reader<R: BufRead + Send>(
                 next += 1;
                 match done.items {
                     Ok(items) if result.is_ok() && panicked.is_none() => {
-                        result = emit(items, &done.rendered, sink, &mut stats);
+                        result = emit(items, &done.rendered, sink, &mut stats, name);
                     }
                     Ok(_) => {}
                     Err(payload) => panicked = Some(payload),
@@ -150,9 +178,22 @@ pub fn analyze_reader<R: BufRead + Send>(
         };
         result?;
         stats.bytes = bytes;
-        stats.recognised = recognised || stats.deadlocks > 0;
+        stats.recognised = recognised || stats.deadlocks > 0 || !stats.lock_picture.is_empty();
         Ok(stats)
     })
+}
+
+/// Joins the lock-wait material of every input of one moment, diagnoses it and hands it to the
+/// sink (once, before `finish`). Returns how many waits there were.
+pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Result<usize> {
+    if picture.is_empty() {
+        return Ok(0);
+    }
+    let waits = picture.lock_waits();
+    let findings = diagnose_lock_waits(&waits);
+    let n = waits.len();
+    sink.lock_waits(&LockWaits { waits, findings })?;
+    Ok(n)
 }
 
 /// Reads, unwraps and splits; returns the bytes read and whether any InnoDB text was seen.
@@ -242,7 +283,13 @@ impl Batcher<'_> {
 }
 
 /// A worker: parses, diagnoses and renders batches until the splitter is done.
-fn work(name: &str, rx: &Receiver<Batch>, tx: &Sender<Done>, renderer: Option<&Render>) {
+fn work(
+    name: &str,
+    rx: &Receiver<Batch>,
+    tx: &Sender<Done>,
+    renderer: Option<&Render>,
+    options: &Options,
+) {
     for batch in rx {
         let mut rendered = Vec::new();
         if renderer.is_some() {
@@ -252,13 +299,13 @@ fn work(name: &str, rx: &Receiver<Batch>, tx: &Sender<Done>, renderer: Option<&R
                 .iter()
                 .map(|p| match p {
                     Piece::Deadlock(chunk) => chunk.byte_len(),
-                    Piece::Oversized { .. } => 0,
+                    _ => 0,
                 })
                 .sum();
             rendered.reserve(text * 3);
         }
         let items = panic::catch_unwind(AssertUnwindSafe(|| {
-            process(name, batch.pieces, renderer, &mut rendered)
+            process(name, batch.pieces, renderer, &mut rendered, options)
         }));
         let failed = items.is_err();
         if tx
@@ -280,16 +327,21 @@ fn process(
     pieces: Vec<Piece>,
     renderer: Option<&Render>,
     rendered: &mut Vec<u8>,
+    options: &Options,
 ) -> Vec<Item> {
     let mut items = Vec::with_capacity(pieces.len() * 2);
     for piece in pieces {
         match piece {
             Piece::Deadlock(chunk) => {
-                let (deadlock, warnings) = parse_deadlock(name, &chunk);
+                let (mut deadlock, warnings) = parse_deadlock(name, &chunk);
                 drop(chunk);
                 items.extend(warnings.into_iter().map(Item::Warning));
                 if deadlock.transactions.is_empty() {
                     continue;
+                }
+                if let Some(schema) = &options.schema {
+                    let warnings = decode_deadlock(&mut deadlock, schema);
+                    items.extend(warnings.into_iter().map(Item::Warning));
                 }
                 let findings = diagnose(&deadlock);
                 let analysed = Analysed { deadlock, findings };
@@ -314,6 +366,25 @@ fn process(
                 message: "report too large to be a deadlock report: cut here".to_string(),
                 text: None,
             })),
+            Piece::Transactions(chunk) => {
+                let (trxs, warnings) = parse_transaction_list(name, &chunk);
+                items.extend(warnings.into_iter().map(Item::Warning));
+                items.push(Item::StatusWaits(LockWait::from_transactions(&trxs, name)));
+            }
+            Piece::Table(shape, chunk) => {
+                let Some(set) = parse_result_set(shape, chunk.lines()) else {
+                    continue;
+                };
+                match TableKind::of(&set) {
+                    Some(kind) => items.push(Item::Table(kind, set)),
+                    None => items.push(Item::Warning(Warning {
+                        input: name.to_string(),
+                        line: set.line,
+                        message: "not a lock table lockscope reads: ignored".to_string(),
+                        text: Some(set.columns.join(", ")),
+                    })),
+                }
+            }
         }
     }
     items
@@ -325,6 +396,7 @@ fn emit(
     rendered: &[u8],
     sink: &mut dyn Sink,
     stats: &mut InputStats,
+    name: &str,
 ) -> io::Result<()> {
     for item in items {
         match item {
@@ -332,6 +404,8 @@ fn emit(
                 stats.warnings += 1;
                 sink.warning(&w)?;
             }
+            Item::StatusWaits(waits) => stats.lock_picture.add_status(waits),
+            Item::Table(kind, set) => stats.lock_picture.add(kind, name.to_string(), set),
             Item::Deadlock {
                 analysed,
                 rendered: range,

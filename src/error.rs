@@ -18,6 +18,25 @@ pub enum Error {
     UnknownPattern { id: String },
     /// `explain` could not read the lock line.
     UnreadableLockLine { text: String },
+    /// A connection setting could not be used; `origin` says where it came from (`--dsn`,
+    /// `LOCKSCOPE_DSN`, an option file, the password prompt).
+    BadConnectionSetting { origin: String, reason: String },
+    /// Live mode could not connect (refused, no answer, login denied, TLS). `dsn` is redacted.
+    ServerUnreachable { dsn: String, reason: String },
+    /// The server refused a statement live mode needs, or gave no answer to it. `dsn` is
+    /// redacted; `reason` names the statement (and the privilege it needs).
+    ServerRefused { dsn: String, reason: String },
+    /// `lab <scenario>` was run without `--dsn` (lab never picks a server by itself).
+    LabNoDsn,
+    /// `lab <scenario>` named no scenario.
+    UnknownScenario { id: String },
+    /// The database `lab` was told to use exists and was not created by lab (no marker), or
+    /// its marker no longer holds this run's token.
+    LabForeignDatabase { database: String },
+    /// Ctrl-C stopped a lab run; `dropped` says whether its scratch database was dropped.
+    LabInterrupted { database: String, dropped: bool },
+    /// The async runtime for `lab` could not start.
+    LabRuntime { source: io::Error },
 }
 
 impl Error {
@@ -27,7 +46,14 @@ impl Error {
             | Error::NothingReadable { .. }
             | Error::UnknownPattern { .. }
             | Error::UnreadableLockLine { .. }
-            | Error::Output { .. } => 2,
+            | Error::Output { .. }
+            | Error::BadConnectionSetting { .. }
+            | Error::LabNoDsn
+            | Error::UnknownScenario { .. }
+            | Error::LabForeignDatabase { .. }
+            | Error::LabRuntime { .. } => 2,
+            Error::LabInterrupted { .. } => 130,
+            Error::ServerUnreachable { .. } | Error::ServerRefused { .. } => 3,
         }
     }
 }
@@ -57,6 +83,31 @@ impl fmt::Display for Error {
                 "cannot read `{text}` as a lock line (expected e.g. `lock_mode X locks rec but \
                  not gap waiting` or `X,GAP`)"
             ),
+            Error::BadConnectionSetting { origin, reason } => write!(f, "{origin}: {reason}"),
+            Error::ServerUnreachable { dsn, reason } => {
+                write!(f, "cannot connect to `{dsn}`: {reason}")
+            }
+            Error::ServerRefused { dsn, reason } => write!(f, "`{dsn}`: {reason}"),
+            Error::LabNoDsn => write!(
+                f,
+                "`lab` runs only on a server named with `--dsn` (e.g. `--dsn \
+                 mysql://root@127.0.0.1:3306`); it creates and drops its own database there"
+            ),
+            Error::UnknownScenario { id } => {
+                write!(f, "unknown scenario `{id}` (see `lockscope lab list`)")
+            }
+            Error::LabForeignDatabase { database } => write!(
+                f,
+                "database `{database}` exists and was not created by this lab run (no \
+                 `_lockscope_lab` marker with its token): lab never writes to it; choose \
+                 another with `--database`"
+            ),
+            Error::LabInterrupted { database, dropped } => write!(
+                f,
+                "interrupted; scratch database `{database}` {}",
+                if *dropped { "dropped" } else { "left in place" }
+            ),
+            Error::LabRuntime { source } => write!(f, "cannot start the lab runtime: {source}"),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::io;
 use crate::diagnose::PATTERNS;
 use crate::error::Error;
 use crate::model::Warning;
-use crate::sink::{Analysed, Render, Sink, Summary};
+use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// The parsed `--fail-on` value.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -71,6 +71,15 @@ impl<S: Sink> Sink for Watch<S> {
 
     fn warning(&mut self, warning: &Warning) -> io::Result<()> {
         self.inner.warning(warning)
+    }
+
+    fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
+        self.matched |= (self.fail_on.any && !waits.waits.is_empty())
+            || waits
+                .findings
+                .iter()
+                .any(|f| self.fail_on.ids.iter().any(|id| id == f.pattern));
+        self.inner.lock_waits(waits)
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {

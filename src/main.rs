@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => run_analyze(&args),
+        Command::Watch(args) => lockscope::live::run_watch(&args),
+        Command::Lab(args) => run_lab(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Patterns(args) => print(run_patterns(args.id.as_deref())),
         Command::Completions(args) => {
@@ -52,6 +54,12 @@ fn print(text: Result<String, Error>) -> Result<u8, Error> {
 
 fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     let fail_on = lockscope::fail_on::FailOn::parse(&args.fail_on)?;
+    // Live mode: one snapshot per server, then the same pipeline as for files.
+    let live = if args.live || args.connect.names_a_server() {
+        Some(lockscope::live::fetch_inputs(&args.connect, !args.quiet)?)
+    } else {
+        None
+    };
     let width = args.width.unwrap_or_else(terminal_width);
     let options = report::TextOptions {
         width,
@@ -65,7 +73,9 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     let inner = report::sink_for(args.format, Box::new(io::stdout()), err, options);
     let mut sink = lockscope::fail_on::Watch::new(inner, fail_on);
 
-    let names: Vec<String> = if args.inputs.is_empty() {
+    let names: Vec<String> = if let Some(live) = &live {
+        live.iter().map(|input| input.name.clone()).collect()
+    } else if args.inputs.is_empty() {
         vec!["-".to_string()]
     } else {
         args.inputs
@@ -77,26 +87,51 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         inputs: names.clone(),
         ..Default::default()
     };
+    let analyze_options = analyze::Options {
+        schema: load_schema(&args.schema, &mut sink, &mut summary)?,
+    };
     let mut recognised = false;
+    // Lock tables and TRANSACTIONS sections of all inputs describe one moment: joined at the end.
+    let mut lock_picture = lockscope::parse::lock_tables::LockPicture::default();
+    for input in live.iter().flatten() {
+        let stats = analyze::analyze_reader_with(
+            &input.name,
+            input.text.as_bytes(),
+            &mut sink,
+            &analyze_options,
+        )
+        .map_err(|source| Error::Output { source })?;
+        summary.deadlocks += stats.deadlocks;
+        summary.warnings += stats.warnings;
+        summary.bytes += stats.bytes;
+        recognised |= stats.recognised;
+        lock_picture.merge(stats.lock_picture);
+    }
     for (path, name) in args
         .inputs
         .iter()
         .map(Some)
-        .chain(args.inputs.is_empty().then_some(None))
+        .chain((args.inputs.is_empty() && live.is_none()).then_some(None))
         .zip(&names)
     {
         let stats = match path.filter(|p| p.as_os_str() != "-") {
-            None => analyze::analyze_reader(
+            None => analyze::analyze_reader_with(
                 name,
                 BufReader::with_capacity(1 << 20, io::stdin()),
                 &mut sink,
+                &analyze_options,
             ),
             Some(path) => {
                 let file = std::fs::File::open(path).map_err(|source| Error::UnreadableInput {
                     path: path.clone(),
                     source,
                 })?;
-                analyze::analyze_reader(name, BufReader::with_capacity(1 << 20, file), &mut sink)
+                analyze::analyze_reader_with(
+                    name,
+                    BufReader::with_capacity(1 << 20, file),
+                    &mut sink,
+                    &analyze_options,
+                )
             }
         }
         .map_err(|source| match path {
@@ -110,14 +145,56 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         summary.warnings += stats.warnings;
         summary.bytes += stats.bytes;
         recognised |= stats.recognised;
+        lock_picture.merge(stats.lock_picture);
     }
     use lockscope::sink::Sink;
+    summary.lock_waits = analyze::report_lock_waits(&lock_picture, &mut sink)
+        .map_err(|source| Error::Output { source })?;
     sink.finish(&summary)
         .map_err(|source| Error::Output { source })?;
     if !recognised {
         return Err(Error::NothingReadable { inputs: names });
     }
     Ok(if sink.matched() { 1 } else { 0 })
+}
+
+/// Reads the `--schema` files; a statement that cannot be read is a warning in the report.
+fn load_schema(
+    paths: &[std::path::PathBuf],
+    sink: &mut dyn lockscope::sink::Sink,
+    summary: &mut sink::Summary,
+) -> Result<Option<std::sync::Arc<lockscope::schema::Schema>>, Error> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    let mut schema = lockscope::schema::Schema::default();
+    for path in paths {
+        let text = std::fs::read(path).map_err(|source| Error::UnreadableInput {
+            path: path.clone(),
+            source,
+        })?;
+        for w in schema.add_sql(&String::from_utf8_lossy(&text), None) {
+            let warning = model::Warning {
+                input: path.display().to_string(),
+                line: w.line,
+                message: w.message,
+                text: None,
+            };
+            summary.warnings += 1;
+            sink.warning(&warning)
+                .map_err(|source| Error::Output { source })?;
+        }
+    }
+    Ok(Some(std::sync::Arc::new(schema)))
+}
+
+/// `lab` is async (concurrent workers, mysql_async): it gets its own runtime.
+fn run_lab(args: &lockscope::lab::LabArgs) -> Result<u8, Error> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|source| Error::LabRuntime { source })?
+        .block_on(lockscope::lab::run(args))
 }
 
 fn run_explain(args: &ExplainArgs) -> Result<u8, Error> {

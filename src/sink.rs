@@ -5,12 +5,20 @@
 use std::sync::Arc;
 
 use crate::diagnose::Finding;
-use crate::model::{Deadlock, Warning};
+use crate::model::{Deadlock, LockWait, Warning};
 
 /// A deadlock with its diagnosis: the unit every report renders.
 #[derive(Debug, Clone)]
 pub struct Analysed {
     pub deadlock: Deadlock,
+    pub findings: Vec<Finding>,
+}
+
+/// The lock waits of one moment (error 1205's raw material) with their findings: who blocks
+/// whom, and why the queue formed.
+#[derive(Debug, Clone, Default)]
+pub struct LockWaits {
+    pub waits: Vec<LockWait>,
     pub findings: Vec<Finding>,
 }
 
@@ -20,6 +28,8 @@ pub struct Summary {
     pub inputs: Vec<String>,
     pub deadlocks: usize,
     pub warnings: usize,
+    /// Lock waits reported (`Sink::lock_waits`).
+    pub lock_waits: usize,
     /// Bytes read from all inputs.
     pub bytes: u64,
 }
@@ -37,6 +47,8 @@ pub type Render = Arc<dyn Fn(&Analysed, &mut Vec<u8>) -> std::io::Result<()> + S
 pub trait Sink {
     fn deadlock(&mut self, analysed: &Analysed) -> std::io::Result<()>;
     fn warning(&mut self, warning: &Warning) -> std::io::Result<()>;
+    /// The lock waits of all inputs, joined; called at most once, before `finish`.
+    fn lock_waits(&mut self, waits: &LockWaits) -> std::io::Result<()>;
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
 
     /// The pre-renderer for `rendered_deadlock`, when the sink has one.
@@ -62,6 +74,7 @@ pub trait Sink {
 pub struct VecSink {
     pub deadlocks: Vec<Analysed>,
     pub warnings: Vec<Warning>,
+    pub lock_waits: LockWaits,
     pub summary: Option<Summary>,
 }
 
@@ -73,6 +86,11 @@ impl Sink for VecSink {
 
     fn warning(&mut self, warning: &Warning) -> std::io::Result<()> {
         self.warnings.push(warning.clone());
+        Ok(())
+    }
+
+    fn lock_waits(&mut self, waits: &LockWaits) -> std::io::Result<()> {
+        self.lock_waits = waits.clone();
         Ok(())
     }
 
@@ -89,6 +107,10 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
 
     fn warning(&mut self, warning: &Warning) -> std::io::Result<()> {
         (**self).warning(warning)
+    }
+
+    fn lock_waits(&mut self, waits: &LockWaits) -> std::io::Result<()> {
+        (**self).lock_waits(waits)
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {

@@ -13,20 +13,22 @@ mod patterns;
 mod render;
 mod sql;
 mod unclassified;
+mod waits;
 mod words;
 
 #[cfg(test)]
 mod testkit;
 
 pub use finding::{Confidence, Evidence, Finding};
-pub use pattern::Pattern;
+pub use pattern::{Check, Pattern};
 pub use patterns::*;
 pub use render::{
     readme_table, render_pattern_doc, render_pattern_list, splice_readme, README_BEGIN, README_END,
 };
 pub use unclassified::UNCLASSIFIED;
+pub use waits::lock_phrase as describe_waited_lock;
 
-use crate::model::Deadlock;
+use crate::model::{Deadlock, LockWait};
 
 /// The pattern with this id, if the catalogue has it.
 pub fn pattern(id: &str) -> Option<&'static Pattern> {
@@ -39,9 +41,10 @@ pub fn pattern(id: &str) -> Option<&'static Pattern> {
 /// every other match follows with `contributing: true`, except the ones the main pattern
 /// subsumes (they would describe the same locks again, less precisely).
 pub fn diagnose(deadlock: &Deadlock) -> Vec<Finding> {
-    let mut matched = PATTERNS
-        .iter()
-        .filter_map(|p| (p.check)(deadlock).map(|f| (*p, f)));
+    let mut matched = PATTERNS.iter().filter_map(|p| match p.check {
+        Check::Deadlock(check) => check(deadlock).map(|f| (*p, f)),
+        Check::LockWaits(_) => None,
+    });
     let Some((main, first)) = matched.next() else {
         return vec![unclassified::explain(deadlock)];
     };
@@ -56,16 +59,36 @@ pub fn diagnose(deadlock: &Deadlock) -> Vec<Finding> {
     findings
 }
 
+/// The findings about the lock waits of one moment (error 1205): who blocks, why the queue
+/// formed. Empty when there is nothing to say.
+pub fn diagnose_lock_waits(waits: &[LockWait]) -> Vec<Finding> {
+    PATTERNS
+        .iter()
+        .flat_map(|p| match p.check {
+            Check::LockWaits(check) => check(waits),
+            Check::Deadlock(_) => Vec::new(),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const HEADINGS: [&str; 4] = [
-        "### What it looks like in the log",
-        "### Why it deadlocks",
-        "### Fix for the write path",
-        "### Example",
-    ];
+    /// Deadlock entries say why they deadlock, lock-wait entries why the queue waits.
+    fn required_headings(p: &Pattern) -> [&'static str; 4] {
+        let why = if p.is_lock_wait() {
+            "### Why it waits"
+        } else {
+            "### Why it deadlocks"
+        };
+        [
+            "### What it looks like in the log",
+            why,
+            "### Fix for the write path",
+            "### Example",
+        ]
+    }
     const OPTIONAL: &str = "### Known limitations";
 
     #[test]
@@ -79,14 +102,16 @@ mod tests {
                 .filter(|h| *h != OPTIONAL)
                 .collect();
             assert_eq!(
-                required, HEADINGS,
+                required,
+                required_headings(p),
                 "headings of `{}` ({})",
-                p.id, p.location
+                p.id,
+                p.location
             );
             if let Some(at) = headings.iter().position(|h| *h == OPTIONAL) {
                 assert_eq!(at, headings.len() - 1, "`{}`: limitations come last", p.id);
             }
-            for h in HEADINGS {
+            for h in required_headings(p) {
                 let body = doc.split(h).nth(1).unwrap_or("");
                 let body = body.split("\n### ").next().unwrap_or("");
                 assert!(!body.trim().is_empty(), "`{}`: `{h}` is empty", p.id);

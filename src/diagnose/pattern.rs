@@ -3,7 +3,14 @@
 //! `lockscope patterns` and the README print cannot drift from the code that matches.
 
 use super::Finding;
-use crate::model::Deadlock;
+use crate::model::{Deadlock, LockWait};
+
+/// What a catalogue entry looks at: one deadlock, or the lock waits of one moment (1205).
+#[derive(Debug, Clone, Copy)]
+pub enum Check {
+    Deadlock(fn(&Deadlock) -> Option<Finding>),
+    LockWaits(fn(&[LockWait]) -> Vec<Finding>),
+}
 
 /// One deadlock pattern of the catalogue.
 #[derive(Debug)]
@@ -20,8 +27,8 @@ pub struct Pattern {
     pub explanation: &'static str,
     /// `src/diagnose/patterns/<file>.rs#L<line>` of the declaration.
     pub location: &'static str,
-    /// The matcher: a finding about this deadlock when the pattern is there.
-    pub check: fn(&Deadlock) -> Option<Finding>,
+    /// The matcher: findings about a deadlock, or about lock waits, when the pattern is there.
+    pub check: Check,
     /// Ids this pattern explains away when it is the main cause: their matchers see the same
     /// locks from a less specific angle, so reporting them too would only repeat it.
     pub subsumes: &'static [&'static str],
@@ -47,6 +54,11 @@ impl Pattern {
         }
     }
 
+    /// True for an entry about lock waits (error 1205) rather than deadlocks.
+    pub fn is_lock_wait(&self) -> bool {
+        matches!(self.check, Check::LockWaits(_))
+    }
+
     /// The documentation with the one space rustdoc keeps after `///` removed from each line.
     pub fn doc(&self) -> String {
         self.explanation
@@ -58,7 +70,8 @@ impl Pattern {
 }
 
 /// Declares a pattern: its doc comment becomes `explanation`, the file and line `location`, and
-/// the module's `fn check(&Deadlock) -> Option<Finding>` its matcher.
+/// the module's `fn check(&Deadlock) -> Option<Finding>` its matcher (with `on = lock_waits`:
+/// `fn check(&[LockWait]) -> Vec<Finding>`).
 ///
 /// ```ignore
 /// declare_pattern! {
@@ -77,6 +90,26 @@ macro_rules! declare_pattern {
         pub $name:ident,
         id = $id:literal,
         summary = $summary:literal,
+        fixed = $fixed:literal,
+        on = lock_waits
+        $(,)?
+    ) => {
+        $(#[doc = $doc])*
+        pub static $name: $crate::diagnose::Pattern = $crate::diagnose::Pattern {
+            id: $id,
+            summary: $summary,
+            fixed_write_path: $fixed,
+            explanation: concat!($($doc, "\n"),*),
+            location: concat!(file!(), "#L", line!()),
+            check: $crate::diagnose::Check::LockWaits(check),
+            subsumes: &[],
+        };
+    };
+    (
+        $(#[doc = $doc:literal])*
+        pub $name:ident,
+        id = $id:literal,
+        summary = $summary:literal,
         fixed = $fixed:literal
         $(, subsumes = [$($sub:literal),* $(,)?])?
         $(,)?
@@ -88,7 +121,7 @@ macro_rules! declare_pattern {
             fixed_write_path: $fixed,
             explanation: concat!($($doc, "\n"),*),
             location: concat!(file!(), "#L", line!()),
-            check,
+            check: $crate::diagnose::Check::Deadlock(check),
             subsumes: &[$($($sub),*)?],
         };
     };

@@ -156,7 +156,10 @@ mod tests {
                     p.id
                 );
             }
-            assert!(doc.contains("\nWhy it deadlocks\n"), "{doc}");
+            assert!(
+                doc.contains("\nWhy it deadlocks\n") || doc.contains("\nWhy it waits\n"),
+                "{doc}"
+            );
         }
         assert_eq!(render_pattern_doc("no-such-pattern", 80), None);
     }

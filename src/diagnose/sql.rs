@@ -13,44 +13,39 @@ pub(crate) fn squash(q: &str) -> String {
 /// of `q` are: one ending with the first word, the middle words themselves, one starting with
 /// the last word (all ignoring ASCII case).
 fn squashed_contains(q: &str, phrase: &str) -> bool {
-    let Some((first, _)) = phrase.split_once(' ') else {
+    let Some((first, rest)) = phrase.split_once(' ') else {
         return has_word(q, phrase);
     };
-    let mut words = q.split_whitespace();
-    while let Some(w) = words.next() {
-        if !ends_with_ci(w, first) {
-            continue;
+    let (bytes, f) = (q.as_bytes(), first.as_bytes());
+    let Some(&f0) = f.first() else {
+        return false;
+    };
+    // Each place the first word ends a word of `q`, then the other words after whitespace.
+    memchr::memchr2_iter(f0, f0.to_ascii_lowercase(), bytes).any(|at| {
+        let end = at + f.len();
+        bytes
+            .get(at..end)
+            .is_some_and(|s| s.eq_ignore_ascii_case(f))
+            && q.get(end..).is_some_and(|after| words_follow(after, rest))
+    })
+}
+
+/// `s` is whitespace, then the words of `rest` (the last one may go on: a prefix), each
+/// separated by whitespace.
+fn words_follow(s: &str, rest: &str) -> bool {
+    let mut s = s;
+    let mut parts = rest.split(' ').peekable();
+    while let Some(part) = parts.next() {
+        let trimmed = s.trim_start();
+        if trimmed.len() == s.len() || !starts_with_ci(trimmed, part) {
+            return false;
         }
-        let mut rest = words.clone();
-        let mut parts = phrase.split(' ').skip(1).peekable();
-        let found = loop {
-            let Some(part) = parts.next() else {
-                break true;
-            };
-            let Some(next) = rest.next() else {
-                break false;
-            };
-            let ok = if parts.peek().is_some() {
-                next.eq_ignore_ascii_case(part)
-            } else {
-                starts_with_ci(next, part)
-            };
-            if !ok {
-                break false;
-            }
-        };
-        if found {
+        s = trimmed.get(part.len()..).unwrap_or("");
+        if parts.peek().is_none() {
             return true;
         }
     }
-    false
-}
-
-fn ends_with_ci(s: &str, suffix: &str) -> bool {
-    let (s, x) = (s.as_bytes(), suffix.as_bytes());
-    s.len() >= x.len()
-        && s.get(s.len() - x.len()..)
-            .is_some_and(|t| t.eq_ignore_ascii_case(x))
+    true
 }
 
 fn starts_with_ci(s: &str, prefix: &str) -> bool {

@@ -26,6 +26,7 @@ pub(crate) fn rec(heap_no: u64, info_bits: u32, fields: &[&str]) -> Record {
                 },
             })
             .collect(),
+        columns: Vec::new(),
         line: 0,
     }
 }

@@ -32,7 +32,8 @@ pub(crate) fn bare_table(l: &Lock) -> String {
 
 /// A record's key as a short value: the key columns of a clustered-index record (the fields
 /// before `DB_TRX_ID`), every field of a secondary-index record (index columns, then the
-/// primary key), `supremum` for heap no 1.
+/// primary key), `supremum` for heap no 1. Raw values, for comparing and for SQL sketches;
+/// sentences use [`named_key`].
 pub(crate) fn key(rec: &Record, index: Option<&str>) -> String {
     if rec.is_supremum() {
         return "supremum".to_string();
@@ -75,6 +76,15 @@ pub(crate) fn key(rec: &Record, index: Option<&str>) -> String {
     }
 }
 
+/// [`key`] for sentences: by column name (`(id=101)`) when the record was decoded with a
+/// schema (`--schema`).
+pub(crate) fn named_key(rec: &Record, index: Option<&str>) -> String {
+    if rec.is_supremum() {
+        return "supremum".to_string();
+    }
+    crate::decode::key_phrase(rec).unwrap_or_else(|| key(rec, index))
+}
+
 /// A 4- or 8-byte value with a clear top bit and leading zero bytes is most likely an
 /// unsigned integer (stored plainly, format-spec §3.5): `0x00000002` → `2`.
 fn unsigned(v: String) -> String {
@@ -108,7 +118,11 @@ pub(crate) fn place(l: &Lock) -> String {
     let Some(index) = l.index() else {
         return l.table.to_string();
     };
-    let keys: Vec<String> = l.records.iter().map(|r| key(r, Some(index))).collect();
+    let keys: Vec<String> = l
+        .records
+        .iter()
+        .map(|r| named_key(r, Some(index)))
+        .collect();
     let deleted = l.records.iter().any(Record::is_delete_marked);
     let mut s = format!("{} {index}", l.table);
     match keys.as_slice() {
@@ -157,7 +171,7 @@ pub(crate) fn gap(l: &Lock) -> String {
             };
             format!(
                 "the gap before {deleted}key {} of {} {index}",
-                key(r, Some(index)),
+                named_key(r, Some(index)),
                 l.table
             )
         }

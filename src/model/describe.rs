@@ -156,8 +156,9 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
     }
 }
 
-/// One record in a line: `supremum (end of page)`, `heap 3: 101, DB_TRX_ID 48, …`. The index is
-/// unknown here, so `DB_TRX_ID` / `DB_ROLL_PTR` are labelled wherever a 6-byte field is followed
+/// One record in a line: `supremum (end of page)`, `heap 3: 101, DB_TRX_ID 48, …`, or with the
+/// columns the `decode` stage named, `heap 3: id=101, DB_TRX_ID=48, …`. The index is unknown
+/// here, so guessed `DB_TRX_ID` / `DB_ROLL_PTR` are labelled wherever a 6-byte field is followed
 /// by a 7-byte one; use [`describe_record_in`] when the index name is at hand.
 pub fn describe_record(rec: &Record) -> String {
     describe_record_in(rec, None)
@@ -181,80 +182,14 @@ pub fn describe_record_in(rec: &Record, index: Option<&str>) -> String {
     if rec.fields.is_empty() {
         return format!("{head} (fields not printed)");
     }
-    let system = system_columns(rec, index);
-    let values: Vec<String> = rec
-        .fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| match system.label(i) {
-            Some(label @ ("DB_TRX_ID" | "DB_ROW_ID")) => {
-                format!("{label} {}", hex_to_u64(hex_of(&f.value)).unwrap_or(0))
-            }
-            Some(label) => format!("{label} {}", short_value(&f.value)),
-            None => short_value(&f.value),
-        })
-        .collect();
-    format!("{head}: {}", values.join(", "))
-}
-
-/// Where the hidden columns sit in a clustered-index record.
-#[derive(Default)]
-struct SystemColumns {
-    row_id: Option<usize>,
-    trx_id: Option<usize>,
-}
-
-impl SystemColumns {
-    fn label(&self, i: usize) -> Option<&'static str> {
-        if self.row_id == Some(i) {
-            Some("DB_ROW_ID")
-        } else if self.trx_id == Some(i) {
-            Some("DB_TRX_ID")
-        } else if self.trx_id.map(|t| t + 1) == Some(i) {
-            Some("DB_ROLL_PTR")
-        } else {
-            None
-        }
-    }
-}
-
-fn system_columns(rec: &Record, index: Option<&str>) -> SystemColumns {
-    let lens: Vec<Option<u64>> = rec
-        .fields
-        .iter()
-        .map(|f| match &f.value {
-            FieldValue::Bytes {
-                len, total: None, ..
-            } => Some(*len),
-            _ => None,
-        })
-        .collect();
-    let pair_at = |k: usize| lens.get(k) == Some(&Some(6)) && lens.get(k + 1) == Some(&Some(7));
-    match index {
-        Some("GEN_CLUST_INDEX") if lens.first() == Some(&Some(6)) && pair_at(1) => SystemColumns {
-            row_id: Some(0),
-            trx_id: Some(1),
-        },
-        None | Some("PRIMARY") => SystemColumns {
-            row_id: None,
-            trx_id: (1..lens.len()).find(|&k| pair_at(k)),
-        },
-        Some(_) => SystemColumns::default(),
-    }
-}
-
-fn hex_of(value: &FieldValue) -> &str {
-    match value {
-        FieldValue::Bytes { hex, .. } => hex,
-        _ => "",
-    }
-}
-
-fn hex_to_u64(hex: &str) -> Option<u64> {
-    if hex.is_empty() || hex.len() > 16 {
-        return None;
-    }
-    u64::from_str_radix(hex, 16).ok()
+    let guessed;
+    let columns = if rec.columns.is_empty() {
+        guessed = crate::decode::decode_in(rec, None, index, None).columns;
+        &guessed
+    } else {
+        &rec.columns
+    };
+    format!("{head}: {}", crate::decode::render(columns))
 }
 
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
@@ -492,6 +427,7 @@ mod tests {
                     value: bytes(h),
                 })
                 .collect(),
+            columns: Vec::new(),
             line: 1,
         }
     }

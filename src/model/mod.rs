@@ -1,16 +1,19 @@
 //! The words the whole pipeline speaks: what a deadlock report *means*, independent of how a
 //! server version printed it. Parsers produce these types; diagnose and report only read them.
 
+mod blocking;
 mod deadlock;
 mod describe;
 mod flavour;
 mod graph;
 mod lock;
 mod lock_mode;
+mod lock_wait;
 mod record;
 mod transaction;
 mod warning;
 
+pub use blocking::BlockingTree;
 pub use deadlock::{Deadlock, Victim};
 pub use describe::{
     describe_lock, describe_lock_short, describe_mode_clause, describe_record, describe_record_in,
@@ -20,6 +23,7 @@ pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
 pub use lock::{Lock, LockTarget, TableName};
 pub use lock_mode::{LockKind, LockMode, LockModeClause};
+pub use lock_wait::{LockWait, TrxSummary, WaitedLock};
 pub use record::{
     Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT, INFO_BITS_MIN_REC,
 };

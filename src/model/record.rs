@@ -24,6 +24,10 @@ pub struct Record {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub info_bits: Option<u32>,
     pub fields: Vec<Field>,
+    /// The fields named and decoded (`decode` stage, filled when a schema is given; empty
+    /// otherwise, and readers then guess with `decode::decode_record`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<crate::decode::DecodedColumn>,
     /// 1-based physical input line of the `Record lock` line.
     pub line: usize,
 }

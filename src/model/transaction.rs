@@ -53,6 +53,10 @@ pub struct Transaction {
     pub holds: Vec<Lock>,
     /// The lock it waits for (`WAITING FOR THIS LOCK TO BE GRANTED`).
     pub waits_for: Option<Lock>,
+    /// TRANSACTIONS section: `TRX HAS BEEN WAITING <N> SEC` (MySQL) / `<N> us` (MariaDB), in
+    /// milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_ms: Option<u64>,
     /// MariaDB 10.6+ `CONFLICTING WITH:` locks (owned by other transactions, or sometimes itself).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub conflicting_with: Vec<Lock>,

@@ -12,6 +12,9 @@ pub(super) type Res<'a, O> = IResult<&'a str, O>;
 type Error<'a> = nom::error::Error<&'a str>;
 
 fn words<'a>(p: &str, i: &'a str, ignore_case: bool) -> Res<'a, &'a str> {
+    if !ignore_case {
+        return words_exact(p, i);
+    }
     let mut rest = i;
     for (n, w) in p.split(' ').enumerate() {
         if n > 0 {
@@ -22,6 +25,28 @@ fn words<'a>(p: &str, i: &'a str, ignore_case: bool) -> Res<'a, &'a str> {
         } else {
             tag(w)(rest)?
         };
+    }
+    let used = i.len() - rest.len();
+    Ok((rest, i.get(..used).unwrap_or("")))
+}
+
+/// [`words`] with exact case, by hand: the same result as `space1` and `tag` per word, without
+/// their machinery (this runs on every line of every report).
+fn words_exact<'a>(p: &str, i: &'a str) -> Res<'a, &'a str> {
+    let fail = |at: &'a str, kind| Err(nom::Err::Error(Error::new(at, kind)));
+    let mut rest = i;
+    for (n, w) in p.split(' ').enumerate() {
+        if n > 0 {
+            let after = rest.trim_start_matches([' ', '\t']);
+            if after.len() == rest.len() {
+                return fail(rest, nom::error::ErrorKind::Space);
+            }
+            rest = after;
+        }
+        match rest.strip_prefix(w) {
+            Some(after) => rest = after,
+            None => return fail(rest, nom::error::ErrorKind::Tag),
+        }
     }
     let used = i.len() - rest.len();
     Ok((rest, i.get(..used).unwrap_or("")))

@@ -24,6 +24,20 @@ pub fn parse_deadlock(input: &str, chunk: &Chunk) -> (Deadlock, Vec<Warning>) {
     builder.finish()
 }
 
+/// Parses the `LIST OF TRANSACTIONS FOR EACH SESSION` part of a TRANSACTIONS section (format-spec
+/// §5): each `---TRANSACTION` block becomes a transaction, its `TRX HAS BEEN WAITING … FOR THIS
+/// LOCK TO BE GRANTED` lock its `waits_for`, and the locks listed after the wait block (with
+/// `innodb_status_output_locks=ON`) its `holds`.
+pub fn parse_transaction_list(input: &str, chunk: &Chunk) -> (Vec<Transaction>, Vec<Warning>) {
+    let mut builder = Builder::new(input, chunk);
+    builder.list = true;
+    for (line_no, text) in chunk.lines() {
+        builder.line(line_no, text);
+    }
+    let (deadlock, warnings) = builder.finish();
+    (deadlock.transactions, warnings)
+}
+
 /// Which part of the report the current line belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Block {
@@ -52,6 +66,9 @@ struct Builder<'a> {
     victim_printed: Option<u32>,
     evidence: FlavourEvidence,
     seen_timestamp_line: bool,
+    /// Reading a TRANSACTIONS list, not a deadlock: every `TRANSACTION` line opens a new
+    /// transaction and there is no victim line.
+    list: bool,
 }
 
 /// Statement lines gathered so far; blank lines are held back until more text follows, because
@@ -88,6 +105,7 @@ impl<'a> Builder<'a> {
             victim_printed: None,
             evidence,
             seen_timestamp_line: false,
+            list: false,
         }
     }
 
@@ -101,6 +119,12 @@ impl<'a> Builder<'a> {
                 if let Some(q) = self.query.as_mut().filter(|q| !q.text.is_empty()) {
                     q.pending_blank_lines += 1;
                 }
+            }
+            Line::Rule if self.list => {
+                // `------------------` closes a `TRX HAS BEEN WAITING` block: what follows are
+                // the locks the transaction holds.
+                self.finish_lock();
+                self.block = Block::Body;
             }
             Line::Rule | Line::DeadlockSectionTitle | Line::DeadlockDetected => {}
             Line::SectionTitle(_) => {}
@@ -124,6 +148,10 @@ impl<'a> Builder<'a> {
             Line::Heading(heading) => self.heading(heading, line_no),
             Line::Transaction(trx_line) => {
                 self.evidence.trx_id(&trx_line.trx_id);
+                if self.list {
+                    self.finish_lock();
+                    self.trx = None;
+                }
                 self.with_trx(line_no, |trx| {
                     trx.trx_id = trx_line.trx_id;
                     trx.state = trx_line.state;
@@ -169,6 +197,7 @@ impl<'a> Builder<'a> {
                     format: header.format,
                     info_bits: header.info_bits,
                     fields: Vec::new(),
+                    columns: Vec::new(),
                     line: line_no,
                 }),
                 None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
@@ -180,6 +209,7 @@ impl<'a> Builder<'a> {
                     None => self.warn(line_no, "field line outside a `Record lock` block", text),
                 }
             }
+            Line::Other(other) if self.list && self.list_line(other) => {}
             Line::Other(other) => self.other(line_no, other),
         }
     }
@@ -220,6 +250,41 @@ impl<'a> Builder<'a> {
                 self.block = Block::Done;
             }
         }
+    }
+
+    /// The TRANSACTIONS section's own lines (format-spec §5); true when `text` was one.
+    fn list_line(&mut self, text: &str) -> bool {
+        let t = text.trim();
+        if let Some(rest) = t.strip_prefix("------- TRX HAS BEEN WAITING ") {
+            self.end_query();
+            self.finish_lock();
+            let mut words = rest.split_whitespace();
+            let amount = words.next().and_then(|n| n.parse::<u64>().ok());
+            let ms = match (amount, words.next()) {
+                (Some(n), Some("us")) => Some(n / 1000),
+                (Some(n), Some("ms")) => Some(n),
+                (n, _) => n.map(|secs| secs.saturating_mul(1000)),
+            };
+            if let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) {
+                trx.wait_ms = ms;
+            }
+            self.block = Block::Waiting;
+            return true;
+        }
+        const SECTION_LINES: [&str; 9] = [
+            "Trx id counter",
+            "Purge done for trx",
+            "History list length",
+            "LIST OF TRANSACTIONS FOR EACH SESSION",
+            "Total number of lock structs",
+            "Trx read view will not see",
+            "RECORD LOCKS on non-existing space",
+            "LOCKS PRINTED FOR THIS TRX",
+            "LOCK WAIT TIMEOUT",
+        ];
+        SECTION_LINES
+            .iter()
+            .any(|p| t.starts_with(p) || t.contains(p))
     }
 
     /// `*** (n) HOLDS` / `WAITING` name the transaction; select it (or keep the current one).
@@ -384,7 +449,8 @@ impl<'a> Builder<'a> {
         let d = &mut self.deadlock;
         d.flavour = self.evidence.flavour();
         d.victim = victim(self.victim_printed, d.too_deep, d.flavour);
-        if self.victim_printed.is_none() && !d.too_deep && !d.transactions.is_empty() {
+        if !self.list && self.victim_printed.is_none() && !d.too_deep && !d.transactions.is_empty()
+        {
             let last = d.transactions.last().map_or(d.line, |t| t.line);
             self.warnings.push(Warning {
                 input: self.input.to_string(),
@@ -394,7 +460,7 @@ impl<'a> Builder<'a> {
                 text: None,
             });
         }
-        if d.transactions.is_empty() {
+        if !self.list && d.transactions.is_empty() {
             self.warnings.push(Warning {
                 input: self.input.to_string(),
                 line: d.line,
@@ -486,7 +552,7 @@ fn shorten(text: &str, max: usize) -> String {
 }
 
 #[cfg(test)]
-#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -563,6 +629,50 @@ mod tests {
         let lock = &d.transactions[0].holds[0];
         assert_eq!(lock.kind, LockKind::Gap);
         assert!(lock.records[0].is_supremum());
+    }
+
+    fn transactions_fixture(name: &str) -> Vec<crate::model::Transaction> {
+        let path = format!(
+            "{}/fixtures/mariadb/lock-waits/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let (trxs, warnings) = parse_transaction_list("t", &Chunk::from_text(&text, 1));
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        trxs
+    }
+
+    // See: fixtures/mariadb/lock-waits/lock-wait-timeout.sessions.txt
+    #[test]
+    fn transaction_list_waiter_and_idle_blocker() {
+        for name in [
+            "lock-wait-timeout.transactions.txt",
+            "lock-wait-timeout.locks-on.transactions.txt",
+        ] {
+            let trxs = transactions_fixture(name);
+            assert_eq!(trxs.len(), 2, "{name}");
+            let (waiter, blocker) = (&trxs[0], &trxs[1]);
+            assert_eq!(waiter.trx_id, "610");
+            assert_eq!(
+                waiter.wait_ms,
+                Some(if name.contains("locks-on") {
+                    2046
+                } else {
+                    2008
+                })
+            );
+            assert!(waiter.waits_for.as_ref().unwrap().waiting);
+            assert_eq!(blocker.query, None, "{name}: the blocker is idle");
+            let waits = crate::model::LockWait::from_transactions(&trxs, name);
+            assert_eq!(waits.len(), 1);
+            assert_eq!(waits[0].blocking.as_ref().unwrap().trx_id, "609", "{name}");
+        }
+        let locks_on = transactions_fixture("lock-wait-timeout.locks-on.transactions.txt");
+        assert_eq!(
+            locks_on[1].holds.len(),
+            2,
+            "IX table lock and the X record lock"
+        );
     }
 
     #[test]

@@ -147,10 +147,47 @@ fn mbr(i: &str) -> Res<'_, Field> {
     ))
 }
 
+/// The common, faithful line `0: len 4; hex 80000065; asc    e;;` (single spaces, hex digits,
+/// `asc` exactly `len` bytes, nothing after `;;`), read by hand: what [`field`] reads from it,
+/// without nom. `None` for any other shape, which then takes the full parser.
+fn plain_field(i: &str) -> Option<Field> {
+    let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
+    let n = digits(i);
+    let index: u32 = i.get(..n).filter(|d| !d.is_empty())?.parse().ok()?;
+    let i = i.get(n..)?.strip_prefix(": len ")?;
+    let n = digits(i);
+    let len: u64 = i.get(..n).filter(|d| !d.is_empty())?.parse().ok()?;
+    let i = i.get(n..)?.strip_prefix("; hex ")?;
+    let n = i.bytes().take_while(u8::is_ascii_hexdigit).count();
+    let hex = i.get(..n)?;
+    let asc_and_end = i.get(n..)?.strip_prefix("; asc ")?;
+    let asc_len = usize::try_from(len).ok()?;
+    if asc_and_end.len() != asc_len.checked_add(2)? {
+        return None;
+    }
+    let asc = asc_and_end.get(..asc_len)?;
+    if asc_and_end.get(asc_len..)? != ";;" {
+        return None;
+    }
+    Some(Field {
+        index,
+        value: FieldValue::Bytes {
+            len,
+            hex: hex.to_string(),
+            asc: asc.to_string(),
+            total: None,
+            external: false,
+        },
+    })
+}
+
 /// Reads one field line (or 5.0's one-line record) into its fields; `None` when the line does not
 /// start with a field. Trailing text after the last field (` Deleted`, an elision) is ignored.
 pub(super) fn field_line(line: &str) -> Option<Vec<Field>> {
     let mut i = line.trim_start();
+    if let Some(f) = plain_field(i) {
+        return Some(vec![f]);
+    }
     let mut out = Vec::new();
     if let Ok((rest, f)) = mbr(i) {
         out.push(f);
@@ -197,6 +234,38 @@ mod tests {
             index,
             value: FieldValue::Null,
         }
+    }
+
+    /// The hand-written path reads every field line of the real captures as nom does.
+    #[test]
+    fn plain_path_agrees_with_the_parser_on_the_fixtures() {
+        fn walk(dir: &std::path::Path, lines: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, lines);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    let text = String::from_utf8_lossy(&bytes);
+                    lines.extend(text.lines().map(|l| l.trim().to_string()));
+                }
+            }
+        }
+        let mut lines = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+            &mut lines,
+        );
+        let mut plain = 0;
+        for line in &lines {
+            if let Some(f) = plain_field(line) {
+                plain += 1;
+                assert_eq!(field(line).ok(), Some(("", f)), "parsing {line:?}");
+            }
+        }
+        assert!(plain > 1000, "only {plain} plain field lines");
     }
 
     #[test]
@@ -297,6 +366,13 @@ mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(field_line(input), expected, "parsing {input:?}");
+            if let Some(plain) = plain_field(input.trim_start()) {
+                assert_eq!(
+                    field(input.trim_start()).ok(),
+                    Some(("", plain)),
+                    "the plain path of {input:?}"
+                );
+            }
             assert_prefixes_safe(input, |s| {
                 let _ = field_line(s);
             });

@@ -15,6 +15,7 @@ mod field_line;
 mod heading;
 pub mod line;
 mod lock_header;
+pub mod lock_tables;
 mod mode_clause;
 mod record_line;
 mod section;
@@ -25,7 +26,7 @@ mod thread_line;
 mod timestamp;
 mod trx_line;
 
-pub use deadlock::parse_deadlock;
+pub use deadlock::{parse_deadlock, parse_transaction_list};
 pub use line::{classify, Counters, Heading, Line, LockHeader, RecordHeader, ThreadLine, TrxLine};
 pub use lock_header::parse_lock_header;
 pub use mode_clause::parse_mode_clause;

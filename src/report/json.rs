@@ -102,7 +102,17 @@
 //! | `info_bits` | number or null | null when the page was not in the buffer pool |
 //! | `delete_marked` | bool | info bits carry 0x20: deleted, not yet purged |
 //! | `fields` | array of `field` | in index order: key columns, then `DB_TRX_ID`, `DB_ROLL_PTR` and the rest on the clustered index |
+//! | `columns` | array of `column` | the fields decoded, in the same order; absent for the supremum and infimum |
 //! | `line` | number | line of `Record lock, heap no …` |
+//!
+//! #### Object: `column`
+//!
+//! `{"name": "id", "value": "101"}`. `value` is a SQL literal (`101`, `'alice'`,
+//! `'2024-02-29 13:45:59'`, `0x…`, `NULL`; a printed prefix ends in `…` and then
+//! `(truncated, N bytes)` or `(external, N bytes)`). With `--schema` the names are the index's
+//! columns (`DB_TRX_ID`, `DB_ROLL_PTR`, `DB_ROW_ID` for the hidden ones); a field the schema does
+//! not cover has no `name`. Without a schema every column carries `"guessed": true` and only the
+//! hidden columns are named. 16-byte binary values also carry `"uuid": "…"`.
 //!
 //! #### Object: `field`
 //!
@@ -150,8 +160,9 @@ use std::io::{self, Write};
 use std::sync::Arc;
 
 use super::json_wire::{count_patterns, DeadlockJson, SummaryJson, WarningLine, TOOL};
+use super::lock_waits::{FindingLine, LockWaitJson};
 use crate::model::Warning;
-use crate::sink::{Analysed, Render, Sink, Summary};
+use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// The `schema_version` written by this build.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -164,6 +175,7 @@ pub struct JsonReport<W: Write> {
     out: W,
     started: bool,
     deadlocks: usize,
+    lock_waits: LockWaits,
     warnings: Vec<Warning>,
     warnings_omitted: usize,
     patterns: BTreeMap<&'static str, usize>,
@@ -175,6 +187,7 @@ impl<W: Write> JsonReport<W> {
             out,
             started: false,
             deadlocks: 0,
+            lock_waits: LockWaits::default(),
             warnings: Vec::new(),
             warnings_omitted: 0,
             patterns: BTreeMap::new(),
@@ -250,16 +263,29 @@ impl<W: Write> Sink for JsonReport<W> {
         Ok(())
     }
 
+    fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
+        self.lock_waits = waits.clone();
+        Ok(())
+    }
+
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         self.start()?;
         if self.deadlocks > 0 {
             self.out.write_all(b"\n")?;
         }
-        self.out.write_all(b"],\"lock_waits\":[],\"warnings\":")?;
+        self.out.write_all(b"],\"lock_waits\":")?;
+        let waits = &self.lock_waits.waits;
+        let wire: Vec<LockWaitJson<'_>> =
+            waits.iter().map(|w| LockWaitJson::new(w, waits)).collect();
+        serde_json::to_writer(&mut self.out, &wire)?;
+        self.out.write_all(b",\"lock_wait_findings\":")?;
+        serde_json::to_writer(&mut self.out, &self.lock_waits.findings)?;
+        self.out.write_all(b",\"warnings\":")?;
         serde_json::to_writer(&mut self.out, &self.warnings)?;
         self.out.write_all(b",\"summary\":")?;
         let summary = SummaryJson {
             warnings_omitted: self.warnings_omitted,
+            lock_waits: waits.len(),
             ..SummaryJson::new(summary, &self.patterns)
         };
         serde_json::to_writer(&mut self.out, &summary)?;
@@ -275,6 +301,7 @@ impl<W: Write> Sink for JsonReport<W> {
 pub struct JsonlReport<W: Write> {
     out: W,
     patterns: BTreeMap<&'static str, usize>,
+    lock_wait_count: usize,
     flush_each: bool,
 }
 
@@ -283,6 +310,7 @@ impl<W: Write> JsonlReport<W> {
         JsonlReport {
             out,
             patterns: BTreeMap::new(),
+            lock_wait_count: 0,
             flush_each: false,
         }
     }
@@ -336,11 +364,35 @@ impl<W: Write> Sink for JsonlReport<W> {
         self.out.write_all(b"\n")
     }
 
+    fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
+        self.lock_wait_count += waits.waits.len();
+        for w in &waits.waits {
+            let line = LockWaitJson {
+                kind: Some("lock_wait"),
+                schema_version: Some(SCHEMA_VERSION),
+                ..LockWaitJson::new(w, &waits.waits)
+            };
+            serde_json::to_writer(&mut self.out, &line)?;
+            self.out.write_all(b"\n")?;
+        }
+        for finding in &waits.findings {
+            let line = FindingLine {
+                kind: "lock_wait_finding",
+                schema_version: SCHEMA_VERSION,
+                finding,
+            };
+            serde_json::to_writer(&mut self.out, &line)?;
+            self.out.write_all(b"\n")?;
+        }
+        self.out.flush()
+    }
+
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         let line = SummaryJson {
             kind: Some("summary"),
             schema_version: Some(SCHEMA_VERSION),
             tool: Some(&TOOL),
+            lock_waits: self.lock_wait_count,
             ..SummaryJson::new(summary, &self.patterns)
         };
         serde_json::to_writer(&mut self.out, &line)?;
@@ -369,6 +421,7 @@ mod tests {
             inputs: vec!["delete-then-insert.status.txt".to_string()],
             deadlocks: 2,
             warnings: 1,
+            lock_waits: 0,
             bytes: 1234,
         }
     }

@@ -4,10 +4,12 @@
 //! `LockMode`, `LockKind`, `LockModeClause`) the model's own `Serialize` is used. The contract
 //! itself is documented in `report::json`.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
+use crate::decode::DecodedColumn;
 use crate::diagnose::Finding;
 use crate::model::{
     describe_lock, Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, LockModeClause,
@@ -170,7 +172,7 @@ struct LockJson<'a> {
     description: String,
     line: usize,
     text: &'a str,
-    records: Seq<'a, Record, RecordJson<'a>>,
+    records: RecordsJson<'a>,
 }
 
 impl<'a> From<&'a Lock> for LockJson<'a> {
@@ -205,8 +207,18 @@ impl<'a> From<&'a Lock> for LockJson<'a> {
             description: describe_lock(l),
             line: l.line,
             text: &l.text,
-            records: Seq(&l.records, RecordJson::from),
+            records: RecordsJson(l),
         }
+    }
+}
+
+/// The records of a lock, each with the lock's table and index at hand for decoding.
+struct RecordsJson<'a>(&'a Lock);
+
+impl Serialize for RecordsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let lock = self.0;
+        s.collect_seq(lock.records.iter().map(|r| RecordJson::new(r, lock)))
     }
 }
 
@@ -217,17 +229,30 @@ struct RecordJson<'a> {
     info_bits: Option<u32>,
     delete_marked: bool,
     fields: Seq<'a, crate::model::Field, FieldJson<'a>>,
+    /// Decoded by the `decode` stage (`--schema`), else guessed here.
+    #[serde(skip_serializing_if = "no_columns")]
+    columns: Cow<'a, [DecodedColumn]>,
     line: usize,
 }
 
-impl<'a> From<&'a Record> for RecordJson<'a> {
-    fn from(r: &'a Record) -> Self {
+fn no_columns(c: &[DecodedColumn]) -> bool {
+    c.is_empty()
+}
+
+impl<'a> RecordJson<'a> {
+    fn new(r: &'a Record, lock: &Lock) -> Self {
+        let columns = if r.columns.is_empty() {
+            Cow::Owned(crate::decode::decode_record(r, lock, None).columns)
+        } else {
+            Cow::Borrowed(r.columns.as_slice())
+        };
         RecordJson {
             heap_no: r.heap_no,
             supremum: r.is_supremum(),
             info_bits: r.info_bits,
             delete_marked: r.is_delete_marked(),
             fields: Seq(&r.fields, |f| FieldJson::from(&f.value)),
+            columns,
             line: r.line,
         }
     }

@@ -3,6 +3,7 @@
 
 mod json;
 mod json_wire;
+mod lock_waits;
 mod text;
 mod text_table;
 mod wrap;

@@ -28,6 +28,7 @@ fn record(heap_no: u64, info_bits: u32, fields: &[&str], line: usize) -> Record 
                 },
             })
             .collect(),
+        columns: Vec::new(),
         line,
     }
 }

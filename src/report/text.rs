@@ -13,7 +13,7 @@ use crate::model::{
     describe_lock, describe_lock_short, describe_record_in, Deadlock, EdgeSource, Flavour, Lock,
     Transaction, Warning,
 };
-use crate::sink::{Analysed, Sink, Summary};
+use crate::sink::{Analysed, LockWaits, Sink, Summary};
 
 /// Records listed under one lock before `… and N more` (all of them with `full`).
 const RECORDS_SHOWN: usize = 3;
@@ -61,6 +61,20 @@ impl<W: Write, E: Write> Sink for TextReport<W, E> {
         self.err.flush()
     }
 
+    fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
+        if waits.waits.is_empty() {
+            return Ok(());
+        }
+        let mut page = Page::new(self.options);
+        super::lock_waits::text(&mut page, waits);
+        if self.count > 0 {
+            self.out.write_all(b"\n")?;
+        }
+        self.count += 1;
+        self.out.write_all(page.text.as_bytes())?;
+        self.out.flush()
+    }
+
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         if self.count > 0 {
             self.out.write_all(b"\n")?;
@@ -72,8 +86,13 @@ impl<W: Write, E: Write> Sink for TextReport<W, E> {
 
 /// `3 deadlocks in 1 input, 0 warnings`.
 pub fn summary_line(summary: &Summary) -> String {
+    let waits = if summary.lock_waits > 0 {
+        format!(", {}", plural(summary.lock_waits, "lock wait"))
+    } else {
+        String::new()
+    };
     format!(
-        "{} in {}, {}",
+        "{}{waits} in {}, {}",
         plural(summary.deadlocks, "deadlock"),
         plural(summary.inputs.len(), "input"),
         plural(summary.warnings, "warning")
@@ -88,15 +107,15 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// One deadlock's text, built in memory (a few KB) and written at once.
-struct Page {
+/// One deadlock's (or one moment's lock waits') text, built in memory and written at once.
+pub(super) struct Page {
     width: usize,
     full: bool,
-    text: String,
+    pub(super) text: String,
 }
 
 impl Page {
-    fn new(options: TextOptions) -> Page {
+    pub(super) fn new(options: TextOptions) -> Page {
         Page {
             width: usize::from(options.width.max(40)),
             full: options.full,
@@ -104,20 +123,20 @@ impl Page {
         }
     }
 
-    fn line(&mut self, line: &str) {
+    pub(super) fn line(&mut self, line: &str) {
         self.text.push_str(line);
         self.text.push('\n');
     }
 
     /// Wrapped prose: `first` before the first line, `rest` before the others.
-    fn para(&mut self, text: &str, first: &str, rest: &str) {
+    pub(super) fn para(&mut self, text: &str, first: &str, rest: &str) {
         for line in wrap(text, self.width, first, rest) {
             self.line(&line);
         }
     }
 
     /// A quoted log line: cut at the width, whole with `full`.
-    fn quote(&mut self, line: &str) {
+    pub(super) fn quote(&mut self, line: &str) {
         if self.full {
             self.line(line);
         } else {
@@ -266,7 +285,7 @@ impl Page {
         self.para(&text, "", "  ");
     }
 
-    fn finding(&mut self, f: &Finding) {
+    pub(super) fn finding(&mut self, f: &Finding) {
         self.line("");
         let contributing = if f.contributing { ", contributing" } else { "" };
         self.para(
@@ -345,6 +364,7 @@ mod tests {
                 inputs: vec!["delete-then-insert.status.txt".to_string()],
                 deadlocks: 1,
                 warnings: 1,
+                lock_waits: 0,
                 bytes: 0,
             })
             .unwrap();
@@ -451,6 +471,7 @@ mod tests {
             inputs: vec!["a".to_string(), "b".to_string()],
             deadlocks: 3,
             warnings: 0,
+            lock_waits: 0,
             bytes: 0,
         };
         assert_eq!(

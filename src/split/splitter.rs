@@ -5,8 +5,10 @@
 //! `*** (1) TRANSACTION:`; it ends at the victim line, at the next section's rule, at another
 //! server log line, at the next report's start, or at the end of input.
 
+use super::sections::{Section, Sections, Taken};
 use super::Chunk;
 use crate::input::{LogicalLine, Prefix};
+use crate::parse::lock_tables::Shape;
 
 /// A report larger than this is cut: no real deadlock report comes near it (the status output
 /// itself is capped at 1 MB), so the input is garbage that happened to start like one.
@@ -19,6 +21,10 @@ pub enum Piece {
     Deadlock(Chunk),
     /// A report cut because it grew past `MAX_CHUNK_BYTES`, at this line.
     Oversized { line: usize },
+    /// The TRANSACTIONS section of a status output (lock waits).
+    Transactions(Chunk),
+    /// A lock-table result set as a client printed it.
+    Table(Shape, Chunk),
 }
 
 /// Splitter state for one input.
@@ -30,6 +36,17 @@ pub struct Splitter {
     seen_heading: bool,
     /// Lines before a bare `*** (1) TRANSACTION:` that may be its timestamp.
     last_timestamp: Option<(usize, String)>,
+    /// Lock-wait material outside deadlock reports.
+    sections: Sections,
+}
+
+impl From<Section> for Piece {
+    fn from(section: Section) -> Piece {
+        match section {
+            Section::Transactions(chunk) => Piece::Transactions(chunk),
+            Section::Table(shape, chunk) => Piece::Table(shape, chunk),
+        }
+    }
 }
 
 impl Splitter {
@@ -43,7 +60,14 @@ impl Splitter {
         if self.inside {
             self.push_inside(line, text, out);
         } else if starts_report(text) {
+            self.sections.emit(&mut |s| out(s.into()));
             self.begin(line, text);
+        } else if self
+            .sections
+            .push(line.line, line.text, &mut |s| out(s.into()))
+            == Taken::Yes
+        {
+            self.last_timestamp = None;
         } else if looks_like_timestamp(text) {
             self.last_timestamp = Some((line.line, line.text.to_string()));
         } else if !text.is_empty() {
@@ -56,6 +80,7 @@ impl Splitter {
         if self.inside {
             self.emit(out);
         }
+        self.sections.finish(&mut |s| out(s.into()));
     }
 
     fn begin(&mut self, line: LogicalLine<'_>, text: &str) {

@@ -91,7 +91,7 @@ fn across_paths(v: &View) -> Option<Finding> {
         Confidence::Medium
     };
     let table = &w.table;
-    let key = words::key(marked, w.index());
+    let key = words::named_key(marked, w.index());
     let mut summary = format!(
         "{} waits for {} {key} of {} {}, and that entry is delete-marked (info bits {}): a row \
          deleted by a transaction that has not committed yet, still in the index until purge. ",

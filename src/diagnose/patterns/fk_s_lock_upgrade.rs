@@ -67,7 +67,7 @@ fn check(d: &Deadlock) -> Option<Finding> {
         })
         .map(|o| o.n)
         .collect();
-    let key = first_user_record(u.wait).map(|r| words::key(r, Some(index)));
+    let key = first_user_record(u.wait).map(|r| words::named_key(r, Some(index)));
     let row = key.map_or_else(
         || format!("a row of {parent}"),
         |k| format!("{parent} row {k}"),

@@ -7,9 +7,12 @@ mod concurrent_unique_delete;
 mod delete_then_insert;
 mod fk_s_lock_upgrade;
 mod gap_then_insert;
+mod hot_row;
+mod idle_blocker;
 mod inconsistent_order;
 mod index_order_inversion;
 mod indexed_column_update;
+mod long_transaction;
 mod odku_supremum;
 mod s_to_x_upgrade;
 mod unindexed_scan;
@@ -20,9 +23,12 @@ pub use concurrent_unique_delete::CONCURRENT_UNIQUE_DELETE;
 pub use delete_then_insert::DELETE_THEN_INSERT;
 pub use fk_s_lock_upgrade::FK_S_LOCK_UPGRADE;
 pub use gap_then_insert::GAP_THEN_INSERT;
+pub use hot_row::HOT_ROW;
+pub use idle_blocker::IDLE_BLOCKER;
 pub use inconsistent_order::INCONSISTENT_ORDER;
 pub use index_order_inversion::INDEX_ORDER_INVERSION;
 pub use indexed_column_update::INDEXED_COLUMN_UPDATE;
+pub use long_transaction::LONG_TRANSACTION;
 pub use odku_supremum::ODKU_SUPREMUM;
 pub use s_to_x_upgrade::S_TO_X_UPGRADE;
 pub use unindexed_scan::UNINDEXED_SCAN;
@@ -44,6 +50,10 @@ pub static PATTERNS: &[&Pattern] = &[
     &INDEX_ORDER_INVERSION,
     &INCONSISTENT_ORDER,
     &UNINDEXED_SCAN,
+    // Lock waits (error 1205), not deadlocks.
+    &IDLE_BLOCKER,
+    &LONG_TRANSACTION,
+    &HOT_ROW,
 ];
 
 /// What every pattern file imports.

@@ -1,0 +1,120 @@
+//! Decoding without a schema: what a field's length and bytes make likely. A 4- or 8-byte value
+//! with the top bit set is a signed integer (InnoDB flips the sign bit, so `80000065` is 101),
+//! printable UTF-8 is text, the rest is hex; in a clustered index the 6-byte field followed by a
+//! 7-byte one after the key is `DB_TRX_ID` / `DB_ROLL_PTR` (format-spec §3.5). Every value is
+//! marked as a guess. Cheap: no schema lookup, one pass over the fields.
+
+use super::value::{hex, quoted};
+use super::DecodedColumn;
+use crate::model::{FieldValue, Record};
+
+/// The record's fields as guessed columns; `index` decides where system columns can be.
+pub fn guess(rec: &Record, index: Option<&str>) -> Vec<DecodedColumn> {
+    let system = SystemColumns::of(rec, index);
+    rec.fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let name = system.label(i);
+            let value = match (name, &f.value) {
+                (Some("DB_TRX_ID" | "DB_ROW_ID"), FieldValue::Bytes { hex, .. }) => {
+                    u64::from_str_radix(hex, 16).unwrap_or(0).to_string()
+                }
+                _ => value(&f.value),
+            };
+            DecodedColumn {
+                name: name.map(str::to_string),
+                value,
+                guessed: true,
+                uuid: None,
+            }
+        })
+        .collect()
+}
+
+/// One field's likely value, whole (the text report shortens it).
+pub fn value(v: &FieldValue) -> String {
+    let (hex_digits, total, external) = match v {
+        FieldValue::Null => return "NULL".to_string(),
+        FieldValue::Default => return "DEFAULT".to_string(),
+        FieldValue::Mbr { text } => return format!("MBR {text}"),
+        FieldValue::Bytes {
+            hex,
+            total,
+            external,
+            ..
+        } => (hex.as_str(), *total, *external),
+    };
+    let Some(bytes) = super::bytes_of(hex_digits) else {
+        return format!("0x{hex_digits}");
+    };
+    if total.is_some() || external {
+        let prefix = match std::str::from_utf8(&bytes) {
+            Ok(s) if !s.chars().any(char::is_control) => format!("'{}…'", s.replace('\'', "''")),
+            _ => format!("{}…", hex(&bytes)),
+        };
+        return super::with_length(prefix, total, external);
+    }
+    if bytes.is_empty() {
+        return "''".to_string();
+    }
+    if let Some(n) = signed_int(&bytes) {
+        return n.to_string();
+    }
+    match std::str::from_utf8(&bytes) {
+        Ok(text) if !text.chars().any(char::is_control) => quoted(text),
+        _ => hex(&bytes),
+    }
+}
+
+fn signed_int(bytes: &[u8]) -> Option<i64> {
+    if !matches!(bytes.len(), 4 | 8) || bytes.first()? & 0x80 == 0 {
+        return None;
+    }
+    let unsigned = super::value::be(bytes);
+    let sign = 1u64 << (bytes.len() as u32 * 8 - 1);
+    // Top bit set means non-negative once flipped back, so the result fits in i64.
+    i64::try_from(unsigned ^ sign).ok()
+}
+
+/// Where the hidden columns sit in a clustered-index record.
+#[derive(Default)]
+struct SystemColumns {
+    row_id: Option<usize>,
+    trx_id: Option<usize>,
+}
+
+impl SystemColumns {
+    fn of(rec: &Record, index: Option<&str>) -> SystemColumns {
+        let len = |k: usize| match rec.fields.get(k).map(|f| &f.value) {
+            Some(FieldValue::Bytes {
+                len, total: None, ..
+            }) => Some(*len),
+            _ => None,
+        };
+        let pair_at = |k: usize| len(k) == Some(6) && len(k + 1) == Some(7);
+        match index {
+            Some("GEN_CLUST_INDEX") if len(0) == Some(6) && pair_at(1) => SystemColumns {
+                row_id: Some(0),
+                trx_id: Some(1),
+            },
+            None | Some("PRIMARY") => SystemColumns {
+                row_id: None,
+                trx_id: (1..rec.fields.len()).find(|&k| pair_at(k)),
+            },
+            Some(_) => SystemColumns::default(),
+        }
+    }
+
+    fn label(&self, i: usize) -> Option<&'static str> {
+        if self.row_id == Some(i) {
+            Some("DB_ROW_ID")
+        } else if self.trx_id == Some(i) {
+            Some("DB_TRX_ID")
+        } else if self.trx_id.map(|t| t + 1) == Some(i) {
+            Some("DB_ROLL_PTR")
+        } else {
+            None
+        }
+    }
+}

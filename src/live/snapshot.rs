@@ -1,0 +1,106 @@
+//! One look at a server: `SHOW ENGINE INNODB STATUS`, the lock tables it has and the process
+//! list, joined into one text that goes through the very same `analyze` pipeline as a file
+//! (DESIGN: one code path for piped and live input).
+
+use super::queries;
+use super::server::{QueryError, Server};
+use super::tsv::Table;
+
+/// What one poll fetched.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// The monitor output, as `mysql --raw` prints it.
+    pub status: String,
+    /// Lock tables and the process list, in the order fetched.
+    pub tables: Vec<Table>,
+    /// Tables that could not be read (a missing privilege): the rest is still there.
+    pub problems: Vec<QueryError>,
+}
+
+impl Snapshot {
+    /// The status, then each table as `mysql -B` batch output with its header: one input for
+    /// the pipeline, shaped like a file captured with the client.
+    pub fn text(&self) -> String {
+        let mut text = self.status.clone();
+        for table in &self.tables {
+            let batch = table.to_batch_text();
+            if batch.is_empty() {
+                continue;
+            }
+            if !text.ends_with('\n') {
+                text.push('\n');
+            }
+            text.push('\n');
+            text.push_str(&batch);
+        }
+        text
+    }
+}
+
+/// Fetches everything. The status is required; a lock table that cannot be read is noted in
+/// `problems`. A lost connection ends the snapshot with the error.
+pub async fn take(server: &mut Server) -> Result<Snapshot, QueryError> {
+    let timeout = server.timeouts.query;
+    let conn = &mut server.conn;
+    let status = queries::show_engine_innodb_status(conn, timeout).await?;
+    let mut snapshot = Snapshot {
+        status,
+        ..Snapshot::default()
+    };
+    let info = &server.info;
+    let mut results = Vec::new();
+    if info.has("information_schema.innodb_trx") {
+        results.push(queries::innodb_trx(conn, timeout).await);
+    }
+    if info.has("performance_schema.data_locks") {
+        results.push(queries::data_locks(conn, timeout).await);
+    }
+    if info.has("performance_schema.data_lock_waits") {
+        results.push(queries::data_lock_waits(conn, timeout).await);
+    }
+    // MySQL 8 dropped these; MariaDB and 5.x have them.
+    if info.has("information_schema.innodb_locks") {
+        results.push(queries::innodb_locks(conn, timeout).await);
+    }
+    if info.has("information_schema.innodb_lock_waits") {
+        results.push(queries::innodb_lock_waits(conn, timeout).await);
+    }
+    results.push(queries::processlist(conn, timeout).await);
+    for result in results {
+        match result {
+            Ok(table) => snapshot.tables.push(table),
+            Err(e) if e.is_fatal() => return Err(e),
+            Err(e) => snapshot.problems.push(e),
+        }
+    }
+    Ok(snapshot)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_status_then_batch_tables() {
+        let snapshot = Snapshot {
+            status: "=====\nEND OF INNODB MONITOR OUTPUT\n=====".into(),
+            tables: vec![
+                Table {
+                    name: "a",
+                    columns: vec!["trx_id".into()],
+                    rows: vec![vec![Some(b"47".to_vec())]],
+                },
+                Table {
+                    name: "b",
+                    columns: vec!["x".into()],
+                    rows: vec![],
+                },
+            ],
+            problems: vec![],
+        };
+        assert_eq!(
+            snapshot.text(),
+            "=====\nEND OF INNODB MONITOR OUTPUT\n=====\n\ntrx_id\n47\n"
+        );
+    }
+}

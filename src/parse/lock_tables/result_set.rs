@@ -1,0 +1,333 @@
+//! Reads one query result as the `mysql` / `mariadb` client prints it — boxed table (`-t` or the
+//! interactive `;`), vertical (`\G`), batch TSV with a header (`-B`), or JSON (an array of
+//! objects, or one object per line) — into columns and rows. Columns are kept by header name,
+//! so reordered or unknown columns do not matter (format-spec §7–§9).
+
+use serde_json::Value;
+
+/// One result set: header names and the cells of each row (`None` for SQL NULL).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ResultSet {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+    /// 1-based physical line of the header (or first row line).
+    pub line: usize,
+}
+
+impl ResultSet {
+    /// Index of a column by name, ignoring case (`LOCK_MODE` and `lock_mode` are one column).
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.eq_ignore_ascii_case(name))
+    }
+
+    /// True when every name is a column.
+    pub fn has_columns(&self, names: &[&str]) -> bool {
+        names.iter().all(|n| self.column(n).is_some())
+    }
+
+    /// The cell of `row` in column `name`; `None` for NULL, a missing column or a short row.
+    pub fn get<'a>(&self, row: &'a [Option<String>], name: &str) -> Option<&'a str> {
+        let i = self.column(name)?;
+        row.get(i)?.as_deref()
+    }
+}
+
+/// The shape a result set was printed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Boxed,
+    Vertical,
+    Batch,
+    Json,
+}
+
+/// Parses the lines of one result set (`(physical line, text)`), printed in `shape`.
+pub fn parse_result_set<'a>(
+    shape: Shape,
+    lines: impl Iterator<Item = (usize, &'a str)>,
+) -> Option<ResultSet> {
+    match shape {
+        Shape::Boxed => boxed(lines),
+        Shape::Vertical => vertical(lines),
+        Shape::Batch => batch(lines),
+        Shape::Json => json(lines),
+    }
+}
+
+// +--------+-----------+
+// | trx_id | trx_state |
+// +--------+-----------+
+// |    610 | LOCK WAIT |
+// +--------+-----------+
+fn boxed<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
+    let mut set = ResultSet::default();
+    let mut header_done = false;
+    // Char positions of the `+` of the border: cells are cut there, so a value may hold ` | `.
+    let mut border: Vec<usize> = Vec::new();
+    for (line_no, text) in lines {
+        let text = text.trim_end();
+        if text.starts_with('+') {
+            if border.is_empty() {
+                border = text
+                    .char_indices()
+                    .filter(|&(_, c)| c == '+')
+                    .map(|(i, _)| i)
+                    .collect();
+            }
+            continue;
+        }
+        if !text.starts_with('|') {
+            continue;
+        }
+        let cells = cut_cells(text, &border);
+        if header_done {
+            set.rows.push(cells.into_iter().map(null_or).collect());
+        } else {
+            set.columns = cells.into_iter().map(str::to_string).collect();
+            set.line = line_no;
+            header_done = true;
+        }
+    }
+    (!set.columns.is_empty()).then_some(set)
+}
+
+/// Cuts `| a | b |` at the border's `+` positions when the row is as wide as the border (ASCII
+/// values), else at ` | ` (wide characters shift the columns).
+fn cut_cells<'a>(row: &'a str, border: &[usize]) -> Vec<&'a str> {
+    let aligned = row.is_ascii() && border.last().is_some_and(|&end| end + 1 == row.len());
+    if aligned {
+        let cells: Option<Vec<&str>> = border
+            .windows(2)
+            .map(|w| match w {
+                [a, b] => row.get(a + 1..*b).map(str::trim),
+                _ => None,
+            })
+            .collect();
+        if let Some(cells) = cells {
+            return cells;
+        }
+    }
+    let inner = row.strip_prefix('|').unwrap_or(row);
+    let inner = inner.strip_suffix('|').unwrap_or(inner);
+    inner.split(" | ").map(str::trim).collect()
+}
+
+// *************************** 1. row ***************************
+//     lock_id: 610:15:3:5
+// lock_trx_id: 610
+fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
+    let mut set = ResultSet::default();
+    let mut current: Vec<(String, String)> = Vec::new();
+    let flush = |set: &mut ResultSet, row: &mut Vec<(String, String)>| {
+        if row.is_empty() {
+            return;
+        }
+        let mut cells = vec![None; set.columns.len()];
+        for (key, value) in row.drain(..) {
+            let i = match set.column(&key) {
+                Some(i) => i,
+                None => {
+                    set.columns.push(key);
+                    cells.push(None);
+                    set.columns.len() - 1
+                }
+            };
+            if let Some(cell) = cells.get_mut(i) {
+                *cell = null_or(&value);
+            }
+        }
+        set.rows.push(cells);
+    };
+    for (line_no, text) in lines {
+        if text.starts_with("***") && text.contains(". row") {
+            flush(&mut set, &mut current);
+            if set.line == 0 {
+                set.line = line_no;
+            }
+            continue;
+        }
+        match key_value(text) {
+            Some((key, value)) => current.push((key.to_string(), value.to_string())),
+            None => {
+                // A value with newlines (a statement) continues on the next lines.
+                if let Some((_, value)) = current.last_mut() {
+                    value.push('\n');
+                    value.push_str(text);
+                }
+            }
+        }
+    }
+    flush(&mut set, &mut current);
+    (!set.columns.is_empty()).then_some(set)
+}
+
+/// `  lock_mode: X` → (`lock_mode`, `X`): a right-aligned identifier, a colon, a value.
+fn key_value(text: &str) -> Option<(&str, &str)> {
+    let trimmed = text.trim_start();
+    let (key, rest) = trimmed.split_once(':')?;
+    let ident = !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+    if !ident {
+        return None;
+    }
+    Some((key, rest.strip_prefix(' ').unwrap_or(rest)))
+}
+
+// lock_id	lock_trx_id	lock_mode
+// 610:15:3:5	610	X
+fn batch<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
+    let mut set = ResultSet::default();
+    for (line_no, text) in lines {
+        if text.is_empty() {
+            continue;
+        }
+        if set.columns.is_empty() {
+            set.columns = text.split('\t').map(|c| c.trim().to_string()).collect();
+            set.line = line_no;
+        } else {
+            set.rows.push(
+                text.split('\t')
+                    .map(|c| null_or(&unescape_batch(c)))
+                    .collect(),
+            );
+        }
+    }
+    (!set.columns.is_empty()).then_some(set)
+}
+
+/// `mysql -B` escapes newline, tab, backslash and NUL in cells.
+fn unescape_batch(cell: &str) -> String {
+    if !cell.contains('\\') {
+        return cell.to_string();
+    }
+    let mut out = String::with_capacity(cell.len());
+    let mut chars = cell.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('0') => out.push('\0'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+// [{"ENGINE_LOCK_ID": "…", "LOCK_MODE": "X,REC_NOT_GAP", …}, …]   or one object per line
+fn json<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
+    let mut first_line = 0;
+    let mut text = String::new();
+    for (line_no, l) in lines {
+        if first_line == 0 {
+            first_line = line_no;
+        }
+        text.push_str(l);
+        text.push('\n');
+    }
+    let objects: Vec<serde_json::Map<String, Value>> = match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Object(o) => Some(o),
+                _ => None,
+            })
+            .collect(),
+        Ok(Value::Object(o)) => vec![o],
+        _ => serde_json::Deserializer::from_str(&text)
+            .into_iter::<serde_json::Map<String, Value>>()
+            .map_while(Result::ok)
+            .collect(),
+    };
+    let mut set = ResultSet {
+        line: first_line,
+        ..ResultSet::default()
+    };
+    for object in objects {
+        let mut cells = vec![None; set.columns.len()];
+        for (key, value) in object {
+            let i = match set.column(&key) {
+                Some(i) => i,
+                None => {
+                    set.columns.push(key);
+                    cells.push(None);
+                    set.columns.len() - 1
+                }
+            };
+            let cell = match value {
+                Value::Null => None,
+                Value::String(s) => Some(s),
+                other => Some(other.to_string()),
+            };
+            if let Some(slot) = cells.get_mut(i) {
+                *slot = cell;
+            }
+        }
+        set.rows.push(cells);
+    }
+    (!set.columns.is_empty()).then_some(set)
+}
+
+fn null_or(cell: &str) -> Option<String> {
+    (cell != "NULL").then(|| cell.to_string())
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+        text.lines().enumerate().map(|(i, l)| (i + 1, l))
+    }
+
+    #[test]
+    fn boxed_table() {
+        let text = "+--------+-----------+-------+\n| trx_id | trx_state | q     |\n+--------+-----------+-------+\n|    610 | LOCK WAIT | NULL  |\n|    609 | RUNNING   | a | b |\n+--------+-----------+-------+";
+        let set = parse_result_set(Shape::Boxed, lines(text)).unwrap();
+        assert_eq!(set.columns, ["trx_id", "trx_state", "q"]);
+        assert_eq!(
+            set.rows[0],
+            [Some("610".into()), Some("LOCK WAIT".into()), None]
+        );
+        assert_eq!(set.line, 2);
+    }
+
+    #[test]
+    fn vertical_rows_with_multi_line_values() {
+        let text = "*************************** 1. row ***************************\n    lock_id: 610:15:3:5\n  lock_data: NULL\n  trx_query: UPDATE t\nSET a = 1\n*************************** 2. row ***************************\n    lock_id: 609:15:3:5\n";
+        let set = parse_result_set(Shape::Vertical, lines(text)).unwrap();
+        assert_eq!(set.columns, ["lock_id", "lock_data", "trx_query"]);
+        assert_eq!(set.rows.len(), 2);
+        assert_eq!(set.rows[0][2].as_deref(), Some("UPDATE t\nSET a = 1"));
+        assert_eq!(set.get(&set.rows[1], "LOCK_ID"), Some("609:15:3:5"));
+        assert_eq!(set.get(&set.rows[1], "lock_data"), None);
+    }
+
+    #[test]
+    fn batch_with_escapes_and_nulls() {
+        let text = "ID\tINFO\n71\tNULL\n72\tSELECT 1\\nFROM dual";
+        let set = parse_result_set(Shape::Batch, lines(text)).unwrap();
+        assert_eq!(set.rows[0], [Some("71".into()), None]);
+        assert_eq!(set.rows[1][1].as_deref(), Some("SELECT 1\nFROM dual"));
+    }
+
+    #[test]
+    fn json_array_and_lines() {
+        let text = "[{\"LOCK_MODE\": \"X,REC_NOT_GAP\", \"THREAD_ID\": 49, \"LOCK_DATA\": null}]";
+        let set = parse_result_set(Shape::Json, lines(text)).unwrap();
+        assert_eq!(set.get(&set.rows[0], "thread_id"), Some("49"));
+        assert_eq!(set.get(&set.rows[0], "lock_mode"), Some("X,REC_NOT_GAP"));
+        let text = "{\"a\": 1}\n{\"a\": 2}";
+        let set = parse_result_set(Shape::Json, lines(text)).unwrap();
+        assert_eq!(set.rows.len(), 2);
+    }
+}
