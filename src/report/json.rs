@@ -24,11 +24,12 @@
 //! {"schema_version":1,"tool":{"name":"lockscope","version":"0.1.0"},"deadlocks":[
 //! {"input":"status.txt","line":25,…},
 //! {"input":"status.txt","line":190,…}
-//! ],"lock_waits":[],"warnings":[…],"summary":{"deadlocks":2,…}}
+//! ],"lock_waits":[…],"lock_wait_findings":[…],"warnings":[…],"summary":{"deadlocks":2,…}}
 //! ```
 //!
 //! `jsonl`: one line per deadlock (`"type":"deadlock"`) and per warning (`"type":"warning"`)
-//! in input order, then one `"type":"summary"` line at the end. Every line carries
+//! in input order, then the lock waits (`"type":"lock_wait"`) and their findings
+//! (`"type":"lock_wait_finding"`), then one `"type":"summary"` line at the end. Every line carries
 //! `schema_version`. The lines are the same objects as in the document plus those two fields.
 //!
 //! #### Object: document
@@ -38,7 +39,8 @@
 //! | `schema_version` | number | `1` |
 //! | `tool` | object | `{"name": "lockscope", "version": "<crate version>"}` |
 //! | `deadlocks` | array of `deadlock` | in input order |
-//! | `lock_waits` | array | lock waits (error 1205); always empty in this version |
+//! | `lock_waits` | array of `lock_wait` | lock waits (error 1205) of all inputs, joined |
+//! | `lock_wait_findings` | array of `finding` | `idle-blocker`, `long-transaction`, `hot-row` |
 //! | `warnings` | array of `warning` | at most 10,000 are kept, see `summary.warnings_omitted` |
 //! | `summary` | `summary` | totals |
 //!
@@ -137,6 +139,24 @@
 //! | `evidence` | array | `{"line": N, "text": "<log line>"}` |
 //! | `fix` | string | the fixed write path |
 //! | `contributing` | bool | left out unless true: contributes to, but is not, the cause |
+//!
+//! #### Object: `lock_wait`
+//!
+//! | field | type | meaning |
+//! |---|---|---|
+//! | `requesting` | `trx_summary` | the waiting transaction |
+//! | `blocking` | `trx_summary` or null | the holder; null when the input does not show it |
+//! | `lock` | object | `table` (`schema`, `table`), `index`, `mode` (`X`, `S`, …), `kind` (as in `lock`), `lock_data` (key values as `data_locks` prints them), `space`, `page`, `heap_no`, `record` (a `record`, from the status), `text` (the lock as printed) |
+//! | `wait_secs` | number | how long it has waited; left out when unknown |
+//! | `sources` | array of string | the inputs and tables it was read from |
+//! | `line` | number | where it was first read |
+//! | `blocker_state` | string | `idle` (runs no statement), `running`, `unknown` |
+//! | `head_blocker` | bool | the blocker waits for nobody itself |
+//! | `suggested_kill` | string or null | `KILL <thread id>;` for the blocker (never run) |
+//!
+//! `trx_summary`: `trx_id`, `query` (null: none running), and when known `thread_id`,
+//! `state`, `active_secs`, `started`, `user`, `host`, `rows_locked`, `rows_modified`,
+//! `command` (PROCESSLIST; `Sleep` = idle), `command_secs`.
 //!
 //! #### Object: `warning`
 //!
