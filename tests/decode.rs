@@ -108,7 +108,11 @@ async fn round_trip(case: Case) {
 /// Two connections lock `lock[0]` / `lock[1]` and then each other's: a real deadlock. Returns
 /// the status text whose latest deadlock is on `db`.
 async fn deadlock(db: &str, lock: [String; 2]) -> String {
-    for _attempt in 0..3 {
+    // Another client of the server (a concurrent test run) may deadlock in between: retry.
+    for attempt in 0..8 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_millis(200 * attempt)).await;
+        }
         let _guard = DEADLOCKS.lock().await;
         let (mut a, mut b) = (connect().await, connect().await);
         for c in [&mut a, &mut b] {

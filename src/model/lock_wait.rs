@@ -165,28 +165,14 @@ impl LockWait {
 }
 
 /// The `DB_TRX_ID` of the first record of a clustered-index lock, as the monitor prints trx
-/// ids (decimal; 5.5 printed upper-case hex, which callers also try).
+/// ids (decimal).
 fn last_writer(lock: &Lock) -> Option<String> {
     let clustered = matches!(lock.index(), Some("PRIMARY" | "GEN_CLUST_INDEX"));
-    let record = lock.records.first()?;
-    if !clustered || record.is_supremum() {
-        return None;
-    }
-    // PRIMARY: key column(s), then DB_TRX_ID (6 bytes), then DB_ROLL_PTR (7 bytes).
-    let fields: Vec<&FieldValue> = record.fields.iter().map(|f| &f.value).collect();
-    let at = fields.windows(2).position(|w| {
-        matches!(
-            w,
-            [
-                FieldValue::Bytes { len: 6, .. },
-                FieldValue::Bytes { len: 7, .. }
-            ]
-        )
-    })?;
-    match fields.get(at)? {
-        FieldValue::Bytes { hex, .. } => u64::from_str_radix(hex, 16).ok().map(|v| v.to_string()),
-        _ => None,
-    }
+    let record = lock
+        .records
+        .first()
+        .filter(|r| clustered && !r.is_supremum())?;
+    record.db_trx_id().map(|id| id.to_string())
 }
 
 /// LOCK_DATA from a record dump: the key fields (before `DB_TRX_ID` on a clustered index), each

@@ -41,6 +41,27 @@ impl Record {
         self.heap_no == 0
     }
 
+    /// The `DB_TRX_ID` system column of a clustered-index record: the 6-byte field that
+    /// precedes the 7-byte `DB_ROLL_PTR` (format-spec §3.5, field order). It names the last
+    /// transaction that wrote (or delete-marked) the row. `None` on secondary-index records,
+    /// which have no such column, and when the record was not printed.
+    pub fn db_trx_id(&self) -> Option<u64> {
+        let fields: Vec<&FieldValue> = self.fields.iter().map(|f| &f.value).collect();
+        let at = fields.windows(2).position(|w| {
+            matches!(
+                w,
+                [
+                    FieldValue::Bytes { len: 6, .. },
+                    FieldValue::Bytes { len: 7, .. }
+                ]
+            )
+        })?;
+        match fields.get(at)? {
+            FieldValue::Bytes { hex, .. } => u64::from_str_radix(hex, 16).ok(),
+            _ => None,
+        }
+    }
+
     /// True when info bits carry the delete mark (0x20): the row was deleted by a transaction
     /// that has not been purged yet, and its gap is still there to be locked.
     pub fn is_delete_marked(&self) -> bool {

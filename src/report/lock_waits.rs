@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use super::colour::Role;
 use super::text::Page;
 use crate::diagnose::Finding;
 use crate::model::{BlockingTree, LockWait, TrxSummary};
@@ -12,14 +13,18 @@ use crate::sink::LockWaits;
 pub(super) fn text(page: &mut Page, waits: &LockWaits) {
     let tree = BlockingTree::new(&waits.waits);
     let heads = tree.heads();
-    page.line(&format!(
-        "lock waits: {} waiting, {} head blocker(s)",
-        waits.waits.len(),
-        heads.len()
-    ));
+    page.line_as(
+        Role::Heading,
+        &format!(
+            "lock waits: {} waiting, {} head blocker(s)",
+            waits.waits.len(),
+            heads.len()
+        ),
+    );
     for head in &heads {
         page.line("");
-        page.para(
+        page.para_as(
+            Role::Blocker,
             &format!("{} — head blocker, {}", who(head), state(head)),
             "",
             "  ",
@@ -76,7 +81,8 @@ fn waiter(page: &mut Page, w: &LockWait, depth: usize) {
         &indent,
         &format!("{indent}   "),
     );
-    page.para(
+    page.para_as(
+        Role::Waiting,
         &format!("wants {}", crate::diagnose::describe_waited_lock(&w.lock)),
         &format!("{indent}   "),
         &format!("{indent}   "),

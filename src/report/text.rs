@@ -5,6 +5,7 @@
 
 use std::io::{self, Write};
 
+use super::colour::{paint, Role};
 use super::text_table::{short_statement, transactions_table};
 use super::wrap::{truncate, wrap, NO_BREAK};
 use super::TextOptions;
@@ -111,6 +112,8 @@ fn plural(n: usize, word: &str) -> String {
 pub(super) struct Page {
     width: usize,
     full: bool,
+    /// Colour the lines that matter (`--color`); plain text otherwise.
+    colour: bool,
     pub(super) text: String,
 }
 
@@ -119,6 +122,7 @@ impl Page {
         Page {
             width: usize::from(options.width.max(40)),
             full: options.full,
+            colour: options.colour,
             text: String::new(),
         }
     }
@@ -135,6 +139,25 @@ impl Page {
         }
     }
 
+    /// [`Page::line`] in the colour of `role` when colour is on.
+    pub(super) fn line_as(&mut self, role: Role, line: &str) {
+        if self.colour {
+            self.line(&paint(line, role));
+        } else {
+            self.line(line);
+        }
+    }
+
+    /// [`Page::para`] in the colour of `role` when colour is on.
+    pub(super) fn para_as(&mut self, role: Role, text: &str, first: &str, rest: &str) {
+        if !self.colour {
+            return self.para(text, first, rest);
+        }
+        for line in wrap(text, self.width, first, rest) {
+            self.line(&paint(&line, role));
+        }
+    }
+
     /// A quoted log line: cut at the width, whole with `full`.
     pub(super) fn quote(&mut self, line: &str) {
         if self.full {
@@ -147,7 +170,7 @@ impl Page {
 
     fn deadlock(&mut self, n: usize, analysed: &Analysed) {
         let d = &analysed.deadlock;
-        self.para(&header(n, d), "", "  ");
+        self.para_as(Role::Heading, &header(n, d), "", "  ");
         let (table, statements_shown) = transactions_table(d, self.width, self.full);
         self.line(&table);
         for trx in &d.transactions {
@@ -161,17 +184,15 @@ impl Page {
     }
 
     fn transaction(&mut self, d: &Deadlock, trx: &Transaction, statement_shown: bool) {
-        let victim = if d.victim.number == Some(trx.number) {
-            ", the victim"
-        } else {
-            ""
-        };
+        let is_victim = d.victim.number == Some(trx.number);
+        let victim = if is_victim { ", the victim" } else { "" };
         self.line("");
-        self.para(
-            &format!("({}) trx {}{victim}", trx.number, trx.trx_id),
-            "",
-            "  ",
-        );
+        let heading = format!("({}) trx {}{victim}", trx.number, trx.trx_id);
+        if is_victim {
+            self.para_as(Role::Victim, &heading, "", "  ");
+        } else {
+            self.para(&heading, "", "  ");
+        }
         match &trx.query {
             Some(query) if self.full => {
                 for line in query.lines() {
@@ -211,7 +232,11 @@ impl Page {
             describe_lock(lock),
             lock.line
         );
-        self.para(&text, "  - ", "    ");
+        if lock.waiting {
+            self.para_as(Role::Waiting, &text, "  - ", "    ");
+        } else {
+            self.para(&text, "  - ", "    ");
+        }
         let shown = if self.full {
             lock.records.len()
         } else {
@@ -239,7 +264,12 @@ impl Page {
         } else if let Some(first) = graph.cycle.first() {
             let mut path: Vec<String> = graph.cycle.iter().map(|n| format!("({n})")).collect();
             path.push(format!("({first})"));
-            self.para(&format!("cycle: {}", path.join(" → ")), "", "  ");
+            self.para_as(
+                Role::Cycle,
+                &format!("cycle: {}", path.join(" → ")),
+                "",
+                "  ",
+            );
         } else {
             self.para(
                 "cycle: not closed by what the log prints (a transaction on it may not be shown)",
@@ -269,6 +299,11 @@ impl Page {
     }
 
     fn victim(&mut self, d: &Deadlock) {
+        let role = if d.victim.number.is_some() {
+            Role::Victim
+        } else {
+            Role::Heading
+        };
         let text = match (d.victim.number, d.victim_transaction()) {
             (Some(n), Some(t)) => {
                 format!("victim: transaction ({n}), trx {}, rolled back", t.trx_id)
@@ -282,13 +317,14 @@ impl Page {
                     .unwrap_or("the log has no `WE ROLL BACK TRANSACTION` line")
             ),
         };
-        self.para(&text, "", "  ");
+        self.para_as(role, &text, "", "  ");
     }
 
     pub(super) fn finding(&mut self, f: &Finding) {
         self.line("");
         let contributing = if f.contributing { ", contributing" } else { "" };
-        self.para(
+        self.para_as(
+            Role::Finding(f.confidence),
             &format!(
                 "finding: {} ({} confidence{contributing})",
                 f.pattern,
@@ -432,7 +468,7 @@ mod tests {
     fn wide_terminals_get_the_statement_column() {
         let (out, _) = render(TextOptions {
             width: 140,
-            full: false,
+            ..TextOptions::default()
         });
         let header = out.lines().nth(1).unwrap_or_default();
         assert!(header.ends_with("statement"), "{out}");

@@ -77,7 +77,16 @@ fn across_paths(v: &View) -> Option<Finding> {
         .filter(|(o, _)| o.n == deleter.n)
         .map(|(_, l)| l)
         .collect();
-    // Only a deleter: a transaction that merely scanned the gap is `gap-then-insert`.
+    // Only a deleter: a transaction that merely scanned the gap is `gap-then-insert`. On a
+    // clustered index the delete-marked row names its deleter (`DB_TRX_ID`); when that is
+    // another transaction than the holder, the holder only locked the gap.
+    let writer = marked.db_trx_id().map(|id| id.to_string());
+    if writer
+        .as_deref()
+        .is_some_and(|id| id != deleter.t.trx_id && id != "0")
+    {
+        return None;
+    }
     let deleted = !shown.is_empty()
         && shown
             .iter()
