@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::live::{parse_duration, SslMode};
-use crate::report::Format;
+use crate::report::{ColorChoice, Format, Stamp};
 
 /// Diagnose MySQL/MariaDB InnoDB deadlocks: why transactions collided, what to change
 ///
@@ -46,6 +46,13 @@ pub enum Command {
     Patterns(PatternsArgs),
     Completions(CompletionsArgs),
     /// Print the man page (roff) generated from this help
+    ///
+    /// The same page is checked in as `completions/lockscope.1`.
+    ///
+    /// Examples:
+    ///   lockscope man | man -l -
+    ///   lockscope man > /usr/local/share/man/man1/lockscope.1
+    #[command(verbatim_doc_comment)]
     Man,
 }
 
@@ -62,6 +69,12 @@ pub enum Command {
 /// `SHOW ENGINE INNODB STATUS` and reads the lock tables and process list (SHOW and SELECT
 /// only; the user needs the `PROCESS` privilege) and reports the latest deadlock the same way.
 ///
+/// Formats: `text` (coloured on a terminal, see `--color`), `json`, `jsonl`, `dot` and
+/// `mermaid` (the wait-for graph of each deadlock and the blocking tree of lock waits; the
+/// victim in red), `markdown` (a report to paste into a ticket, with mermaid graphs).
+/// `--summary` replaces the per-deadlock reports by counts per pattern, per table and index
+/// and per hour: what hurts most in a week of error log.
+///
 /// Exit codes: 0 analysed; 1 a deadlock matched `--fail-on`; 2 bad usage or no readable
 /// input; 3 server unreachable, login refused or a missing privilege.
 ///
@@ -70,6 +83,10 @@ pub enum Command {
 ///   lockscope analyze mysqld.err --format jsonl > deadlocks.jsonl
 ///   mysql -e 'SHOW ENGINE INNODB STATUS\G' | lockscope analyze
 ///   lockscope analyze --fail-on unclassified,odku-supremum ci-error.log
+///   lockscope analyze --format dot status.txt | dot -Tsvg > deadlock.svg
+///   lockscope analyze --format markdown status.txt > ticket.md
+///   lockscope analyze --summary --since '2026-11-20 08:00' --until 2026-11-21 mysqld.err
+///   lockscope analyze --summary --format json mysqld.err
 ///   lockscope analyze --dsn mysql://root@127.0.0.1:3306
 ///   LOCKSCOPE_DSN=mysql://app:secret@db1/shop lockscope analyze --live --format json
 #[derive(Debug, Args)]
@@ -90,13 +107,37 @@ pub struct AnalyzeArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
-    /// Width of the text report in columns (default: $COLUMNS, else 80)
+    /// Width of the text report (default: $COLUMNS, the terminal's, else 80)
     #[arg(long, value_name = "COLUMNS")]
     pub width: Option<u16>,
 
     /// Print statements whole instead of shortening them
     #[arg(long)]
     pub full: bool,
+
+    /// Colour the text report: `auto` (on a terminal, unless `NO_COLOR` is set)
+    #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Only deadlocks at or after this time (RFC 3339 or `YYYY-MM-DD[ HH:MM[:SS]]`)
+    ///
+    /// Compared with each deadlock's own timestamp, whatever shape the server printed it in
+    /// (`2026-11-21 05:24:04`, `2026-11-21T05:24:04.123Z`, `120906  6:03:32`). Times without
+    /// a UTC offset are compared as written (the server's wall clock). A deadlock without a
+    /// timestamp is kept, with a warning.
+    #[arg(long, value_name = "TIME", value_parser = Stamp::parse_bound)]
+    pub since: Option<Stamp>,
+
+    /// Only deadlocks before this time (`--until 2026-11-21` ends at that midnight)
+    #[arg(long, value_name = "TIME", value_parser = Stamp::parse_bound)]
+    pub until: Option<Stamp>,
+
+    /// Print counts per pattern, table/index and hour instead of each deadlock
+    ///
+    /// The view for a long error log: which pattern, which index and which hours hurt most.
+    /// Text, one JSON object with `--format json` or `jsonl`, tables with `--format markdown`.
+    #[arg(long)]
+    pub summary: bool,
 
     /// Exit 1 when a deadlock matches `any`, `unclassified` or pattern ids
     ///

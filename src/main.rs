@@ -53,6 +53,9 @@ fn print(text: Result<String, Error>) -> Result<u8, Error> {
 }
 
 fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
+    if args.summary && matches!(args.format, report::Format::Dot | report::Format::Mermaid) {
+        no_summary_in(args.format);
+    }
     let fail_on = lockscope::fail_on::FailOn::parse(&args.fail_on)?;
     // Live mode: one snapshot per server, then the same pipeline as for files.
     let live = if args.live || args.connect.names_a_server() {
@@ -64,14 +67,21 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     let options = report::TextOptions {
         width,
         full: args.full,
+        colour: args.format == report::Format::Text && args.color.for_stdout(),
     };
-    let err: Box<dyn Write + Send> = if args.quiet {
-        Box::new(io::sink())
+    let progress = progress_bar(args, live.is_some());
+    let (out, err) = outputs(args.quiet, progress.as_ref());
+    let inner = if args.summary {
+        report::summary_sink_for(args.format, out, err, options)
+            .unwrap_or_else(|| no_summary_in(args.format))
     } else {
-        Box::new(io::stderr())
+        report::sink_for(args.format, out, err, options)
     };
-    let inner = report::sink_for(args.format, Box::new(io::stdout()), err, options);
-    let mut sink = lockscope::fail_on::Watch::new(inner, fail_on);
+    let range = report::TimeRange {
+        since: args.since,
+        until: args.until,
+    };
+    let mut sink = report::Select::new(lockscope::fail_on::Watch::new(inner, fail_on), range);
 
     let names: Vec<String> = if let Some(live) = &live {
         live.iter().map(|input| input.name.clone()).collect()
@@ -87,8 +97,13 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         inputs: names.clone(),
         ..Default::default()
     };
+    let live_schemas: Vec<(Option<String>, String)> = live
+        .iter()
+        .flatten()
+        .flat_map(|input| input.schemas.iter().cloned())
+        .collect();
     let analyze_options = analyze::Options {
-        schema: load_schema(&args.schema, &mut sink, &mut summary)?,
+        schema: load_schema(&args.schema, &live_schemas, &mut sink, &mut summary)?,
     };
     let mut recognised = false;
     // Lock tables and TRANSACTIONS sections of all inputs describe one moment: joined at the end.
@@ -126,9 +141,16 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
                     path: path.clone(),
                     source,
                 })?;
+                let reader: Box<dyn io::Read + Send> = match &progress {
+                    Some(bar) => {
+                        bar.0.set_message(name.clone());
+                        Box::new(report::progress::Counted::new(file, bar.0.clone()))
+                    }
+                    None => Box::new(file),
+                };
                 analyze::analyze_reader_with(
                     name,
-                    BufReader::with_capacity(1 << 20, file),
+                    BufReader::with_capacity(1 << 20, reader),
                     &mut sink,
                     &analyze_options,
                 )
@@ -147,6 +169,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         recognised |= stats.recognised;
         lock_picture.merge(stats.lock_picture);
     }
+    drop(progress);
     use lockscope::sink::Sink;
     summary.lock_waits = analyze::report_lock_waits(&lock_picture, &mut sink)
         .map_err(|source| Error::Output { source })?;
@@ -155,19 +178,38 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     if !recognised {
         return Err(Error::NothingReadable { inputs: names });
     }
-    Ok(if sink.matched() { 1 } else { 0 })
+    Ok(if sink.inner().matched() { 1 } else { 0 })
+}
+
+/// `--summary` with a graph format: a usage error (exit 2), before anything is read.
+fn no_summary_in(format: report::Format) -> ! {
+    let mut cli = Cli::command();
+    cli.build();
+    cli.find_subcommand_mut("analyze")
+        .cloned()
+        .unwrap_or(cli)
+        .error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!("`--summary` is written as text, json or markdown, not `{format}`"),
+        )
+        .exit()
 }
 
 /// Reads the `--schema` files; a statement that cannot be read is a warning in the report.
 fn load_schema(
     paths: &[std::path::PathBuf],
+    fetched: &[(Option<String>, String)],
     sink: &mut dyn lockscope::sink::Sink,
     summary: &mut sink::Summary,
 ) -> Result<Option<std::sync::Arc<lockscope::schema::Schema>>, Error> {
-    if paths.is_empty() {
+    if paths.is_empty() && fetched.is_empty() {
         return Ok(None);
     }
     let mut schema = lockscope::schema::Schema::default();
+    // `SHOW CREATE TABLE` from the server itself (live mode); a `--schema` file may add more.
+    for (database, sql) in fetched {
+        let _ = schema.add_sql(sql, database.as_deref());
+    }
     for path in paths {
         let text = std::fs::read(path).map_err(|source| Error::UnreadableInput {
             path: path.clone(),
@@ -222,11 +264,52 @@ fn run_patterns(id: Option<&str>) -> Result<String, Error> {
     }
 }
 
-/// `$COLUMNS` when set (shells export it to children only sometimes), else 80.
+/// `$COLUMNS` when set (shells export it to children only sometimes), else the width of the
+/// terminal stdout is (not when piped: the output must not depend on where it is run), else 80.
 fn terminal_width() -> u16 {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse::<u16>().ok())
+        .or_else(|| terminal_size::terminal_size_of(io::stdout()).map(|(w, _)| w.0))
         .filter(|&w| w >= 40)
         .unwrap_or(80)
+}
+
+/// The progress bar for a large file analysed on a terminal (never for stdin or a server).
+fn progress_bar(args: &AnalyzeArgs, live: bool) -> Option<report::progress::Guard> {
+    if live {
+        return None;
+    }
+    let total: u64 = args
+        .inputs
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.len())
+        .sum();
+    report::progress::wanted_here(args.quiet, total)
+        .then(|| report::progress::Guard(report::progress::bar(total)))
+}
+
+/// Stdout for the report and stderr for warnings; while a bar is drawn, writes to the terminal
+/// hide it first.
+fn outputs(
+    quiet: bool,
+    progress: Option<&report::progress::Guard>,
+) -> (Box<dyn Write + Send>, Box<dyn Write + Send>) {
+    use report::progress::Suspend;
+    use std::io::IsTerminal;
+    let out: Box<dyn Write + Send> = match progress {
+        Some(bar) if io::stdout().is_terminal() => {
+            Box::new(Suspend::new(io::stdout(), bar.0.clone()))
+        }
+        _ => Box::new(io::stdout()),
+    };
+    let err: Box<dyn Write + Send> = match (quiet, progress) {
+        (true, _) => Box::new(io::sink()),
+        (false, Some(bar)) => Box::new(Suspend::new(io::stderr(), bar.0.clone())),
+        (false, None) => Box::new(io::stderr()),
+    };
+    (out, err)
 }

@@ -341,6 +341,23 @@ fn analyze_dsn_reports_the_latest_deadlock() {
         assert_eq!(table["table"], "t");
     }
     assert!(!deadlock["findings"].as_array().unwrap().is_empty());
+    // The table definitions come from the server (`SHOW CREATE TABLE`): columns are named, not
+    // guessed. `t` is (id INT PRIMARY KEY, v INT NOT NULL).
+    let wait = &deadlock["transactions"][0]["waits_for"]["records"][0]["columns"];
+    let names: Vec<&str> = wait
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["id", "DB_TRX_ID", "DB_ROLL_PTR", "v"], "{wait:#}");
+    assert!(
+        wait.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["guessed"] != true),
+        "{wait:#}"
+    );
 
     let text_out = String::from_utf8_lossy(&text.stdout);
     assert_eq!(text.status.code(), Some(0));

@@ -43,12 +43,13 @@ impl Trx<'_> {
     }
 }
 
-/// The report seen per transaction.
-pub(crate) struct View<'a> {
-    pub d: &'a Deadlock,
-    pub trx: Vec<Trx<'a>>,
+/// The report seen per transaction. Built once per deadlock ([`View::new`]) and handed to every
+/// pattern's check, so what all of them read (held locks, verbs, upserts) is worked out once.
+pub struct View<'a> {
+    pub(crate) d: &'a Deadlock,
+    pub(crate) trx: Vec<Trx<'a>>,
     /// MariaDB `innodb_deadlock_report=basic`: no `CONFLICTING WITH`, so no holder is printed.
-    pub basic: bool,
+    pub(crate) basic: bool,
 }
 
 impl<'a> View<'a> {
@@ -92,23 +93,28 @@ impl<'a> View<'a> {
         View { d, trx, basic }
     }
 
-    pub fn get(&self, n: u32) -> Option<&Trx<'a>> {
+    /// The deadlock this view is of.
+    pub fn deadlock(&self) -> &'a Deadlock {
+        self.d
+    }
+
+    pub(crate) fn get(&self, n: u32) -> Option<&Trx<'a>> {
         self.trx.iter().find(|t| t.n == n)
     }
 
     /// Transactions that wait for a lock, in printed order.
-    pub fn waiters(&self) -> impl Iterator<Item = (&Trx<'a>, &'a Lock)> {
+    pub(crate) fn waiters(&self) -> impl Iterator<Item = (&Trx<'a>, &'a Lock)> {
         self.trx.iter().filter_map(|t| t.wait.map(|w| (t, w)))
     }
 
     /// The transaction `n` waits for, from the wait-for graph.
-    pub fn blocker_of(&self, n: u32) -> Option<&Trx<'a>> {
+    pub(crate) fn blocker_of(&self, n: u32) -> Option<&Trx<'a>> {
         let edge = self.d.graph.edge_from(n)?;
         self.get(edge.holder).filter(|h| h.n != n)
     }
 
     /// The other transactions' printed locks that block `waiter`'s request.
-    pub fn blocking_locks(&self, waiter: &Trx<'a>) -> Vec<(&Trx<'a>, &'a Lock)> {
+    pub(crate) fn blocking_locks(&self, waiter: &Trx<'a>) -> Vec<(&Trx<'a>, &'a Lock)> {
         let Some(wait) = waiter.wait else {
             return Vec::new();
         };
@@ -123,13 +129,13 @@ impl<'a> View<'a> {
     /// The transaction whose trx id is stored in a clustered-index record's `DB_TRX_ID`: the
     /// last writer of the row, which still holds it implicitly if it has not committed
     /// (format-spec §3.5, field order; public samples 001, 013).
-    pub fn last_writer(&self, lock: &Lock, rec: &Record) -> Option<&Trx<'a>> {
+    pub(crate) fn last_writer(&self, lock: &Lock, rec: &Record) -> Option<&Trx<'a>> {
         let id = db_trx_id(lock, rec)?;
         self.trx.iter().find(|t| trx_id_is(&t.t.trx_id, id))
     }
 
     /// The sentence that says what this report could not show, for low/medium findings.
-    pub fn hidden_note(&self) -> Option<String> {
+    pub(crate) fn hidden_note(&self) -> Option<String> {
         if self.basic {
             return Some(
                 "The server ran with innodb_deadlock_report=basic, so the report prints no \

@@ -19,6 +19,7 @@ mod words;
 #[cfg(test)]
 mod testkit;
 
+pub use facts::View;
 pub use finding::{Confidence, Evidence, Finding};
 pub use pattern::{Check, Pattern};
 pub use patterns::*;
@@ -39,22 +40,29 @@ pub fn pattern(id: &str) -> Option<&'static Pattern> {
 ///
 /// The main cause is the first matching pattern in [`PATTERNS`] order (most specific first);
 /// every other match follows with `contributing: true`, except the ones the main pattern
-/// subsumes (they would describe the same locks again, less precisely).
+/// subsumes (they would describe the same locks again, less precisely, so they are not even
+/// checked). Every check reads the same [`View`], built once here.
 pub fn diagnose(deadlock: &Deadlock) -> Vec<Finding> {
-    let mut matched = PATTERNS.iter().filter_map(|p| match p.check {
-        Check::Deadlock(check) => check(deadlock).map(|f| (*p, f)),
+    let view = View::new(deadlock);
+    let mut checks = PATTERNS.iter().filter_map(|p| match p.check {
+        Check::Deadlock(check) => Some((*p, check)),
         Check::LockWaits(_) => None,
     });
-    let Some((main, first)) = matched.next() else {
-        return vec![unclassified::explain(deadlock)];
+    let Some((main, first)) = checks
+        .by_ref()
+        .find_map(|(p, check)| check(&view).map(|f| (p, f)))
+    else {
+        return vec![unclassified::explain(&view)];
     };
     let mut findings = vec![first];
-    for (p, mut f) in matched {
+    for (p, check) in checks {
         if main.subsumes.contains(&p.id) {
             continue;
         }
-        f.contributing = true;
-        findings.push(f);
+        if let Some(mut f) = check(&view) {
+            f.contributing = true;
+            findings.push(f);
+        }
     }
     findings
 }

@@ -2,13 +2,14 @@
 //! file per pattern the way clippy declares a lint (`declare_clippy_lint!`), so the docs that
 //! `lockscope patterns` and the README print cannot drift from the code that matches.
 
-use super::Finding;
-use crate::model::{Deadlock, LockWait};
+use super::{Finding, View};
+use crate::model::LockWait;
 
 /// What a catalogue entry looks at: one deadlock, or the lock waits of one moment (1205).
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
-    Deadlock(fn(&Deadlock) -> Option<Finding>),
+    /// Given the deadlock's [`View`], built once and shared by every pattern.
+    Deadlock(fn(&View) -> Option<Finding>),
     LockWaits(fn(&[LockWait]) -> Vec<Finding>),
 }
 
@@ -70,7 +71,7 @@ impl Pattern {
 }
 
 /// Declares a pattern: its doc comment becomes `explanation`, the file and line `location`, and
-/// the module's `fn check(&Deadlock) -> Option<Finding>` its matcher (with `on = lock_waits`:
+/// the module's `fn check(&View) -> Option<Finding>` its matcher (with `on = lock_waits`:
 /// `fn check(&[LockWait]) -> Vec<Finding>`).
 ///
 /// ```ignore

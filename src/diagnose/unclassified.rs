@@ -4,13 +4,12 @@
 
 use super::facts::{ev_lock, evidence, View};
 use super::{words, Confidence, Evidence, Finding};
-use crate::model::Deadlock;
 
 /// The pattern id of a finding that names no catalogue entry.
 pub const UNCLASSIFIED: &str = "unclassified";
 
-pub(crate) fn explain(d: &Deadlock) -> Finding {
-    let v = View::new(d);
+pub(crate) fn explain(v: &View) -> Finding {
+    let d = v.d;
     let mut ev: Vec<Evidence> = Vec::new();
     let summary = if v.trx.is_empty() {
         "The report could not be read into transactions, so there is no cycle to explain; see \
@@ -126,7 +125,7 @@ mod tests {
             ))
             .conflicts(lock("X rec", "orders", "PRIMARY", 3, "24", vec![r205()]))
             .victim(1);
-        let f = explain(&d);
+        let f = explain(&View::new(&d));
         assert_eq!(f.pattern, UNCLASSIFIED);
         assert!(
             f.summary.contains(

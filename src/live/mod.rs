@@ -30,6 +30,37 @@ pub struct LiveInput {
     pub name: String,
     /// The status followed by the lock tables, as `snapshot::Snapshot::text` makes it.
     pub text: String,
+    /// `SHOW CREATE TABLE` of every table the snapshot's reports name: (database, statement).
+    pub schemas: Vec<(Option<String>, String)>,
+}
+
+/// Tables a report's locks name, at most `MAX_SCHEMA_TABLES` of them.
+const MAX_SCHEMA_TABLES: usize = 64;
+
+/// The tables the deadlocks and lock waits of `text` name.
+fn named_tables(name: &str, text: &str) -> Vec<crate::model::TableName> {
+    let (found, _) = crate::analyze_text_fully(name, text);
+    let mut tables: Vec<crate::model::TableName> = Vec::new();
+    let mut add = |t: &crate::model::TableName| {
+        let bare = crate::model::TableName {
+            partition: None,
+            ..t.clone()
+        };
+        if !bare.table.is_empty() && !tables.contains(&bare) && tables.len() < MAX_SCHEMA_TABLES {
+            tables.push(bare);
+        }
+    };
+    for a in &found.deadlocks {
+        for t in &a.deadlock.transactions {
+            for l in t.all_locks().chain(&t.conflicting_with) {
+                add(&l.table);
+            }
+        }
+    }
+    for w in &found.lock_waits.waits {
+        add(&w.lock.table);
+    }
+    tables
 }
 
 /// `analyze --dsn`: resolves the connection settings, connects to each server, and fetches one
@@ -52,11 +83,30 @@ pub fn fetch_inputs(args: &ConnectArgs, notes: bool) -> Result<Vec<LiveInput>, E
                 })?;
             let taken = snapshot::take(&mut server).await;
             let about = describe(&server.info);
-            server.close().await;
             let snapshot = taken.map_err(|e| Error::ServerRefused {
                 dsn: name.clone(),
                 reason: e.to_string(),
             })?;
+            let text = snapshot.text();
+            let mut schemas = Vec::new();
+            for table in named_tables(&name, &text) {
+                let db = table.schema.as_deref();
+                match queries::show_create_table(
+                    &mut server.conn,
+                    db,
+                    &table.table,
+                    config.timeouts.query,
+                )
+                .await
+                {
+                    Ok(sql) => schemas.push((table.schema.clone(), sql)),
+                    Err(e) if notes => {
+                        eprintln!("warning: `{name}`: {e}; rows of {table} are not decoded")
+                    }
+                    Err(_) => {}
+                }
+            }
+            server.close().await;
             if notes {
                 eprintln!("note: `{name}` is {about}");
                 for problem in &snapshot.problems {
@@ -65,7 +115,8 @@ pub fn fetch_inputs(args: &ConnectArgs, notes: bool) -> Result<Vec<LiveInput>, E
             }
             inputs.push(LiveInput {
                 name,
-                text: snapshot.text(),
+                text,
+                schemas,
             });
         }
         Ok(inputs)

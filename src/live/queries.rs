@@ -80,7 +80,13 @@ const PROCESSLIST: Statement = Statement {
 };
 
 /// Every statement this module can send.
+const SHOW_CREATE_TABLE: Statement = Statement {
+    sql: "SHOW CREATE TABLE",
+    privilege: "any privilege on the table",
+};
+
 pub const STATEMENTS: &[&Statement] = &[
+    &SHOW_CREATE_TABLE,
     &VERSION,
     &LOCK_TABLES,
     &SHOW_ENGINE_INNODB_STATUS,
@@ -168,13 +174,48 @@ pub async fn processlist(conn: &mut Conn, timeout: Duration) -> Result<Table, Qu
 }
 
 /// The one place SQL is sent: only the statements above reach it.
+/// `SHOW CREATE TABLE `db`.`t``: the definition of a table a report names, so its record
+/// bytes can be decoded into column values (`--schema` without a file). The names come from
+/// the report and are quoted as identifiers, so the statement stays a SHOW.
+pub async fn show_create_table(
+    conn: &mut Conn,
+    schema: Option<&str>,
+    table: &str,
+    timeout: Duration,
+) -> Result<String, QueryError> {
+    let quote = |name: &str| format!("`{}`", name.replace('`', "``"));
+    let name = match schema {
+        Some(db) => format!("{}.{}", quote(db), quote(table)),
+        None => quote(table),
+    };
+    let sql = format!("{} {name}", SHOW_CREATE_TABLE.sql);
+    let rows = fetch_sql(conn, &SHOW_CREATE_TABLE, &sql, timeout).await?;
+    let column = rows.column("Create Table").unwrap_or(1);
+    Ok(rows
+        .rows
+        .first()
+        .and_then(|row| row.get(column).cloned().flatten())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default())
+}
+
 async fn fetch(
     conn: &mut Conn,
     statement: &'static Statement,
     timeout: Duration,
 ) -> Result<Table, QueryError> {
+    fetch_sql(conn, statement, statement.sql, timeout).await
+}
+
+/// Sends `sql`, which is `statement`'s text (plus quoted names for `SHOW CREATE TABLE`).
+async fn fetch_sql(
+    conn: &mut Conn,
+    statement: &'static Statement,
+    sql: &str,
+    timeout: Duration,
+) -> Result<Table, QueryError> {
     let run = async {
-        let mut result = conn.query_iter(statement.sql).await?;
+        let mut result = conn.query_iter(sql).await?;
         let columns: Vec<String> = result
             .columns_ref()
             .iter()

@@ -78,6 +78,7 @@ pub fn run_watch(args: &WatchArgs) -> Result<u8, Error> {
     let options = report::TextOptions {
         width: args.width.unwrap_or_else(crate::live::terminal_width),
         full: args.full,
+        ..report::TextOptions::default()
     };
     let sink = report::sink_for(args.format.format(), out, err, options);
     let seen = Seen::load(args.state_file.as_deref()).map_err(|source| Error::UnreadableInput {

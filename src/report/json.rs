@@ -179,7 +179,7 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use super::json_wire::{count_patterns, DeadlockJson, SummaryJson, WarningLine, TOOL};
+use super::json_wire::{count_patterns, write_deadlock, SummaryJson, WarningLine, TOOL};
 use super::lock_waits::{FindingLine, LockWaitJson};
 use crate::model::Warning;
 use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
@@ -231,13 +231,13 @@ impl<W: Write> JsonReport<W> {
 
 /// A deadlock as an element of the document's `deadlocks` array (no separator).
 fn render_element(analysed: &Analysed, buf: &mut Vec<u8>) -> io::Result<()> {
-    serde_json::to_writer(buf, &DeadlockJson::element(analysed))?;
+    write_deadlock(analysed, None, buf);
     Ok(())
 }
 
 /// A deadlock as one JSONL line, newline included.
 fn render_line(analysed: &Analysed, buf: &mut Vec<u8>) -> io::Result<()> {
-    serde_json::to_writer(&mut *buf, &DeadlockJson::line(analysed, SCHEMA_VERSION))?;
+    write_deadlock(analysed, Some(SCHEMA_VERSION), buf);
     buf.push(b'\n');
     Ok(())
 }
@@ -249,7 +249,11 @@ impl<W: Write> JsonReport<W> {
             .write_all(if self.deadlocks == 0 { b"\n" } else { b",\n" })?;
         match rendered {
             Some(bytes) => self.out.write_all(bytes)?,
-            None => serde_json::to_writer(&mut self.out, &DeadlockJson::element(analysed))?,
+            None => {
+                let mut buf = Vec::new();
+                render_element(analysed, &mut buf)?;
+                self.out.write_all(&buf)?;
+            }
         }
         self.deadlocks += 1;
         count_patterns(&mut self.patterns, &analysed.findings);
@@ -356,8 +360,9 @@ impl<W: Write> JsonlReport<W> {
 
 impl<W: Write> Sink for JsonlReport<W> {
     fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
-        serde_json::to_writer(&mut self.out, &DeadlockJson::line(analysed, SCHEMA_VERSION))?;
-        self.out.write_all(b"\n")?;
+        let mut buf = Vec::new();
+        render_line(analysed, &mut buf)?;
+        self.out.write_all(&buf)?;
         self.deadlock_written(analysed)
     }
 

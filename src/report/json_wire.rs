@@ -4,16 +4,15 @@
 //! `LockMode`, `LockKind`, `LockModeClause`) the model's own `Serialize` is used. The contract
 //! itself is documented in `report::json`.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
 use crate::decode::DecodedColumn;
 use crate::diagnose::Finding;
 use crate::model::{
-    describe_lock, Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, LockModeClause,
-    LockTarget, Record, TableName, Transaction, WaitForGraph, Warning,
+    describe_lock, Deadlock, EdgeSource, FieldValue, Flavour, Lock, LockKind, LockTarget, Record,
+    TableName, Transaction, WaitForGraph, Warning,
 };
 use crate::sink::{Analysed, Summary};
 
@@ -28,286 +27,6 @@ pub const TOOL: Tool = Tool {
     name: env!("CARGO_PKG_NAME"),
     version: env!("CARGO_PKG_VERSION"),
 };
-
-/// A sequence serialized from an iterator made on demand, so no `Vec` of views is built.
-struct Seq<'a, T, V>(&'a [T], fn(&'a T) -> V);
-
-impl<'a, T, V: Serialize> Serialize for Seq<'a, T, V> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.0.iter().map(self.1))
-    }
-}
-
-#[derive(Serialize)]
-pub struct DeadlockJson<'a> {
-    /// `"deadlock"` on JSONL lines, absent inside the document's `deadlocks` array.
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    schema_version: Option<u32>,
-    input: &'a str,
-    line: usize,
-    timestamp: Option<&'a str>,
-    flavour: Flavour,
-    flavour_label: &'static str,
-    too_deep: bool,
-    victim: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    victim_note: Option<&'a str>,
-    victim_trx_id: Option<&'a str>,
-    transactions: Seq<'a, Transaction, TransactionJson<'a>>,
-    wait_for_graph: &'a WaitForGraph,
-    findings: &'a [Finding],
-}
-
-impl<'a> DeadlockJson<'a> {
-    /// The deadlock as an element of the document's `deadlocks` array.
-    pub fn element(a: &'a Analysed) -> Self {
-        let d: &'a Deadlock = &a.deadlock;
-        DeadlockJson {
-            kind: None,
-            schema_version: None,
-            input: &d.input,
-            line: d.line,
-            timestamp: d.timestamp.as_deref(),
-            flavour: d.flavour,
-            flavour_label: d.flavour.label(),
-            too_deep: d.too_deep,
-            victim: d.victim.number,
-            victim_note: d.victim.note.as_deref(),
-            victim_trx_id: d.victim_transaction().map(|t| t.trx_id.as_str()),
-            transactions: Seq(&d.transactions, TransactionJson::from),
-            wait_for_graph: &d.graph,
-            findings: &a.findings,
-        }
-    }
-
-    /// The deadlock as a JSONL line: tagged and versioned, since each line stands alone.
-    pub fn line(a: &'a Analysed, schema_version: u32) -> Self {
-        DeadlockJson {
-            kind: Some("deadlock"),
-            schema_version: Some(schema_version),
-            ..DeadlockJson::element(a)
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct TransactionJson<'a> {
-    number: u32,
-    trx_id: &'a str,
-    state: &'a str,
-    active_secs: Option<u64>,
-    op_info: Option<&'a str>,
-    tables_in_use: Option<u64>,
-    tables_locked: Option<u64>,
-    lock_wait: bool,
-    lock_structs: Option<u64>,
-    heap_size: Option<u64>,
-    row_locks: Option<u64>,
-    undo_entries: Option<u64>,
-    thread_id: Option<u64>,
-    os_thread_handle: Option<&'a str>,
-    query_id: Option<u64>,
-    user: Option<&'a str>,
-    host: Option<&'a str>,
-    ip: Option<&'a str>,
-    proc_info: Option<&'a str>,
-    query: Option<&'a str>,
-    holds: Seq<'a, Lock, LockJson<'a>>,
-    waits_for: Option<LockJson<'a>>,
-    conflicting_with: Seq<'a, Lock, LockJson<'a>>,
-    line: usize,
-}
-
-impl<'a> From<&'a Transaction> for TransactionJson<'a> {
-    fn from(t: &'a Transaction) -> Self {
-        TransactionJson {
-            number: t.number,
-            trx_id: &t.trx_id,
-            state: &t.state,
-            active_secs: t.active_secs,
-            op_info: t.op_info.as_deref(),
-            tables_in_use: t.tables_in_use,
-            tables_locked: t.tables_locked,
-            lock_wait: t.lock_wait,
-            lock_structs: t.lock_structs,
-            heap_size: t.heap_size,
-            row_locks: t.row_locks,
-            undo_entries: t.undo_entries,
-            thread_id: t.thread_id,
-            os_thread_handle: t.os_thread_handle.as_deref(),
-            query_id: t.query_id,
-            user: t.user.as_deref(),
-            host: t.host.as_deref(),
-            ip: t.ip.as_deref(),
-            proc_info: t.proc_info.as_deref(),
-            query: t.query.as_deref(),
-            holds: Seq(&t.holds, LockJson::from),
-            waits_for: t.waits_for.as_ref().map(LockJson::from),
-            conflicting_with: Seq(&t.conflicting_with, LockJson::from),
-            line: t.line,
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct LockJson<'a> {
-    #[serde(rename = "type")]
-    target: &'static str,
-    table: &'a TableName,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    index: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    space: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    page: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    n_bits: Option<u64>,
-    trx_id: &'a str,
-    mode: &'a LockMode,
-    kind: LockKind,
-    waiting: bool,
-    clause: &'a LockModeClause,
-    description: String,
-    line: usize,
-    text: &'a str,
-    records: RecordsJson<'a>,
-}
-
-impl<'a> From<&'a Lock> for LockJson<'a> {
-    fn from(l: &'a Lock) -> Self {
-        let (target, index, space, page, n_bits) = match &l.target {
-            LockTarget::Table => ("table", None, None, None, None),
-            LockTarget::Record {
-                space,
-                page,
-                n_bits,
-                index,
-            } => (
-                "record",
-                Some(index.as_str()),
-                Some(*space),
-                Some(*page),
-                *n_bits,
-            ),
-        };
-        LockJson {
-            target,
-            table: &l.table,
-            index,
-            space,
-            page,
-            n_bits,
-            trx_id: &l.trx_id,
-            mode: &l.mode,
-            kind: l.kind,
-            waiting: l.waiting,
-            clause: &l.clause,
-            description: describe_lock(l),
-            line: l.line,
-            text: &l.text,
-            records: RecordsJson(l),
-        }
-    }
-}
-
-/// The records of a lock, each with the lock's table and index at hand for decoding.
-struct RecordsJson<'a>(&'a Lock);
-
-impl Serialize for RecordsJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let lock = self.0;
-        s.collect_seq(lock.records.iter().map(|r| RecordJson::new(r, lock)))
-    }
-}
-
-#[derive(Serialize)]
-struct RecordJson<'a> {
-    heap_no: u64,
-    supremum: bool,
-    info_bits: Option<u32>,
-    delete_marked: bool,
-    fields: Seq<'a, crate::model::Field, FieldJson<'a>>,
-    /// Decoded by the `decode` stage (`--schema`), else guessed here.
-    #[serde(skip_serializing_if = "no_columns")]
-    columns: Cow<'a, [DecodedColumn]>,
-    line: usize,
-}
-
-fn no_columns(c: &[DecodedColumn]) -> bool {
-    c.is_empty()
-}
-
-impl<'a> RecordJson<'a> {
-    fn new(r: &'a Record, lock: &Lock) -> Self {
-        let columns = if r.columns.is_empty() {
-            Cow::Owned(crate::decode::decode_record(r, lock, None).columns)
-        } else {
-            Cow::Borrowed(r.columns.as_slice())
-        };
-        RecordJson {
-            heap_no: r.heap_no,
-            supremum: r.is_supremum(),
-            info_bits: r.info_bits,
-            delete_marked: r.is_delete_marked(),
-            fields: Seq(&r.fields, |f| FieldJson::from(&f.value)),
-            columns,
-            line: r.line,
-        }
-    }
-}
-
-/// `{"len":4,"hex":"80000065"}`, `{"null":true}`, `{"default":true}`, `{"mbr":"…"}`.
-#[derive(Serialize, Default)]
-struct FieldJson<'a> {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    len: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    hex: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    total: Option<u64>,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    external: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    null: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    default: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mbr: Option<&'a str>,
-}
-
-impl<'a> From<&'a FieldValue> for FieldJson<'a> {
-    fn from(v: &'a FieldValue) -> Self {
-        match v {
-            FieldValue::Null => FieldJson {
-                null: true,
-                ..FieldJson::default()
-            },
-            FieldValue::Default => FieldJson {
-                default: true,
-                ..FieldJson::default()
-            },
-            FieldValue::Mbr { text } => FieldJson {
-                mbr: Some(text),
-                ..FieldJson::default()
-            },
-            FieldValue::Bytes {
-                len,
-                hex,
-                total,
-                external,
-                ..
-            } => FieldJson {
-                len: Some(*len),
-                hex: Some(hex),
-                total: *total,
-                external: *external,
-                ..FieldJson::default()
-            },
-        }
-    }
-}
 
 /// A warning as a JSONL line: `{"type":"warning", …the warning's own fields}`.
 #[derive(Serialize)]
@@ -364,6 +83,529 @@ pub fn count_patterns(patterns: &mut BTreeMap<&'static str, usize>, findings: &[
     for (i, f) in findings.iter().enumerate() {
         if !findings[..i].iter().any(|g| g.pattern == f.pattern) {
             *patterns.entry(f.pattern).or_default() += 1;
+        }
+    }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The deadlock object, written by hand.
+//
+// A deadlock is most of what `json`/`jsonl` write, so it is written straight into the output
+// buffer: keys are literal bytes, strings go through one escaping pass, numbers through a
+// small formatter, and nothing else is allocated. The bytes are exactly what `serde_json`
+// makes of the wire structs in `json_oracle` (the tests compare the two on every fixture).
+
+/// Writes a deadlock object: `{"type":"deadlock","schema_version":N,…}` when `schema_version`
+/// is given (a JSONL line), else the element of the document's `deadlocks` array.
+pub fn write_deadlock(a: &Analysed, schema_version: Option<u32>, out: &mut Vec<u8>) {
+    let d: &Deadlock = &a.deadlock;
+    out.push(b'{');
+    if let Some(v) = schema_version {
+        out.extend_from_slice(b"\"type\":\"deadlock\",\"schema_version\":");
+        uint(out, u64::from(v));
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"input\":");
+    string(out, &d.input);
+    out.extend_from_slice(b",\"line\":");
+    uint(out, d.line as u64);
+    out.extend_from_slice(b",\"timestamp\":");
+    opt_string(out, d.timestamp.as_deref());
+    out.extend_from_slice(b",\"flavour\":\"");
+    out.extend_from_slice(flavour_id(d.flavour).as_bytes());
+    out.extend_from_slice(b"\",\"flavour_label\":");
+    string(out, d.flavour.label());
+    out.extend_from_slice(b",\"too_deep\":");
+    boolean(out, d.too_deep);
+    out.extend_from_slice(b",\"victim\":");
+    opt_uint(out, d.victim.number.map(u64::from));
+    if let Some(note) = &d.victim.note {
+        out.extend_from_slice(b",\"victim_note\":");
+        string(out, note);
+    }
+    out.extend_from_slice(b",\"victim_trx_id\":");
+    opt_string(out, d.victim_transaction().map(|t| t.trx_id.as_str()));
+    out.extend_from_slice(b",\"transactions\":[");
+    for (i, t) in d.transactions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        transaction(out, t);
+    }
+    out.extend_from_slice(b"],\"wait_for_graph\":");
+    graph(out, &d.graph);
+    out.extend_from_slice(b",\"findings\":[");
+    for (i, f) in a.findings.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        finding(out, f);
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn transaction(out: &mut Vec<u8>, t: &Transaction) {
+    out.extend_from_slice(b"{\"number\":");
+    uint(out, u64::from(t.number));
+    out.extend_from_slice(b",\"trx_id\":");
+    string(out, &t.trx_id);
+    out.extend_from_slice(b",\"state\":");
+    string(out, &t.state);
+    out.extend_from_slice(b",\"active_secs\":");
+    opt_uint(out, t.active_secs);
+    out.extend_from_slice(b",\"op_info\":");
+    opt_string(out, t.op_info.as_deref());
+    out.extend_from_slice(b",\"tables_in_use\":");
+    opt_uint(out, t.tables_in_use);
+    out.extend_from_slice(b",\"tables_locked\":");
+    opt_uint(out, t.tables_locked);
+    out.extend_from_slice(b",\"lock_wait\":");
+    boolean(out, t.lock_wait);
+    out.extend_from_slice(b",\"lock_structs\":");
+    opt_uint(out, t.lock_structs);
+    out.extend_from_slice(b",\"heap_size\":");
+    opt_uint(out, t.heap_size);
+    out.extend_from_slice(b",\"row_locks\":");
+    opt_uint(out, t.row_locks);
+    out.extend_from_slice(b",\"undo_entries\":");
+    opt_uint(out, t.undo_entries);
+    out.extend_from_slice(b",\"thread_id\":");
+    opt_uint(out, t.thread_id);
+    out.extend_from_slice(b",\"os_thread_handle\":");
+    opt_string(out, t.os_thread_handle.as_deref());
+    out.extend_from_slice(b",\"query_id\":");
+    opt_uint(out, t.query_id);
+    out.extend_from_slice(b",\"user\":");
+    opt_string(out, t.user.as_deref());
+    out.extend_from_slice(b",\"host\":");
+    opt_string(out, t.host.as_deref());
+    out.extend_from_slice(b",\"ip\":");
+    opt_string(out, t.ip.as_deref());
+    out.extend_from_slice(b",\"proc_info\":");
+    opt_string(out, t.proc_info.as_deref());
+    out.extend_from_slice(b",\"query\":");
+    opt_string(out, t.query.as_deref());
+    out.extend_from_slice(b",\"holds\":");
+    locks(out, &t.holds);
+    out.extend_from_slice(b",\"waits_for\":");
+    match &t.waits_for {
+        Some(l) => lock(out, l),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"conflicting_with\":");
+    locks(out, &t.conflicting_with);
+    out.extend_from_slice(b",\"line\":");
+    uint(out, t.line as u64);
+    out.push(b'}');
+}
+
+fn locks(out: &mut Vec<u8>, locks: &[Lock]) {
+    out.push(b'[');
+    for (i, l) in locks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        lock(out, l);
+    }
+    out.push(b']');
+}
+
+fn lock(out: &mut Vec<u8>, l: &Lock) {
+    match &l.target {
+        LockTarget::Table => {
+            out.extend_from_slice(b"{\"type\":\"table\",\"table\":");
+            table_name(out, &l.table);
+        }
+        LockTarget::Record {
+            space,
+            page,
+            n_bits,
+            index,
+        } => {
+            out.extend_from_slice(b"{\"type\":\"record\",\"table\":");
+            table_name(out, &l.table);
+            out.extend_from_slice(b",\"index\":");
+            string(out, index);
+            out.extend_from_slice(b",\"space\":");
+            uint(out, *space);
+            out.extend_from_slice(b",\"page\":");
+            uint(out, *page);
+            if let Some(n) = n_bits {
+                out.extend_from_slice(b",\"n_bits\":");
+                uint(out, *n);
+            }
+        }
+    }
+    out.extend_from_slice(b",\"trx_id\":");
+    string(out, &l.trx_id);
+    out.extend_from_slice(b",\"mode\":");
+    string(out, l.mode.as_str());
+    out.extend_from_slice(b",\"kind\":\"");
+    out.extend_from_slice(kind_id(l.kind).as_bytes());
+    out.extend_from_slice(b"\",\"waiting\":");
+    boolean(out, l.waiting);
+    out.extend_from_slice(b",\"clause\":{\"mode\":");
+    match &l.clause.mode {
+        Some(m) => string(out, m.as_str()),
+        None => out.extend_from_slice(b"null"),
+    }
+    out.extend_from_slice(b",\"gap\":");
+    boolean(out, l.clause.gap);
+    out.extend_from_slice(b",\"rec_not_gap\":");
+    boolean(out, l.clause.rec_not_gap);
+    out.extend_from_slice(b",\"insert_intention\":");
+    boolean(out, l.clause.insert_intention);
+    out.extend_from_slice(b",\"waiting\":");
+    boolean(out, l.clause.waiting);
+    out.extend_from_slice(b"},\"description\":");
+    string(out, &describe_lock(l));
+    out.extend_from_slice(b",\"line\":");
+    uint(out, l.line as u64);
+    out.extend_from_slice(b",\"text\":");
+    string(out, &l.text);
+    out.extend_from_slice(b",\"records\":[");
+    for (i, r) in l.records.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        record(out, r, l);
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn table_name(out: &mut Vec<u8>, t: &TableName) {
+    out.push(b'{');
+    if let Some(schema) = &t.schema {
+        out.extend_from_slice(b"\"schema\":");
+        string(out, schema);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"table\":");
+    string(out, &t.table);
+    if let Some(p) = &t.partition {
+        out.extend_from_slice(b",\"partition\":");
+        string(out, p);
+    }
+    out.push(b'}');
+}
+
+fn record(out: &mut Vec<u8>, r: &Record, l: &Lock) {
+    out.extend_from_slice(b"{\"heap_no\":");
+    uint(out, r.heap_no);
+    out.extend_from_slice(b",\"supremum\":");
+    boolean(out, r.is_supremum());
+    out.extend_from_slice(b",\"info_bits\":");
+    opt_uint(out, r.info_bits.map(u64::from));
+    out.extend_from_slice(b",\"delete_marked\":");
+    boolean(out, r.is_delete_marked());
+    out.extend_from_slice(b",\"fields\":[");
+    for (i, f) in r.fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        field(out, &f.value);
+    }
+    out.push(b']');
+    // Decoded by the `decode` stage (`--schema`), else guessed here.
+    if r.columns.is_empty() {
+        columns(out, &crate::decode::decode_record(r, l, None).columns);
+    } else {
+        columns(out, &r.columns);
+    }
+    out.extend_from_slice(b",\"line\":");
+    uint(out, r.line as u64);
+    out.push(b'}');
+}
+
+/// `,"columns":[…]`, nothing when there are none.
+fn columns(out: &mut Vec<u8>, columns: &[DecodedColumn]) {
+    if columns.is_empty() {
+        return;
+    }
+    out.extend_from_slice(b",\"columns\":[");
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'{');
+        if let Some(name) = &c.name {
+            out.extend_from_slice(b"\"name\":");
+            string(out, name);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"value\":");
+        string(out, &c.value);
+        if c.guessed {
+            out.extend_from_slice(b",\"guessed\":true");
+        }
+        if let Some(uuid) = &c.uuid {
+            out.extend_from_slice(b",\"uuid\":");
+            string(out, uuid);
+        }
+        out.push(b'}');
+    }
+    out.push(b']');
+}
+
+/// `{"len":4,"hex":"80000065"}`, `{"null":true}`, `{"default":true}`, `{"mbr":"…"}`.
+fn field(out: &mut Vec<u8>, v: &FieldValue) {
+    match v {
+        FieldValue::Null => out.extend_from_slice(b"{\"null\":true}"),
+        FieldValue::Default => out.extend_from_slice(b"{\"default\":true}"),
+        FieldValue::Mbr { text } => {
+            out.extend_from_slice(b"{\"mbr\":");
+            string(out, text);
+            out.push(b'}');
+        }
+        FieldValue::Bytes {
+            len,
+            hex,
+            total,
+            external,
+            ..
+        } => {
+            out.extend_from_slice(b"{\"len\":");
+            uint(out, *len);
+            out.extend_from_slice(b",\"hex\":");
+            string(out, hex);
+            if let Some(total) = total {
+                out.extend_from_slice(b",\"total\":");
+                uint(out, *total);
+            }
+            if *external {
+                out.extend_from_slice(b",\"external\":true");
+            }
+            out.push(b'}');
+        }
+    }
+}
+
+fn graph(out: &mut Vec<u8>, g: &WaitForGraph) {
+    out.extend_from_slice(b"{\"edges\":[");
+    for (i, e) in g.edges.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"waiter\":");
+        uint(out, u64::from(e.waiter));
+        out.extend_from_slice(b",\"holder\":");
+        uint(out, u64::from(e.holder));
+        out.extend_from_slice(b",\"lock\":");
+        string(out, &e.lock);
+        out.extend_from_slice(b",\"source\":\"");
+        out.extend_from_slice(match e.source {
+            EdgeSource::Holds => b"holds".as_slice(),
+            EdgeSource::ConflictingWith => b"conflicting-with",
+            EdgeSource::Inferred => b"inferred",
+        });
+        out.extend_from_slice(b"\"}");
+    }
+    out.extend_from_slice(b"],\"cycle\":[");
+    for (i, n) in g.cycle.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        uint(out, u64::from(*n));
+    }
+    out.extend_from_slice(b"]}");
+}
+
+fn finding(out: &mut Vec<u8>, f: &Finding) {
+    out.extend_from_slice(b"{\"pattern\":");
+    string(out, f.pattern);
+    out.extend_from_slice(b",\"confidence\":\"");
+    out.extend_from_slice(f.confidence.as_str().as_bytes());
+    out.extend_from_slice(b"\",\"summary\":");
+    string(out, &f.summary);
+    out.extend_from_slice(b",\"evidence\":[");
+    for (i, e) in f.evidence.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"line\":");
+        uint(out, e.line as u64);
+        out.extend_from_slice(b",\"text\":");
+        string(out, &e.text);
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"],\"fix\":");
+    string(out, &f.fix);
+    if f.contributing {
+        out.extend_from_slice(b",\"contributing\":true");
+    }
+    out.push(b'}');
+}
+
+/// `Flavour`'s serde name (kebab-case).
+fn flavour_id(f: Flavour) -> &'static str {
+    match f {
+        Flavour::Mysql50 => "mysql50",
+        Flavour::Mysql55 => "mysql55",
+        Flavour::Mysql56 => "mysql56",
+        Flavour::Mysql57 => "mysql57",
+        Flavour::Mysql8018 => "mysql8018",
+        Flavour::MariadbPre106 => "mariadb-pre106",
+        Flavour::Mariadb106 => "mariadb106",
+        Flavour::Percona => "percona",
+        Flavour::Unknown => "unknown",
+    }
+}
+
+/// `LockKind`'s serde name (kebab-case).
+fn kind_id(k: LockKind) -> &'static str {
+    match k {
+        LockKind::Table => "table",
+        LockKind::NextKey => "next-key",
+        LockKind::Gap => "gap",
+        LockKind::RecNotGap => "rec-not-gap",
+        LockKind::InsertIntention => "insert-intention",
+    }
+}
+
+fn boolean(out: &mut Vec<u8>, b: bool) {
+    out.extend_from_slice(if b { b"true" } else { b"false" });
+}
+
+fn uint(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        // `n % 10` is below 10: the cast cannot truncate.
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+}
+
+fn opt_uint(out: &mut Vec<u8>, n: Option<u64>) {
+    match n {
+        Some(n) => uint(out, n),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        Some(s) => string(out, s),
+        None => out.extend_from_slice(b"null"),
+    }
+}
+
+/// A JSON string, escaped exactly as `serde_json` escapes it: `"` and `\`, the short forms
+/// `\b \t \n \f \r`, other control bytes as `\u00xx`; everything else (non-ASCII included)
+/// as is.
+fn string(out: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b >= 0x20 && b != b'"' && b != b'\\' {
+            continue;
+        }
+        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
+        start = i + 1;
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            }
+        }
+    }
+    out.extend_from_slice(bytes.get(start..).unwrap_or_default());
+    out.push(b'"');
+}
+
+#[cfg(test)]
+#[path = "json_oracle.rs"]
+mod oracle;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn serde_bytes(a: &Analysed, schema_version: Option<u32>) -> Vec<u8> {
+        let wire = match schema_version {
+            Some(v) => oracle::DeadlockJson::line(a, v),
+            None => oracle::DeadlockJson::element(a),
+        };
+        serde_json::to_vec(&wire).expect("serializes")
+    }
+
+    fn fast_bytes(a: &Analysed, schema_version: Option<u32>) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_deadlock(a, schema_version, &mut out);
+        out
+    }
+
+    /// Every fixture's deadlocks, written by hand and by serde, byte for byte.
+    #[test]
+    fn hand_written_deadlocks_are_serdes_bytes() {
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures"
+        ))];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).expect("fixtures").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        let mut n = 0;
+        for path in files {
+            let bytes = std::fs::read(&path).expect("readable");
+            let text = String::from_utf8_lossy(&bytes);
+            let (deadlocks, _) = crate::analyze_text("in\"put\u{1}", &text);
+            for a in &deadlocks {
+                for v in [None, Some(1)] {
+                    let fast = fast_bytes(a, v);
+                    let slow = serde_bytes(a, v);
+                    assert!(
+                        fast == slow,
+                        "{}:{}\nfast: {}\nserde: {}",
+                        path.display(),
+                        a.deadlock.line,
+                        String::from_utf8_lossy(&fast),
+                        String::from_utf8_lossy(&slow)
+                    );
+                }
+                n += 1;
+            }
+        }
+        assert!(n > 50, "only {n} deadlocks in the fixtures");
+    }
+
+    #[test]
+    fn strings_escape_like_serde() {
+        let s = "a\"b\\c\u{8}\t\n\u{c}\r\u{1}\u{1f}\u{7f}é\u{2028}";
+        let mut out = Vec::new();
+        string(&mut out, s);
+        assert_eq!(out, serde_json::to_vec(s).expect("serializes"));
+        for n in [0, 9, 10, 99, 100, u64::MAX] {
+            let mut out = Vec::new();
+            uint(&mut out, n);
+            assert_eq!(out, n.to_string().into_bytes());
         }
     }
 }

@@ -1,11 +1,22 @@
 //! Renders analysed deadlocks. Every format is a `Sink`: text (comfy-table), json (one
-//! document), jsonl (one object per deadlock). `sink_for` picks one from the `--format` value.
+//! document), jsonl (one object per deadlock), dot and mermaid (the wait-for graphs), markdown
+//! (a ticket). `sink_for` picks one from the `--format` value; `summary_sink_for` the
+//! `--summary` view; `Select` applies `--since` / `--until` in front of either.
 
+mod colour;
+mod dot;
 mod json;
 mod json_wire;
 mod lock_waits;
+mod markdown;
+mod mermaid;
+mod picture;
+pub mod progress;
+mod select;
+mod summary;
 mod text;
 mod text_table;
+mod timestamp;
 mod wrap;
 
 #[cfg(test)]
@@ -13,8 +24,15 @@ mod sample;
 
 use std::io::{BufWriter, Write};
 
+pub use colour::ColorChoice;
+pub use dot::DotReport;
 pub use json::{JsonReport, JsonlReport, SCHEMA_VERSION};
+pub use markdown::MarkdownReport;
+pub use mermaid::MermaidReport;
+pub use select::{Select, TimeRange};
+pub use summary::{SummaryFormat, SummaryReport, Tally};
 pub use text::{summary_line, TextReport};
+pub use timestamp::Stamp;
 pub use wrap::{squash, truncate, wrap, NO_BREAK};
 
 use crate::sink::Sink;
@@ -29,7 +47,23 @@ pub enum Format {
     Json,
     /// One JSON object per line: a deadlock, a warning, the summary.
     Jsonl,
+    /// Graphviz: the wait-for graph of each deadlock (`| dot -Tsvg > x.svg`).
+    Dot,
+    /// Mermaid flowchart of the same graphs, for GitHub and GitLab markdown.
+    Mermaid,
+    /// A report to paste into a ticket: timeline, graph, findings.
+    Markdown,
 }
+
+/// Every format, in `--help` order.
+pub const FORMATS: [Format; 6] = [
+    Format::Text,
+    Format::Json,
+    Format::Jsonl,
+    Format::Dot,
+    Format::Mermaid,
+    Format::Markdown,
+];
 
 impl Format {
     pub fn as_str(self) -> &'static str {
@@ -37,6 +71,9 @@ impl Format {
             Format::Text => "text",
             Format::Json => "json",
             Format::Jsonl => "jsonl",
+            Format::Dot => "dot",
+            Format::Mermaid => "mermaid",
+            Format::Markdown => "markdown",
         }
     }
 }
@@ -51,14 +88,15 @@ impl std::str::FromStr for Format {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Format, String> {
-        match s {
-            "text" => Ok(Format::Text),
-            "json" => Ok(Format::Json),
-            "jsonl" => Ok(Format::Jsonl),
-            other => Err(format!(
-                "unknown format `{other}` (expected `text`, `json` or `jsonl`)"
-            )),
-        }
+        FORMATS
+            .into_iter()
+            .find(|f| f.as_str() == s)
+            .ok_or_else(|| {
+                format!(
+                    "unknown format `{s}` (expected `text`, `json`, `jsonl`, `dot`, `mermaid` or \
+                     `markdown`)"
+                )
+            })
     }
 }
 
@@ -69,6 +107,8 @@ pub struct TextOptions {
     pub width: u16,
     /// Statements, record lists and quoted log lines whole instead of shortened.
     pub full: bool,
+    /// ANSI colour in the text report (`--color`, decided by the caller).
+    pub colour: bool,
 }
 
 impl Default for TextOptions {
@@ -76,6 +116,7 @@ impl Default for TextOptions {
         TextOptions {
             width: 80,
             full: false,
+            colour: false,
         }
     }
 }
@@ -94,7 +135,28 @@ pub fn sink_for(
         Format::Text => Box::new(TextReport::new(out, err, options)),
         Format::Json => Box::new(JsonReport::new(out)),
         Format::Jsonl => Box::new(JsonlReport::new(out)),
+        Format::Dot => Box::new(DotReport::new(out, err, options)),
+        Format::Mermaid => Box::new(MermaidReport::new(out, err, options)),
+        Format::Markdown => Box::new(MarkdownReport::new(out, err, options)),
     }
+}
+
+/// The `--summary` report for `format`: text, markdown, or one JSON object for `json` and
+/// `jsonl`; `None` for the graph formats, which have no summary.
+pub fn summary_sink_for(
+    format: Format,
+    out: Box<dyn Write + Send>,
+    err: Box<dyn Write + Send>,
+    options: TextOptions,
+) -> Option<Box<dyn Sink + Send>> {
+    let out = BufWriter::with_capacity(64 * 1024, out);
+    let format = match format {
+        Format::Text => SummaryFormat::Text,
+        Format::Json | Format::Jsonl => SummaryFormat::Json,
+        Format::Markdown => SummaryFormat::Markdown,
+        Format::Dot | Format::Mermaid => return None,
+    };
+    Some(Box::new(SummaryReport::new(out, err, format, options)))
 }
 
 #[cfg(test)]
@@ -103,12 +165,19 @@ mod tests {
 
     #[test]
     fn formats_round_trip() {
-        for format in [Format::Text, Format::Json, Format::Jsonl] {
+        for format in FORMATS {
             assert_eq!(format.as_str().parse::<Format>(), Ok(format));
+            let name =
+                clap::ValueEnum::to_possible_value(&format).map(|v| v.get_name().to_string());
+            assert_eq!(name.as_deref(), Some(format.as_str()));
         }
         assert_eq!(
             "yaml".parse::<Format>(),
-            Err("unknown format `yaml` (expected `text`, `json` or `jsonl`)".to_string())
+            Err(
+                "unknown format `yaml` (expected `text`, `json`, `jsonl`, `dot`, `mermaid` or \
+                 `markdown`)"
+                    .to_string()
+            )
         );
     }
 }

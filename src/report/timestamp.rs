@@ -49,10 +49,10 @@ impl Stamp {
             Some(stamp) if trimmed.len() > 10 && trimmed.as_bytes().get(4) == Some(&b'-') => {
                 Ok(stamp)
             }
-            _ => Err(format!(
-                "`{text}` is not a time: expected RFC 3339 (`2026-11-21T05:24:04Z`) or \
-                 `YYYY-MM-DD[ HH:MM[:SS]]`"
-            )),
+            _ => Err(
+                "expected RFC 3339 (`2026-11-21T05:24:04Z`) or `YYYY-MM-DD[ HH:MM[:SS]]`"
+                    .to_string(),
+            ),
         }
     }
 
@@ -129,7 +129,8 @@ fn time(text: &str) -> Option<(i64, u32, &str)> {
     if h > 23 || m > 59 || s > 60 {
         return None;
     }
-    Some((h * 3600 + m * 60 + s, nanos, rest))
+    // A leap second (`:60`) stays in its minute.
+    Some((h * 3600 + m * 60 + s.min(59), nanos, rest))
 }
 
 /// ``, `Z`, `+08:00`, `-0530`: `Some(None)` when absent, `None` when not an offset.
@@ -258,7 +259,10 @@ mod tests {
         );
         for bad in ["120906", "120906 6:03:32", "2026-11-21 25:00", "soon"] {
             let err = Stamp::parse_bound(bad).unwrap_err();
-            assert!(err.starts_with(&format!("`{bad}` is not a time")), "{err}");
+            assert!(
+                err.starts_with("expected RFC 3339"),
+                "parsing {bad:?}: {err}"
+            );
         }
     }
 

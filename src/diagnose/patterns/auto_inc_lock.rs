@@ -37,8 +37,8 @@ declare_pattern! {
     fixed = "innodb_autoinc_lock_mode=2; shorter INSERT … SELECT batches",
 }
 
-fn check(d: &Deadlock) -> Option<Finding> {
-    let v = View::new(d);
+fn check(v: &View) -> Option<Finding> {
+    let d = v.d;
     let (t, w) = v
         .waiters()
         .find(|(_, w)| !w.is_record_lock() && w.mode == LockMode::AutoInc)?;
@@ -125,7 +125,7 @@ mod tests {
             ))
             .too_deep()
             .victim(1);
-        let f = check(&d).expect("auto-inc-lock");
+        let f = check(&View::new(&d)).expect("auto-inc-lock");
         assert_eq!(f.confidence, Confidence::Medium);
         assert!(f.summary.contains("TOO DEEP"), "{}", f.summary);
     }
@@ -136,6 +136,6 @@ mod tests {
             .trx(1, "1", "INSERT INTO t VALUES (1)")
             .waits(lock("X wait", "t", "PRIMARY", 3, "1", vec![]))
             .victim(1);
-        assert!(check(&d).is_none());
+        assert!(check(&View::new(&d)).is_none());
     }
 }

@@ -43,8 +43,8 @@ declare_pattern! {
     subsumes = ["inconsistent-order"],
 }
 
-fn check(d: &Deadlock) -> Option<Finding> {
-    let v = View::new(d);
+fn check(v: &View) -> Option<Finding> {
+    let d = v.d;
     for t in &v.trx {
         let Some(w) = t.wait else { continue };
         let secondary = w.index().is_some_and(|i| !is_clustered(i));
@@ -157,7 +157,7 @@ mod tests {
                 vec![],
             ))
             .victim(1);
-        let f = check(&d).expect("concurrent-unique-delete");
+        let f = check(&View::new(&d)).expect("concurrent-unique-delete");
         assert_eq!(f.confidence, Confidence::Medium);
     }
 
@@ -170,6 +170,6 @@ mod tests {
             .holds(lock("X rec", "t", "uk", 4, "2", vec![]))
             .waits(lock("X wait", "t", "uk", 4, "2", vec![]))
             .victim(1);
-        assert!(check(&d).is_none());
+        assert!(check(&View::new(&d)).is_none());
     }
 }

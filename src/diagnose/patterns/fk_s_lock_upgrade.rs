@@ -46,8 +46,8 @@ declare_pattern! {
     subsumes = ["s-to-x-upgrade"],
 }
 
-fn check(d: &Deadlock) -> Option<Finding> {
-    let v = View::new(d);
+fn check(v: &View) -> Option<Finding> {
+    let d = v.d;
     let u = upgrade(&v)?;
     let index = u.wait.index()?;
     let writes = u.t.is("UPDATE") || u.t.is("DELETE");
@@ -153,7 +153,7 @@ mod tests {
             .conflicts(lock("S rec", "invoice", "PRIMARY", 3, "595", r()))
             .conflicts(lock("S rec", "invoice", "PRIMARY", 3, "596", r()))
             .victim(1);
-        let f = check(&d).expect("fk-s-lock-upgrade");
+        let f = check(&View::new(&d)).expect("fk-s-lock-upgrade");
         assert_eq!(f.confidence, Confidence::Medium);
         assert!(
             f.summary.contains("`test`.`invoice` row 2"),
@@ -173,6 +173,6 @@ mod tests {
             .holds(lock("S", "t", "PRIMARY", 3, "2", r()))
             .waits(lock("X wait", "t", "PRIMARY", 3, "2", r()))
             .victim(2);
-        assert!(check(&d).is_none());
+        assert!(check(&View::new(&d)).is_none());
     }
 }

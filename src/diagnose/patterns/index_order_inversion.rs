@@ -44,8 +44,7 @@ declare_pattern! {
     subsumes = ["inconsistent-order"],
 }
 
-fn check(d: &Deadlock) -> Option<Finding> {
-    let v = View::new(d);
+fn check(v: &View) -> Option<Finding> {
     let waiters: Vec<(&Trx, &Lock)> = v.waiters().collect();
     let &(_, first) = waiters.first()?;
     if waiters.len() < 2
@@ -255,7 +254,7 @@ mod tests {
                 vec![rec(3, 0, &["80000004", "80000005", "80000002"])],
             ))
             .victim(1);
-        let f = check(&d).expect("index-order-inversion");
+        let f = check(&View::new(&d)).expect("index-order-inversion");
         assert_eq!(f.confidence, Confidence::High);
         assert!(
             f.summary
@@ -295,6 +294,6 @@ mod tests {
                 vec![rec(3, 0, &["80000002"])],
             ))
             .victim(1);
-        assert!(check(&d).is_none());
+        assert!(check(&View::new(&d)).is_none());
     }
 }

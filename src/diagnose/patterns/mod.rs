@@ -65,5 +65,5 @@ mod prelude {
     pub(super) use crate::diagnose::pattern::declare_pattern;
     pub(super) use crate::diagnose::{sql, words};
     pub(super) use crate::diagnose::{Confidence, Evidence, Finding};
-    pub(super) use crate::model::{Deadlock, Lock, LockKind, LockMode};
+    pub(super) use crate::model::{Lock, LockKind, LockMode};
 }

@@ -80,8 +80,8 @@ pub(super) fn upgrade<'v, 'a>(v: &'v View<'a>) -> Option<Upgrade<'v, 'a>> {
     })
 }
 
-fn check(d: &Deadlock) -> Option<Finding> {
-    let v = View::new(d);
+fn check(v: &View) -> Option<Finding> {
+    let d = v.d;
     let u = upgrade(&v)?;
     let both_shared: Vec<u32> = std::iter::once(u.t)
         .chain(u.others.iter().copied())
@@ -181,7 +181,7 @@ mod tests {
             .holds(lock("S", "order_pay_status", "PRIMARY", 3, "25569", vec![r()]))
             .waits(lock("X wait", "order_pay_status", "PRIMARY", 3, "25569", vec![r()]))
             .victim(2);
-        let f = check(&d).expect("s-to-x-upgrade");
+        let f = check(&View::new(&d)).expect("s-to-x-upgrade");
         assert_eq!(f.confidence, Confidence::High);
         assert!(f.summary.contains("subquery"), "{}", f.summary);
     }
@@ -195,6 +195,6 @@ mod tests {
             .holds(lock("S rec", "semaphore", "PRIMARY", 3, "B", vec![]))
             .waits(lock("X rec wait", "semaphore", "PRIMARY", 3, "B", vec![]))
             .victim(2);
-        assert!(check(&d).is_none());
+        assert!(check(&View::new(&d)).is_none());
     }
 }

@@ -47,8 +47,7 @@ const SCAN_RATIO: u64 = 10;
 /// Below this many row locks a ratio means nothing.
 const MIN_ROW_LOCKS: u64 = 1000;
 
-fn check(d: &Deadlock) -> Option<Finding> {
-    let v = View::new(d);
+fn check(v: &View) -> Option<Finding> {
     v.trx
         .iter()
         .filter(|t| t.is("UPDATE") || t.is("DELETE") || t.is("SELECT"))
@@ -268,7 +267,7 @@ mod tests {
                 vec![],
             ))
             .victim(1);
-        let f = check(&d).expect("unindexed-scan");
+        let f = check(&View::new(&d)).expect("unindexed-scan");
         assert!(f.summary.contains("11973543 row locks"), "{}", f.summary);
         assert!(f.fix.contains("(target_id, gmt_modified)"), "{}", f.fix);
     }
@@ -296,7 +295,7 @@ mod tests {
                 )],
             ))
             .victim(2);
-        let f = check(&d).expect("unindexed-scan");
+        let f = check(&View::new(&d)).expect("unindexed-scan");
         assert!(f.summary.contains("not in its list"), "{}", f.summary);
     }
 
@@ -322,6 +321,6 @@ mod tests {
                 )],
             ))
             .victim(1);
-        assert!(check(&d).is_none());
+        assert!(check(&View::new(&d)).is_none());
     }
 }
