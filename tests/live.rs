@@ -795,3 +795,70 @@ fn idle_blocker_on_a_hot_row() {
     assert!(patterns.contains(&"idle-blocker"), "{patterns:?}");
     assert!(patterns.contains(&"hot-row"), "{patterns:?}");
 }
+
+/// `watch` shows a lock wait older than `--min-wait` once, however many polls see it.
+#[test]
+fn watch_reports_a_lock_wait_once() {
+    let db = Scratch::new("watch_wait");
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut blocker = rt.block_on(connect(Some(&db.name)));
+    rt.block_on(async {
+        blocker.query_drop("BEGIN").await.unwrap();
+        blocker
+            .query_drop("UPDATE t SET v = v + 1 WHERE id = 2")
+            .await
+            .unwrap();
+    });
+    let waiter = rt.spawn({
+        let name = db.name.clone();
+        async move {
+            let mut w = connect(Some(&name)).await;
+            w.query_drop("SET SESSION innodb_lock_wait_timeout = 15")
+                .await
+                .unwrap();
+            let r = w.query_drop("UPDATE t SET v = v - 1 WHERE id = 2").await;
+            let _ = w.disconnect().await;
+            r
+        }
+    });
+    let dsn = db.dsn();
+    let mut watch = Watcher::start(&[
+        "--dsn",
+        &dsn,
+        "--interval",
+        "500ms",
+        "--min-wait",
+        "1s",
+        "--format",
+        "jsonl",
+    ]);
+    let ours = |w: &Watcher| -> usize {
+        w.stdout
+            .lock()
+            .unwrap()
+            .iter()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .filter(|v| {
+                v["type"] == "lock_wait" && v["lock"]["table"]["schema"] == db.name.as_str()
+            })
+            .count()
+    };
+    watch.wait_for("the lock wait", Duration::from_secs(10), |w| ours(w) >= 1);
+    // Several more polls while the wait lasts: still reported once.
+    std::thread::sleep(Duration::from_millis(2000));
+    assert_eq!(
+        ours(&watch),
+        1,
+        "{}",
+        watch.stdout.lock().unwrap().join("\n")
+    );
+    rt.block_on(async {
+        blocker.query_drop("ROLLBACK").await.unwrap();
+        waiter.await.unwrap().unwrap();
+        blocker.disconnect().await.unwrap();
+    });
+}

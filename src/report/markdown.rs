@@ -268,16 +268,40 @@ fn finding(f: &Finding) -> String {
     }
     if !f.fix.is_empty() {
         s.push_str("\n**Fix**\n");
-        // Prose paragraphs, and SQL sketches that start with a `-- before` / `-- after` comment.
         for paragraph in f.fix.split("\n\n") {
             s.push('\n');
-            if paragraph.trim_start().starts_with("--") {
-                s.push_str(&fence("sql", paragraph, ""));
-            } else {
-                s.push_str(&prose(paragraph));
-                s.push('\n');
-            }
+            s.push_str(&fix_paragraph(paragraph));
         }
+    }
+    s
+}
+
+/// A paragraph of a fix: an SQL sketch (starting with a `-- before` / `-- after` comment) as a
+/// code block; prose, with any indented lines under it as a code block.
+fn fix_paragraph(paragraph: &str) -> String {
+    if paragraph.trim_start().starts_with("--") {
+        return fence("sql", paragraph, "");
+    }
+    let lines: Vec<&str> = paragraph.lines().collect();
+    let split = lines
+        .iter()
+        .position(|l| l.starts_with("  "))
+        .unwrap_or(lines.len());
+    let (text, sketch) = lines.split_at(split);
+    let mut s = format!("{}\n", prose(&text.join("\n")));
+    if !sketch.is_empty() {
+        let indent = sketch
+            .iter()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.len() - l.trim_start().len())
+            .min()
+            .unwrap_or(0);
+        let body: Vec<&str> = sketch
+            .iter()
+            .map(|l| l.get(indent..).unwrap_or(""))
+            .collect();
+        s.push('\n');
+        s.push_str(&fence("sql", &body.join("\n"), ""));
     }
     s
 }
@@ -480,7 +504,7 @@ mod tests {
             "### Finding: `delete-then-insert` (high confidence)",
             "<details><summary>Evidence:",
             "**Fix**",
-            "```sql\n-- before",
+            "delete children before parents in both paths:\n\n```sql\nDELETE FROM",
         ] {
             assert!(out.contains(part), "missing {part:?} in\n{out}");
         }
