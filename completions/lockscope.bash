@@ -85,7 +85,7 @@ _lockscope() {
             return 0
             ;;
         lockscope__subcmd__analyze)
-            opts="-P -u -p -S -D -f -q -h -V --live --dsn --host --port --user --password --socket --database --defaults-file --ssl-mode --ssl-ca --connect-timeout --query-timeout --format --width --full --fail-on --quiet --schema --help --version"
+            opts="-P -u -p -S -D -f -q -h -V --live --dsn --host --port --user --password --socket --database --defaults-file --ssl-mode --ssl-ca --connect-timeout --query-timeout --format --width --full --color --since --until --summary --fail-on --quiet --schema --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -152,14 +152,26 @@ _lockscope() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json jsonl dot mermaid markdown" -- "${cur}"))
                     return 0
                     ;;
                 -f)
-                    COMPREPLY=($(compgen -W "text json jsonl" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json jsonl dot mermaid markdown" -- "${cur}"))
                     return 0
                     ;;
                 --width)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -51,13 +51,22 @@ complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l connect-
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l query-timeout -d 'Give up waiting for one statement\'s answer after this long' -r
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s f -l format -d 'Output format' -r -f -a "text\t'Plain-language report with tables, for a terminal'
 json\t'One JSON document (see `report::json` for the contract)'
-jsonl\t'One JSON object per line: a deadlock, a warning, the summary'"
-complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l width -d 'Width of the text report in columns (default: $COLUMNS, else 80)' -r
+jsonl\t'One JSON object per line: a deadlock, a warning, the summary'
+dot\t'Graphviz: the wait-for graph of each deadlock (`| dot -Tsvg > x.svg`)'
+mermaid\t'Mermaid flowchart of the same graphs, for GitHub and GitLab markdown'
+markdown\t'A report to paste into a ticket: timeline, graph, findings'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l width -d 'Width of the text report (default: $COLUMNS, the terminal\'s, else 80)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l color -d 'When to colour the text report (`auto`: on a terminal without `NO_COLOR`)' -r -f -a "auto\t'Colour when stdout is a terminal and `NO_COLOR` is not set'
+always\t'Always colour, even into a pipe or with `NO_COLOR`'
+never\t'Never colour'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l since -d 'Only deadlocks at or after this time (RFC 3339 or `YYYY-MM-DD[ HH:MM[:SS]]`)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l until -d 'Only deadlocks before this time (`--until 2026-11-21` ends at that midnight)' -r
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l fail-on -d 'Exit 1 when a deadlock matches `any`, `unclassified` or pattern ids' -r
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l schema -d 'Name and decode record fields with these `CREATE TABLE` statements' -r -F
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l live -d 'Ask the server from `LOCKSCOPE_DSN` or `~/.my.cnf` instead of reading files'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s p -l password -d 'Ask for the password on the terminal'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l full -d 'Print statements whole instead of shortening them'
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l summary -d 'Print counts per pattern, table/index and hour instead of each deadlock'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s q -l quiet -d 'Do not print warnings about unreadable lines (they still appear in JSON)'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s V -l version -d 'Print version'
@@ -109,7 +118,7 @@ complete -c lockscope -n "__fish_lockscope_using_subcommand patterns" -s h -l he
 complete -c lockscope -n "__fish_lockscope_using_subcommand patterns" -s V -l version -d 'Print version'
 complete -c lockscope -n "__fish_lockscope_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand completions" -s V -l version -d 'Print version'
-complete -c lockscope -n "__fish_lockscope_using_subcommand man" -s h -l help -d 'Print help'
+complete -c lockscope -n "__fish_lockscope_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand man" -s V -l version -d 'Print version'
 complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "analyze" -d 'Read deadlock reports from files or stdin and explain each one'
 complete -c lockscope -n "__fish_lockscope_using_subcommand help; and not __fish_seen_subcommand_from analyze watch lab explain patterns completions man help" -f -a "watch" -d 'Poll servers (or follow error logs) and print each new deadlock once'

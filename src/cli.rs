@@ -20,6 +20,8 @@ use crate::report::{ColorChoice, Format, Stamp};
 ///   lockscope analyze status.txt
 ///   mysql -e 'SHOW ENGINE INNODB STATUS\G' | lockscope analyze
 ///   lockscope analyze --format json --fail-on any /var/log/mysql/error.log
+///   lockscope analyze --summary --since 2026-11-20 /var/log/mysql/error.log
+///   lockscope analyze --format dot status.txt | dot -Tsvg > deadlock.svg
 ///   lockscope analyze --dsn mysql://root@db1:3306
 ///   lockscope watch --dsn mysql://root@db1:3306 --interval 10s
 ///   lockscope explain 'lock_mode X locks gap before rec insert intention waiting'
@@ -115,7 +117,7 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub full: bool,
 
-    /// Colour the text report: `auto` (on a terminal, unless `NO_COLOR` is set)
+    /// When to colour the text report (`auto`: on a terminal without `NO_COLOR`)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
@@ -388,6 +390,34 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn every_command_teaches_with_examples() {
+        let mut cmd = Cli::command();
+        cmd.build();
+        let about = |c: &clap::Command| c.get_long_about().map(ToString::to_string);
+        assert!(about(&cmd).is_some_and(|a| a.contains("\nExamples:\n  lockscope ")));
+        for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+            let help = about(sub).unwrap_or_default();
+            assert!(
+                help.contains("\nExamples:\n  lockscope "),
+                "`lockscope {} --help` has no examples",
+                sub.get_name()
+            );
+        }
+    }
+
+    #[test]
+    fn since_and_until_take_rfc3339_or_a_plain_date() {
+        for value in ["2026-11-21", "2026-11-21 05:24", "2026-11-21T05:24:04Z"] {
+            let cli = Cli::try_parse_from(["lockscope", "analyze", "--since", value]);
+            assert!(cli.is_ok(), "parsing {value:?}");
+        }
+        let err = Cli::try_parse_from(["lockscope", "analyze", "--until", "tuesday"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("expected RFC 3339"), "{err}");
     }
 
     #[test]

@@ -8,6 +8,9 @@ use lockscope::cli::{AnalyzeArgs, Cli, Command, ExplainArgs};
 use lockscope::error::Error;
 use lockscope::{analyze, diagnose, model, parse, report, sink};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

@@ -31,25 +31,35 @@ fn words<'a>(p: &str, i: &'a str, ignore_case: bool) -> Res<'a, &'a str> {
 }
 
 /// [`words`] with exact case, by hand: the same result as `space1` and `tag` per word, without
-/// their machinery (this runs on every line of every report).
+/// their machinery (this runs on every line of every report). Walks the phrase byte by byte: a
+/// space in it takes one or more spaces or tabs, any other byte itself; a failure is reported
+/// where the word (or the space) that failed starts, as `space1` / `tag` report it.
 fn words_exact<'a>(p: &str, i: &'a str) -> Res<'a, &'a str> {
-    let fail = |at: &'a str, kind| Err(nom::Err::Error(Error::new(at, kind)));
-    let mut rest = i;
-    for (n, w) in p.split(' ').enumerate() {
-        if n > 0 {
-            let after = rest.trim_start_matches([' ', '\t']);
-            if after.len() == rest.len() {
-                return fail(rest, nom::error::ErrorKind::Space);
+    let fail = |at: usize, kind| Err(nom::Err::Error(Error::new(i.get(at..).unwrap_or(""), kind)));
+    let input = i.as_bytes();
+    let mut at = 0;
+    // Start of the word being matched: where a `tag` failure is reported.
+    let mut word_at = 0;
+    for &c in p.as_bytes() {
+        if c == b' ' {
+            let spaces = input
+                .get(at..)
+                .unwrap_or_default()
+                .iter()
+                .take_while(|&&b| b == b' ' || b == b'\t')
+                .count();
+            if spaces == 0 {
+                return fail(at, nom::error::ErrorKind::Space);
             }
-            rest = after;
-        }
-        match rest.strip_prefix(w) {
-            Some(after) => rest = after,
-            None => return fail(rest, nom::error::ErrorKind::Tag),
+            at += spaces;
+            word_at = at;
+        } else if input.get(at) == Some(&c) {
+            at += 1;
+        } else {
+            return fail(word_at, nom::error::ErrorKind::Tag);
         }
     }
-    let used = i.len() - rest.len();
-    Ok((rest, i.get(..used).unwrap_or("")))
+    Ok((i.get(at..).unwrap_or(""), i.get(..at).unwrap_or("")))
 }
 
 /// The words of `p` with any run of spaces or tabs between them: copies turn one space into

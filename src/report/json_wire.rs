@@ -497,7 +497,7 @@ fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
-/// A JSON string, escaped exactly as `serde_json` escapes it: `"` and `\`, the short forms
+/// A JSON string, escaped exactly as `serde_json` escapes it: `"` and `\\`, the short forms
 /// `\b \t \n \f \r`, other control bytes as `\u00xx`; everything else (non-ASCII included)
 /// as is.
 fn string(out: &mut Vec<u8>, s: &str) {
@@ -505,12 +505,24 @@ fn string(out: &mut Vec<u8>, s: &str) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Eight bytes at a time while none needs escaping (the common case: hex, names, SQL).
+        if let Some(chunk) = bytes.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !needs_escape(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
+        let Some(&b) = bytes.get(i) else { break };
+        i += 1;
         if b >= 0x20 && b != b'"' && b != b'\\' {
             continue;
         }
-        out.extend_from_slice(bytes.get(start..i).unwrap_or_default());
-        start = i + 1;
+        out.extend_from_slice(bytes.get(start..i - 1).unwrap_or_default());
+        start = i;
         match b {
             b'"' => out.extend_from_slice(b"\\\""),
             b'\\' => out.extend_from_slice(b"\\\\"),
@@ -529,6 +541,19 @@ fn string(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes of `w` is a control byte (< 0x20), `"` or `\\`
+/// (the classic "has a zero / has a byte less than" bit tricks; no false negatives).
+fn needs_escape(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+    // Bytes below 0x20 (ASCII only: a byte with its top bit set is not below 0x20).
+    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
+    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
+    control | quote | backslash != 0
 }
 
 #[cfg(test)]
@@ -598,10 +623,26 @@ mod tests {
 
     #[test]
     fn strings_escape_like_serde() {
-        let s = "a\"b\\c\u{8}\t\n\u{c}\r\u{1}\u{1f}\u{7f}é\u{2028}";
-        let mut out = Vec::new();
-        string(&mut out, s);
-        assert_eq!(out, serde_json::to_vec(s).expect("serializes"));
+        let mut cases = vec![
+            String::new(),
+            "a\"b\\c\u{8}\t\n\u{c}\r\u{1}\u{1f}\u{7f}é\u{2028}".to_string(),
+            "0123456789abcdef0123456789abcdef".to_string(),
+            "`test`.`t` \"quoted\" and a\\backslash after sixteen".to_string(),
+        ];
+        // Every byte value at every offset of a 20-byte string.
+        for c in 0u8..128 {
+            for at in 0..20 {
+                let mut s = "x".repeat(20);
+                s.replace_range(at..at + 1, &char::from(c).to_string());
+                cases.push(s);
+            }
+        }
+        cases.push("ü€😀 ünïcödé with \u{1b}[0m colours".to_string());
+        for s in &cases {
+            let mut out = Vec::new();
+            string(&mut out, s);
+            assert_eq!(out, serde_json::to_vec(s).expect("serializes"), "{s:?}");
+        }
         for n in [0, 9, 10, 99, 100, u64::MAX] {
             let mut out = Vec::new();
             uint(&mut out, n);

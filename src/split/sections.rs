@@ -72,34 +72,16 @@ impl Sections {
             State::Idle => self.start(line_no, raw, text),
             State::Transactions { .. } => self.transactions(line_no, raw, text, out),
             State::Table { .. } => self.table(line_no, raw, text, out),
-            State::MaybeVertical => {
-                if is_key_value(text) && !text.starts_with("Type:") {
-                    self.state = State::Table {
-                        shape: Shape::Vertical,
-                        borders: 0,
-                        tabs: 0,
-                    };
-                    self.chunk.push(line_no, raw);
-                    Taken::Yes
-                } else {
-                    self.reset();
-                    self.start(line_no, raw, text)
-                }
-            }
-            State::MaybeBoxed => {
-                if text.starts_with('|') && !(text.contains("Type") && text.contains("Status")) {
-                    self.state = State::Table {
-                        shape: Shape::Boxed,
-                        borders: 1,
-                        tabs: 0,
-                    };
-                    self.chunk.push(line_no, raw);
-                    Taken::Yes
-                } else {
-                    self.reset();
-                    self.start(line_no, raw, text)
-                }
-            }
+            State::MaybeVertical => self.confirm(
+                is_key_value(text) && !text.starts_with("Type:"),
+                Shape::Vertical,
+                (line_no, raw, text),
+            ),
+            State::MaybeBoxed => self.confirm(
+                text.starts_with('|') && !(text.contains("Type") && text.contains("Status")),
+                Shape::Boxed,
+                (line_no, raw, text),
+            ),
         };
         self.after_rule = is_rule(text);
         if self.chunk.byte_len() > MAX_SECTION_BYTES {
@@ -121,6 +103,28 @@ impl Sections {
             State::Table { shape, .. } if !chunk.is_empty() => out(Section::Table(shape, chunk)),
             _ => {}
         }
+    }
+
+    /// After a row marker or a border: the next line tells whether a result set follows. If
+    /// not, the tentative start is dropped and the line looked at afresh.
+    fn confirm(
+        &mut self,
+        table: bool,
+        shape: Shape,
+        (line_no, raw, text): (usize, &str, &str),
+    ) -> Taken {
+        if !table {
+            self.reset();
+            return self.start(line_no, raw, text);
+        }
+        let borders = u8::from(shape == Shape::Boxed);
+        self.state = State::Table {
+            shape,
+            borders,
+            tabs: 0,
+        };
+        self.chunk.push(line_no, raw);
+        Taken::Yes
     }
 
     fn reset(&mut self) {

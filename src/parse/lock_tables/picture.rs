@@ -235,20 +235,14 @@ impl LockPicture {
             .find(|(_, s, r)| lock_id.is_some() && s.get(r, "lock_id") == lock_id)
             .map(|(_, s, r)| innodb_lock(s, r));
         let lock = lock.unwrap_or_else(|| unknown_lock(lock_id.unwrap_or("")));
-        Some(LockWait {
-            requesting: TrxSummary {
-                trx_id: requesting.to_string(),
-                ..TrxSummary::default()
-            },
-            blocking: Some(TrxSummary {
-                trx_id: blocking.to_string(),
-                ..TrxSummary::default()
-            }),
+        Some(id_wait(
+            requesting,
+            blocking,
             lock,
-            wait_secs: None,
-            sources: vec![format!("{src} ({})", TableKind::InnodbLockWaits.name())],
-            line: set.line,
-        })
+            src,
+            TableKind::InnodbLockWaits,
+            set.line,
+        ))
     }
 
     // data_lock_waits: REQUESTING_ENGINE_LOCK_ID … BLOCKING_ENGINE_TRANSACTION_ID …
@@ -283,20 +277,37 @@ impl LockPicture {
         let lock = lock_row
             .map(|(_, s, r)| data_lock(s, r))
             .unwrap_or_else(|| unknown_lock(lock_id));
-        Some(LockWait {
-            requesting: TrxSummary {
-                trx_id: requesting.to_string(),
-                ..TrxSummary::default()
-            },
-            blocking: Some(TrxSummary {
-                trx_id: blocking.to_string(),
-                ..TrxSummary::default()
-            }),
+        Some(id_wait(
+            requesting,
+            blocking,
             lock,
-            wait_secs: None,
-            sources: vec![format!("{src} ({})", TableKind::DataLockWaits.name())],
-            line: set.line,
-        })
+            src,
+            TableKind::DataLockWaits,
+            set.line,
+        ))
+    }
+}
+
+/// A wait that a waits table gives as two trx ids (the rest is filled by `enrich`).
+fn id_wait(
+    requesting: &str,
+    blocking: &str,
+    lock: WaitedLock,
+    src: &str,
+    kind: TableKind,
+    line: usize,
+) -> LockWait {
+    let trx = |id: &str| TrxSummary {
+        trx_id: id.to_string(),
+        ..TrxSummary::default()
+    };
+    LockWait {
+        requesting: trx(requesting),
+        blocking: Some(trx(blocking)),
+        lock,
+        wait_secs: None,
+        sources: vec![format!("{src} ({})", kind.name())],
+        line,
     }
 }
 
