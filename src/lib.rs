@@ -48,11 +48,7 @@ pub fn analyze_text_fully(name: &str, text: &str) -> (VecSink, bool) {
 /// deadlocks it found: the fuzzing entry point (`fuzz/`), which must never panic.
 pub fn analyze_bytes(bytes: &[u8]) -> usize {
     let mut found = 0;
-    for format in [
-        report::Format::Text,
-        report::Format::Json,
-        report::Format::Jsonl,
-    ] {
+    for format in report::FORMATS {
         let mut sink = report::sink_for(
             format,
             Box::new(std::io::sink()),

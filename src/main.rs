@@ -8,9 +8,6 @@ use lockscope::cli::{AnalyzeArgs, Cli, Command, ExplainArgs};
 use lockscope::error::Error;
 use lockscope::{analyze, diagnose, model, parse, report, sink};
 
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -146,7 +143,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
                 })?;
                 let reader: Box<dyn io::Read + Send> = match &progress {
                     Some(bar) => {
-                        bar.0.set_message(name.clone());
+                        bar.0.set_message(report::progress::label(name));
                         Box::new(report::progress::Counted::new(file, bar.0.clone()))
                     }
                     None => Box::new(file),

@@ -218,6 +218,19 @@ fn summary_of_the_mariadb_error_log() {
     assert_eq!(doc["first"], "2026-11-21 5:24:03");
     assert_eq!(doc["last"], "2026-11-21 5:24:30");
 
+    let line = run(&[
+        "analyze",
+        "--summary",
+        "--format",
+        "jsonl",
+        "fixtures/mariadb/error-log.txt",
+    ]);
+    assert_eq!(line.lines().count(), 1, "{line}");
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&line).unwrap(),
+        doc
+    );
+
     let text = run(&["analyze", "--summary", "fixtures/mariadb/error-log.txt"]);
     insta::assert_snapshot!("summary__mariadb__error-log", text);
     let markdown = run(&[

@@ -3,6 +3,8 @@
 //! server printed them at all (format-spec §3.1–§3.3), and who blocks whom. Matchers read this
 //! view rather than the raw model so that every pattern treats the server families alike.
 
+use std::cell::OnceCell;
+
 use super::Evidence;
 use crate::model::{Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, Record, Transaction};
 
@@ -21,9 +23,18 @@ pub(crate) struct Trx<'a> {
     pub verb: Option<String>,
     /// The statement is `INSERT … ON DUPLICATE KEY UPDATE`.
     pub odku: bool,
+    /// `sql::quoted` of the statement, made the first time a finding quotes it.
+    quoted: OnceCell<Option<String>>,
 }
 
 impl Trx<'_> {
+    /// The statement shortened and in backticks (`sql::quoted`), if printed.
+    pub fn quoted_query(&self) -> Option<&str> {
+        self.quoted
+            .get_or_init(|| self.t.query.as_deref().map(super::sql::quoted))
+            .as_deref()
+    }
+
     pub fn is(&self, verb: &str) -> bool {
         self.verb.as_deref() == Some(verb)
     }
@@ -87,6 +98,7 @@ impl<'a> View<'a> {
                     wait: t.waits_for.as_ref(),
                     verb: t.verb(),
                     odku,
+                    quoted: OnceCell::new(),
                 }
             })
             .collect();

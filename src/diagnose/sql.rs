@@ -4,7 +4,19 @@
 
 /// Whitespace collapsed to single spaces.
 pub(crate) fn squash(q: &str) -> String {
-    q.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(q.len());
+    push_squashed(&mut out, q);
+    out
+}
+
+/// Appends `squash(q)` to `out`.
+fn push_squashed(out: &mut String, q: &str) {
+    for (i, w) in q.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 /// True when `squash(q).to_ascii_uppercase().contains(phrase)`, for an upper-case ASCII
@@ -195,21 +207,74 @@ pub(crate) fn quoted(q: &str) -> String {
     const MAX: usize = 150;
     const HEAD: usize = 100;
     const TAIL: usize = 45;
-    let s = squash(q);
-    let n = s.chars().count();
+    // The length of `squash(q)` in chars, without making it: statements run to many KB.
+    let n = q
+        .split_whitespace()
+        .map(|w| w.chars().count() + 1)
+        .sum::<usize>()
+        .saturating_sub(1);
     if n > MAX {
         // Keep both ends: statements of one code path often differ only in their last values.
-        let head: String = s.chars().take(HEAD).collect();
-        let tail: String = s.chars().skip(n - TAIL).collect();
+        let head: String = q
+            .split_whitespace()
+            .flat_map(|w| std::iter::once(' ').chain(w.chars()))
+            .skip(1)
+            .take(HEAD)
+            .collect();
+        // From the end, backwards; `n > MAX` keeps this clear of the first word.
+        let mut tail: Vec<char> = q
+            .split_whitespace()
+            .rev()
+            .flat_map(|w| w.chars().rev().chain(std::iter::once(' ')))
+            .take(TAIL)
+            .collect();
+        tail.reverse();
+        let tail: String = tail.into_iter().collect();
         format!("`{} … {}`", head.trim_end(), tail.trim_start())
     } else {
-        format!("`{s}`")
+        let mut out = String::with_capacity(q.len() + 2);
+        out.push('`');
+        push_squashed(&mut out, q);
+        out.push('`');
+        out
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `quoted` as it was first written: squash, then cut by chars.
+    fn quoted_reference(q: &str) -> String {
+        let s = q.split_whitespace().collect::<Vec<_>>().join(" ");
+        let n = s.chars().count();
+        if n > 150 {
+            let head: String = s.chars().take(100).collect();
+            let tail: String = s.chars().skip(n - 45).collect();
+            format!("`{} … {}`", head.trim_end(), tail.trim_start())
+        } else {
+            format!("`{s}`")
+        }
+    }
+
+    #[test]
+    fn quoted_cuts_long_statements_at_both_ends() {
+        let words = ["DELETE", "FROM", "t", "WHERE", "id", "IN", "(é,", "ü", "\t\n", "  x'00',"];
+        for len in [0, 1, 5, 20, 40, 41, 60, 149, 150, 151, 152, 160, 400] {
+            for shift in 0..words.len() {
+                let q: String = (0..len)
+                    .map(|i| words[(i + shift) % words.len()])
+                    .collect::<Vec<_>>()
+                    .join(if len % 2 == 0 { " " } else { "  \n" });
+                assert_eq!(quoted(&q), quoted_reference(&q), "{q:?}");
+                assert_eq!(squash(&q), q.split_whitespace().collect::<Vec<_>>().join(" "));
+            }
+        }
+        let long = "x".repeat(160);
+        assert_eq!(quoted(&long), quoted_reference(&long));
+        let spaced = format!("{} {}", "a ".repeat(60), "b".repeat(60));
+        assert_eq!(quoted(&spaced), quoted_reference(&spaced));
+    }
 
     #[test]
     fn statement_facts() {

@@ -2,7 +2,6 @@
 //! words with the key values it covers. Longer descriptions come from `model::describe_lock`.
 
 use super::facts::{is_clustered, Trx};
-use super::sql;
 use crate::model::{short_value, FieldValue, Lock, LockKind, Record};
 
 /// `trx (1)`.
@@ -12,17 +11,17 @@ pub(crate) fn trx(t: &Trx) -> String {
 
 /// `trx (1) (`UPDATE …`)` or `trx (1) (no statement printed)`.
 pub(crate) fn trx_stmt(t: &Trx) -> String {
-    match &t.t.query {
-        Some(q) => format!("trx ({}) running {}", t.n, sql::quoted(q)),
+    match t.quoted_query() {
+        Some(q) => format!("trx ({}) running {q}", t.n),
         None => format!("trx ({}) (no statement printed)", t.n),
     }
 }
 
 /// The statement or a placeholder, in backticks.
 pub(crate) fn stmt(t: &Trx) -> String {
-    t.t.query
-        .as_deref()
-        .map_or_else(|| "(statement not printed)".to_string(), sql::quoted)
+    t.quoted_query()
+        .unwrap_or("(statement not printed)")
+        .to_string()
 }
 
 /// The table name as the sketches write it: bare, without schema.

@@ -196,12 +196,25 @@ impl<'a> Builder<'a> {
                     n_fields: header.n_fields,
                     format: header.format,
                     info_bits: header.info_bits,
-                    fields: Vec::new(),
+                    // Room for the fields the header announces (a damaged count is not trusted
+                    // beyond what a record can have).
+                    fields: Vec::with_capacity(
+                        header
+                            .n_fields
+                            .map_or(0, |n| usize::try_from(n.min(64)).unwrap_or(0)),
+                    ),
                     columns: Vec::new(),
                     line: line_no,
                 }),
                 None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
             },
+            Line::Field(field) => {
+                let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
+                match record {
+                    Some(record) => record.fields.push(field),
+                    None => self.warn(line_no, "field line outside a `Record lock` block", text),
+                }
+            }
             Line::Fields(fields) => {
                 let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
                 match record {

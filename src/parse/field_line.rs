@@ -150,7 +150,7 @@ fn mbr(i: &str) -> Res<'_, Field> {
 /// The common, faithful line `0: len 4; hex 80000065; asc    e;;` (single spaces, hex digits,
 /// `asc` exactly `len` bytes, nothing after `;;`), read by hand: what [`field`] reads from it,
 /// without nom. `None` for any other shape, which then takes the full parser.
-fn plain_field(i: &str) -> Option<Field> {
+pub(super) fn plain_field(i: &str) -> Option<Field> {
     let digits = |s: &str| s.bytes().take_while(u8::is_ascii_digit).count();
     let n = digits(i);
     let index: u32 = i.get(..n).filter(|d| !d.is_empty())?.parse().ok()?;

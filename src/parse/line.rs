@@ -6,7 +6,7 @@
 //! a query continuation or reports as a warning, depending on where it appears.
 
 use super::banner::{is_deadlock_detected, too_deep_line};
-use super::field_line::field_line;
+use super::field_line::{field_line, plain_field};
 use super::heading::heading;
 use super::lock_header::parse_lock_header;
 use super::record_line::record_line;
@@ -56,8 +56,11 @@ pub enum Line<'a> {
     RecordLocks(LockHeader),
     /// `Record lock, heap no 12 PHYSICAL RECORD: n_fields 5; compact format; info bits 0`
     RecordLock(RecordHeader),
-    /// One or more field lines: ` 0: len 4; hex 80000065; asc    e;;` (5.0 prints all fields of
-    /// a record on one line).
+    /// A field line in the server's own shape: ` 0: len 4; hex 80000065; asc    e;;` (the
+    /// common case, read without a `Vec`).
+    Field(Field),
+    /// Field lines in any other shape, one or more fields: 5.0 prints all fields of a record on
+    /// one line, copies mangle spacing.
     Fields(Vec<Field>),
     /// Anything else, kept verbatim (query text, unknown lines).
     Other(&'a str),
@@ -203,7 +206,9 @@ fn record_lock_line(s: &str) -> Option<Line<'_>> {
 fn digit_led(s: &str) -> Option<Line<'_>> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     match s.as_bytes().get(digits) {
-        Some(b':') => field_line(s).map(Line::Fields),
+        Some(b':') => plain_field(s)
+            .map(Line::Field)
+            .or_else(|| field_line(s).map(Line::Fields)),
         Some(b' ') if digits < 6 || s.contains("lock struct") => {
             counters_line(s).map(Line::Counters)
         }
@@ -236,7 +241,7 @@ mod tests {
             Line::TableLock(_) => "table-lock",
             Line::RecordLocks(_) => "record-locks",
             Line::RecordLock(_) => "record-lock",
-            Line::Fields(_) => "fields",
+            Line::Field(_) | Line::Fields(_) => "fields",
             Line::Other(_) => "other",
         }
     }

@@ -152,7 +152,8 @@ pub fn summary_sink_for(
     let out = BufWriter::with_capacity(64 * 1024, out);
     let format = match format {
         Format::Text => SummaryFormat::Text,
-        Format::Json | Format::Jsonl => SummaryFormat::Json,
+        Format::Json => SummaryFormat::Json,
+        Format::Jsonl => SummaryFormat::JsonLine,
         Format::Markdown => SummaryFormat::Markdown,
         Format::Dot | Format::Mermaid => return None,
     };

@@ -33,7 +33,7 @@ pub fn wanted_here(quiet: bool, total_bytes: u64) -> bool {
 pub fn bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr_with_hz(10));
     let style = ProgressStyle::with_template(
-        "{msg:.bold} [{bar:30}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+        "{msg:.bold} [{wide_bar}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
     )
     .unwrap_or_else(|_| ProgressStyle::default_bar())
     .progress_chars("=> ");
@@ -49,6 +49,14 @@ impl Drop for Guard {
     fn drop(&mut self) {
         self.0.finish_and_clear();
     }
+}
+
+/// The bar's label for an input: its file name, shortened (the bar keeps to one line).
+pub fn label(name: &str) -> String {
+    let file = std::path::Path::new(name)
+        .file_name()
+        .map_or_else(|| name.to_string(), |f| f.to_string_lossy().into_owned());
+    super::wrap::truncate(&file, 24)
 }
 
 /// Counts the bytes read through it into `bar`, in steps of [`STEP`].
@@ -115,6 +123,17 @@ mod tests {
         assert!(!wanted(true, true, false, MIN_BYTES), "CI");
         assert!(!wanted(true, false, true, MIN_BYTES), "--quiet");
         assert!(!wanted(true, false, false, MIN_BYTES - 1), "small");
+    }
+
+    #[test]
+    fn labels_are_short_file_names() {
+        assert_eq!(label("/var/log/mysql/error.log"), "error.log");
+        assert_eq!(
+            label("a-very-long-error-log-name-from-prod.log")
+                .chars()
+                .count(),
+            24
+        );
     }
 
     #[test]

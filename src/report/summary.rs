@@ -330,7 +330,10 @@ pub struct FindingCount {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SummaryFormat {
     Text,
+    /// Pretty-printed (`--format json`).
     Json,
+    /// On one line (`--format jsonl`).
+    JsonLine,
     Markdown,
 }
 
@@ -388,6 +391,10 @@ impl<W: Write, E: Write> Sink for SummaryReport<W, E> {
             }
             SummaryFormat::Json => {
                 serde_json::to_writer_pretty(&mut self.out, &self.tally.json(summary))?;
+                self.out.write_all(b"\n")?;
+            }
+            SummaryFormat::JsonLine => {
+                serde_json::to_writer(&mut self.out, &self.tally.json(summary))?;
                 self.out.write_all(b"\n")?;
             }
         }

@@ -4,6 +4,7 @@
 //! report keeps only the report.
 
 use std::io::{self, Write};
+use std::sync::Arc;
 
 use super::colour::{paint, Role};
 use super::text_table::{short_statement, transactions_table};
@@ -14,7 +15,7 @@ use crate::model::{
     describe_lock, describe_lock_short, describe_record_in, Deadlock, EdgeSource, Flavour, Lock,
     Transaction, Warning,
 };
-use crate::sink::{Analysed, LockWaits, Sink, Summary};
+use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// Records listed under one lock before `… and N more` (all of them with `full`).
 const RECORDS_SHOWN: usize = 3;
@@ -54,6 +55,32 @@ impl<W: Write, E: Write> Sink for TextReport<W, E> {
         }
         self.out.write_all(page.text.as_bytes())?;
         // Live inputs (`watch`) and pipes into `less` want each deadlock as soon as it is known.
+        self.out.flush()
+    }
+
+    fn renderer(&self) -> Option<Render> {
+        let options = self.options;
+        Some(Arc::new(move |analysed: &Analysed, buf: &mut Vec<u8>| {
+            let mut page = Page::new(options);
+            page.deadlock_body(analysed);
+            buf.extend_from_slice(page.text.as_bytes());
+            Ok(())
+        }))
+    }
+
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
+        self.count += 1;
+        let mut page = Page::new(self.options);
+        page.header(self.count, &analysed.deadlock);
+        if self.count > 1 {
+            self.out.write_all(b"\n")?;
+        }
+        self.out.write_all(page.text.as_bytes())?;
+        self.out.write_all(rendered)?;
+        self.out.flush()
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 
@@ -169,8 +196,19 @@ impl Page {
     }
 
     fn deadlock(&mut self, n: usize, analysed: &Analysed) {
-        let d = &analysed.deadlock;
+        self.header(n, &analysed.deadlock);
+        self.deadlock_body(analysed);
+    }
+
+    /// The `deadlock N` heading: the only part of a deadlock's text that depends on what came
+    /// before it.
+    fn header(&mut self, n: usize, d: &Deadlock) {
         self.para_as(Role::Heading, &header(n, d), "", "  ");
+    }
+
+    /// Everything after the heading; rendered on the pipeline's workers (`Sink::renderer`).
+    fn deadlock_body(&mut self, analysed: &Analysed) {
+        let d = &analysed.deadlock;
         let (table, statements_shown) = transactions_table(d, self.width, self.full);
         self.line(&table);
         for trx in &d.transactions {

@@ -40,6 +40,13 @@ fn wrap_line(body: &str, width: usize, first: &str, rest: &str, out: &mut Vec<St
             line.push(' ');
             line_len += 1;
         }
+        if word_len <= width.saturating_sub(line_len).max(1) {
+            // The common case: the word fits.
+            line.push_str(word);
+            line_len += word_len;
+            empty = false;
+            continue;
+        }
         // A word wider than the room left on an empty line is broken into pieces.
         let mut chars = word.chars().peekable();
         while chars.peek().is_some() {
