@@ -9,6 +9,31 @@ pub(crate) fn squash(q: &str) -> String {
     out
 }
 
+/// [`push_squashed`] for an ASCII `q`, by bytes (the whitespace is `char::is_whitespace`'s
+/// ASCII part).
+fn push_squashed_ascii(out: &mut String, q: &str) {
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let bytes = q.as_bytes();
+    let mut i = 0;
+    let mut first = true;
+    while i < bytes.len() {
+        while bytes.get(i).is_some_and(|&b| is_space(b)) {
+            i += 1;
+        }
+        let start = i;
+        while bytes.get(i).is_some_and(|&b| !is_space(b)) {
+            i += 1;
+        }
+        if i > start {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            out.push_str(q.get(start..i).unwrap_or(""));
+        }
+    }
+}
+
 /// Appends `squash(q)` to `out`.
 fn push_squashed(out: &mut String, q: &str) {
     for (i, w) in q.split_whitespace().enumerate() {
@@ -207,6 +232,20 @@ pub(crate) fn quoted(q: &str) -> String {
     const MAX: usize = 150;
     const HEAD: usize = 100;
     const TAIL: usize = 45;
+    if q.is_ascii() {
+        // Chars are bytes: squash once, cut by byte offsets.
+        let mut s = String::with_capacity(q.len() + 2);
+        s.push('`');
+        push_squashed_ascii(&mut s, q);
+        let n = s.len() - 1;
+        if n > MAX {
+            let head = s.get(1..=HEAD).unwrap_or("").trim_end();
+            let tail = s.get(s.len() - TAIL..).unwrap_or("").trim_start();
+            return format!("`{head} … {tail}`");
+        }
+        s.push('`');
+        return s;
+    }
     // The length of `squash(q)` in chars, without making it: statements run to many KB.
     let n = q
         .split_whitespace()
@@ -259,19 +298,45 @@ mod tests {
 
     #[test]
     fn quoted_cuts_long_statements_at_both_ends() {
-        let words = ["DELETE", "FROM", "t", "WHERE", "id", "IN", "(é,", "ü", "\t\n", "  x'00',"];
-        for len in [0, 1, 5, 20, 40, 41, 60, 149, 150, 151, 152, 160, 400] {
+        let unicode = [
+            "DELETE", "FROM", "t", "WHERE", "id", "IN", "(é,", "ü", "\t\n", "  x'00',",
+        ];
+        let ascii = [
+            "DELETE",
+            "FROM",
+            "t",
+            "\u{b}WHERE",
+            "id\r",
+            "IN",
+            "(1,",
+            "\u{c}2",
+            "\t\n",
+            "  x'00',",
+        ];
+        for (len, words) in [0, 1, 5, 20, 40, 41, 60, 149, 150, 151, 152, 160, 400]
+            .into_iter()
+            .flat_map(|len| [(len, unicode), (len, ascii)])
+        {
             for shift in 0..words.len() {
                 let q: String = (0..len)
                     .map(|i| words[(i + shift) % words.len()])
                     .collect::<Vec<_>>()
                     .join(if len % 2 == 0 { " " } else { "  \n" });
                 assert_eq!(quoted(&q), quoted_reference(&q), "{q:?}");
-                assert_eq!(squash(&q), q.split_whitespace().collect::<Vec<_>>().join(" "));
+                assert_eq!(
+                    squash(&q),
+                    q.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
             }
         }
-        let long = "x".repeat(160);
-        assert_eq!(quoted(&long), quoted_reference(&long));
+        for n in 140..=160 {
+            let long = "x".repeat(n);
+            assert_eq!(quoted(&long), quoted_reference(&long));
+            let words = "ab ".repeat(n / 3) + &"c".repeat(n % 3);
+            assert_eq!(quoted(&words), quoted_reference(&words));
+            let accented = "é".repeat(n);
+            assert_eq!(quoted(&accented), quoted_reference(&accented));
+        }
         let spaced = format!("{} {}", "a ".repeat(60), "b".repeat(60));
         assert_eq!(quoted(&spaced), quoted_reference(&spaced));
     }

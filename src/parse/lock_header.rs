@@ -22,13 +22,13 @@ fn index_name(i: &str) -> Res<'_, String> {
 
 /// Where the mode clause starts in what follows `trx id ` (the trx id is one or two words, or a
 /// placeholder, so the clause is found by its first words rather than by counting).
+/// The first place (in input order) where `lock` or `unknown` starts a clause that reads.
 fn clause_start(s: &str) -> Option<usize> {
-    ["lock", "unknown"]
-        .iter()
-        .flat_map(|w| s.match_indices(w))
-        .map(|(p, _)| p)
-        .filter(|&p| s.get(p..).is_some_and(|rest| mode_clause(rest).is_ok()))
-        .min()
+    memchr::memchr2_iter(b'l', b'u', s.as_bytes()).find(|&p| {
+        s.get(p..).is_some_and(|rest| {
+            (rest.starts_with("lock") || rest.starts_with("unknown")) && mode_clause(rest).is_ok()
+        })
+    })
 }
 
 // trx id 47 | trx id 0 3793488 | trx id 3BF88F886 | trx id <trx_1>    then the mode clause

@@ -55,7 +55,7 @@ declare_pattern! {
 
 fn check(v: &View) -> Option<Finding> {
     // A transaction that holds X on the very entry it waits for deleted it itself.
-    reinsert(&v).or_else(|| across_paths(&v))
+    reinsert(v).or_else(|| across_paths(v))
 }
 
 /// Seed 002: the inserter waits on an entry the other transaction deleted.

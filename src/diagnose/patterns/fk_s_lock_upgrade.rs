@@ -48,7 +48,7 @@ declare_pattern! {
 
 fn check(v: &View) -> Option<Finding> {
     let d = v.d;
-    let u = upgrade(&v)?;
+    let u = upgrade(v)?;
     let index = u.wait.index()?;
     let writes = u.t.is("UPDATE") || u.t.is("DELETE");
     if u.shared.kind != LockKind::RecNotGap || !is_clustered(index) || !writes {

@@ -63,9 +63,9 @@ fn check(v: &View) -> Option<Finding> {
     }
     let same_table = waiters.iter().all(|(_, w)| w.table == first.table);
     if same_table {
-        rows(&v, &waiters, first)
+        rows(v, &waiters, first)
     } else {
-        tables(&v, &waiters)
+        tables(v, &waiters)
     }
 }
 

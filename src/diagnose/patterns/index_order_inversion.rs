@@ -60,8 +60,8 @@ fn check(v: &View) -> Option<Finding> {
         .iter()
         .find(|(_, w)| !clustered(w) && !is_insert_intention(w));
     match (on_primary, on_secondary) {
-        (Some(p), Some(s)) => two_indexes(&v, *p, *s),
-        (Some(_), None) => two_paths(&v, &waiters),
+        (Some(p), Some(s)) => two_indexes(v, *p, *s),
+        (Some(_), None) => two_paths(v, &waiters),
         _ => None,
     }
 }

@@ -82,7 +82,7 @@ pub(super) fn upgrade<'v, 'a>(v: &'v View<'a>) -> Option<Upgrade<'v, 'a>> {
 
 fn check(v: &View) -> Option<Finding> {
     let d = v.d;
-    let u = upgrade(&v)?;
+    let u = upgrade(v)?;
     let both_shared: Vec<u32> = std::iter::once(u.t)
         .chain(u.others.iter().copied())
         .filter(|o| {

@@ -51,7 +51,7 @@ fn check(v: &View) -> Option<Finding> {
     v.trx
         .iter()
         .filter(|t| t.is("UPDATE") || t.is("DELETE") || t.is("SELECT"))
-        .find_map(|t| by_counts(&v, t).or_else(|| outside_key_list(&v, t)))
+        .find_map(|t| by_counts(v, t).or_else(|| outside_key_list(v, t)))
 }
 
 fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
