@@ -5,6 +5,7 @@
 
 mod colour;
 mod dot;
+mod graph_sink;
 mod json;
 mod json_wire;
 mod lock_waits;

@@ -1,0 +1,91 @@
+//! The sink behind `--format dot` and `--format mermaid`: both draw the same pictures
+//! (`picture.rs`) as they arrive, between a header written before the first one and a footer
+//! written at `finish`; only the syntax differs ([`GraphSyntax`]).
+
+use std::io::{self, Write};
+use std::marker::PhantomData;
+
+use super::picture::Picture;
+use super::text::summary_line;
+use super::TextOptions;
+use crate::model::Warning;
+use crate::sink::{Analysed, LockWaits, Sink, Summary};
+
+/// A graph language: how a document starts, how one picture is written, how it ends.
+pub trait GraphSyntax {
+    const HEADER: &'static str;
+    fn picture(p: &Picture) -> String;
+    /// `nothing_found`: no deadlock and no lock wait was drawn.
+    fn footer(nothing_found: bool, summary: &str) -> String;
+}
+
+/// Writes one picture per deadlock (and one for the lock waits) in syntax `S`.
+pub struct GraphReport<W: Write, E: Write, S: GraphSyntax> {
+    out: W,
+    err: E,
+    full: bool,
+    count: usize,
+    started: bool,
+    syntax: PhantomData<S>,
+}
+
+impl<W: Write, E: Write, S: GraphSyntax> GraphReport<W, E, S> {
+    pub fn new(out: W, err: E, options: TextOptions) -> Self {
+        GraphReport {
+            out,
+            err,
+            full: options.full,
+            count: 0,
+            started: false,
+            syntax: PhantomData,
+        }
+    }
+
+    /// The writers back, for tests.
+    pub fn into_inner(self) -> (W, E) {
+        (self.out, self.err)
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            self.out.write_all(S::HEADER.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn picture(&mut self, picture: &Picture) -> io::Result<()> {
+        self.start()?;
+        self.out.write_all(S::picture(picture).as_bytes())?;
+        self.out.flush()
+    }
+}
+
+impl<W: Write, E: Write, S: GraphSyntax> Sink for GraphReport<W, E, S> {
+    fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
+        self.count += 1;
+        let picture = Picture::deadlock(self.count, analysed, self.full);
+        self.picture(&picture)
+    }
+
+    fn warning(&mut self, warning: &Warning) -> io::Result<()> {
+        writeln!(self.err, "warning: {warning}")?;
+        self.err.flush()
+    }
+
+    fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
+        if waits.waits.is_empty() {
+            return Ok(());
+        }
+        let picture = Picture::lock_waits(waits, self.full);
+        self.picture(&picture)
+    }
+
+    fn finish(&mut self, summary: &Summary) -> io::Result<()> {
+        self.start()?;
+        let nothing = summary.deadlocks == 0 && summary.lock_waits == 0;
+        self.out
+            .write_all(S::footer(nothing, &summary_line(summary)).as_bytes())?;
+        self.out.flush()
+    }
+}
