@@ -1,7 +1,9 @@
 //! Snapshots of `analyze --schema`: records named and decoded by column, and the findings
 //! phrasing keys by name. Review with `cargo insta review`; CI never rewrites them.
 
-use std::process::Command;
+mod common;
+
+use common::lockscope;
 
 /// (fixture, schema files).
 const CASES: &[(&str, &[&str])] = &[
@@ -23,17 +25,7 @@ const CASES: &[(&str, &[&str])] = &[
 ];
 
 fn run(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lockscope"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run lockscope");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    lockscope(args, &[])
 }
 
 fn args<'a>(format: &'a str, fixture: &'a str, schemas: &[&'a str]) -> Vec<&'a str> {

@@ -3,6 +3,10 @@
 //! `snapshots.rs` (`cargo insta review`); the DOT is also handed to Graphviz's `dot -Tsvg` when
 //! it is installed (`.ci/run` installs it).
 
+mod common;
+
+use common::{lockscope, snapshot_stem};
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -22,23 +26,6 @@ const FIXTURES: &[&str] = &[
     "fixtures/public/003-pt-5.0-full-status-gen-clust-s-to-x.txt",
 ];
 
-fn lockscope(args: &[&str], env: &[(&str, &str)]) -> (String, String, i32) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockscope"));
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("COLUMNS")
-        .env_remove("NO_COLOR");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().expect("run lockscope");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
-}
-
 fn run(args: &[&str]) -> String {
     let (stdout, stderr, code) = lockscope(args, &[]);
     assert_eq!(code, 0, "{args:?}: {stderr}");
@@ -46,10 +33,7 @@ fn run(args: &[&str]) -> String {
 }
 
 fn snapshot_name(format: &str, path: &str) -> String {
-    let stem = path
-        .trim_start_matches("fixtures/")
-        .trim_end_matches(".txt");
-    format!("{format}__{}", stem.replace(['/', '.'], "__"))
+    format!("{format}__{}", snapshot_stem(path))
 }
 
 #[test]

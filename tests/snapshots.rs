@@ -2,7 +2,9 @@
 //! of real fixtures, run through the built binary. Review changes with `cargo insta review`
 //! (or `INSTA_UPDATE=always cargo test --test snapshots` and read the diff); CI never rewrites them.
 
-use std::process::Command;
+mod common;
+
+use common::{lockscope, snapshot_stem};
 
 /// One fixture per server shape and per pattern family.
 const FIXTURES: &[&str] = &[
@@ -30,24 +32,11 @@ const FIXTURES: &[&str] = &[
 ];
 
 fn run(args: &[&str]) -> (String, String, i32) {
-    let out = Command::new(env!("CARGO_BIN_EXE_lockscope"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .env_remove("COLUMNS")
-        .output()
-        .expect("run lockscope");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.code().unwrap_or(-1),
-    )
+    lockscope(args, &[])
 }
 
 fn snapshot_name(path: &str) -> String {
-    let stem = path
-        .trim_start_matches("fixtures/")
-        .trim_end_matches(".txt");
-    stem.replace(['/', '.'], "__")
+    snapshot_stem(path)
 }
 
 #[test]
