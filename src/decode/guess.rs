@@ -92,15 +92,16 @@ impl SystemColumns {
             }) => Some(*len),
             _ => None,
         };
-        let pair_at = |k: usize| len(k) == Some(6) && len(k + 1) == Some(7);
         match index {
-            Some("GEN_CLUST_INDEX") if len(0) == Some(6) && pair_at(1) => SystemColumns {
-                row_id: Some(0),
-                trx_id: Some(1),
-            },
+            Some("GEN_CLUST_INDEX") if len(0) == Some(6) && rec.trx_id_position() == Some(1) => {
+                SystemColumns {
+                    row_id: Some(0),
+                    trx_id: Some(1),
+                }
+            }
             None | Some("PRIMARY") => SystemColumns {
                 row_id: None,
-                trx_id: (1..rec.fields.len()).find(|&k| pair_at(k)),
+                trx_id: rec.trx_id_position(),
             },
             Some(_) => SystemColumns::default(),
         }

@@ -6,7 +6,7 @@
 use std::cell::OnceCell;
 
 use super::Evidence;
-use crate::model::{Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, Record, Transaction};
+use crate::model::{Deadlock, Flavour, Lock, LockKind, LockMode, Record, Transaction};
 
 /// One transaction of the report with what is known about it.
 pub(crate) struct Trx<'a> {
@@ -241,19 +241,7 @@ fn db_trx_id(lock: &Lock, rec: &Record) -> Option<u64> {
     if !is_clustered(index) {
         return None;
     }
-    let len = |i: usize| match rec.fields.get(i).map(|f| &f.value) {
-        Some(FieldValue::Bytes {
-            len, total: None, ..
-        }) => Some(*len),
-        _ => None,
-    };
-    let start = usize::from(index == "GEN_CLUST_INDEX");
-    let at =
-        (start.max(1)..rec.fields.len()).find(|&i| len(i) == Some(6) && len(i + 1) == Some(7))?;
-    match &rec.fields.get(at)?.value {
-        FieldValue::Bytes { hex, .. } => u64::from_str_radix(hex, 16).ok(),
-        _ => None,
-    }
+    rec.db_trx_id()
 }
 
 /// Whether a printed trx id (decimal on 5.6+, hex on 5.5, `0 n` on 5.0) is `id`.

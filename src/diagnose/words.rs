@@ -40,12 +40,6 @@ pub(crate) fn key(rec: &Record, index: Option<&str>) -> String {
     if rec.fields.is_empty() {
         return format!("heap no {}", rec.heap_no);
     }
-    let len = |i: usize| match rec.fields.get(i).map(|f| &f.value) {
-        Some(FieldValue::Bytes {
-            len, total: None, ..
-        }) => Some(*len),
-        _ => None,
-    };
     let n_key = match index {
         Some("GEN_CLUST_INDEX") => {
             let row_id = match rec.fields.first().map(|f| &f.value) {
@@ -57,9 +51,7 @@ pub(crate) fn key(rec: &Record, index: Option<&str>) -> String {
                 |id| format!("row id {id}"),
             );
         }
-        Some(i) if is_clustered(i) => (1..rec.fields.len())
-            .find(|&k| len(k) == Some(6) && len(k + 1) == Some(7))
-            .unwrap_or(1),
+        Some(i) if is_clustered(i) => rec.trx_id_position().unwrap_or(1),
         _ => rec.fields.len(),
     };
     let values: Vec<String> = rec

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::lock::{Lock, LockTarget, TableName};
 use super::lock_mode::LockKind;
-use super::record::{FieldValue, Record};
+use super::record::Record;
 use super::transaction::Transaction;
 
 /// One transaction as far as the lock-wait sources show it.
@@ -184,28 +184,16 @@ fn key_data(record: &Record, index: Option<&str>) -> String {
     if record.is_infimum() {
         return "infimum pseudo-record".to_string();
     }
-    let fields: Vec<&FieldValue> = record.fields.iter().map(|f| &f.value).collect();
     let clustered = matches!(index, Some("PRIMARY" | "GEN_CLUST_INDEX"));
-    let key_len = if clustered {
-        fields
-            .windows(2)
-            .position(|w| {
-                matches!(
-                    w,
-                    [
-                        FieldValue::Bytes { len: 6, .. },
-                        FieldValue::Bytes { len: 7, .. }
-                    ]
-                )
-            })
-            .unwrap_or(fields.len())
-    } else {
-        fields.len()
-    };
-    fields
+    let key_len = clustered
+        .then(|| record.trx_id_position())
+        .flatten()
+        .unwrap_or(record.fields.len());
+    record
+        .fields
         .iter()
         .take(key_len)
-        .map(|v| super::describe::short_value(v))
+        .map(|f| super::describe::short_value(&f.value))
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -41,22 +41,24 @@ impl Record {
         self.heap_no == 0
     }
 
-    /// The `DB_TRX_ID` system column of a clustered-index record: the 6-byte field that
-    /// precedes the 7-byte `DB_ROLL_PTR` (format-spec §3.5, field order). It names the last
-    /// transaction that wrote (or delete-marked) the row. `None` on secondary-index records,
-    /// which have no such column, and when the record was not printed.
+    /// Where the system columns start in a clustered-index record: the position of the 6-byte
+    /// `DB_TRX_ID` that precedes the 7-byte `DB_ROLL_PTR` (format-spec §3.5, field order: the
+    /// key columns, then these two). Never 0: the key has at least one column. `None` on
+    /// secondary-index records, which have no such columns, and when nothing was printed.
+    pub fn trx_id_position(&self) -> Option<usize> {
+        let len = |k: usize| match self.fields.get(k).map(|f| &f.value) {
+            Some(FieldValue::Bytes {
+                len, total: None, ..
+            }) => Some(*len),
+            _ => None,
+        };
+        (1..self.fields.len()).find(|&k| len(k) == Some(6) && len(k + 1) == Some(7))
+    }
+
+    /// The `DB_TRX_ID` of a clustered-index record: the last transaction that wrote (or
+    /// delete-marked) the row.
     pub fn db_trx_id(&self) -> Option<u64> {
-        let fields: Vec<&FieldValue> = self.fields.iter().map(|f| &f.value).collect();
-        let at = fields.windows(2).position(|w| {
-            matches!(
-                w,
-                [
-                    FieldValue::Bytes { len: 6, .. },
-                    FieldValue::Bytes { len: 7, .. }
-                ]
-            )
-        })?;
-        match fields.get(at)? {
+        match &self.fields.get(self.trx_id_position()?)?.value {
             FieldValue::Bytes { hex, .. } => u64::from_str_radix(hex, 16).ok(),
             _ => None,
         }

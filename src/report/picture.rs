@@ -4,8 +4,8 @@
 
 use super::wrap::{squash, wrap};
 use crate::model::{
-    short_value, BlockingTree, Deadlock, EdgeSource, FieldValue, Lock, LockKind, LockWait, Record,
-    TableName, Transaction, TrxSummary, WaitedLock,
+    short_value, BlockingTree, Deadlock, EdgeSource, Lock, LockKind, LockWait, Record, TableName,
+    Transaction, TrxSummary, WaitedLock,
 };
 use crate::sink::{Analysed, LockWaits};
 
@@ -379,21 +379,13 @@ fn key(rec: &Record, index: &str) -> String {
     if rec.fields.is_empty() {
         return format!("heap {}", rec.heap_no);
     }
-    let len = |i: usize| match rec.fields.get(i).map(|f| &f.value) {
-        Some(FieldValue::Bytes {
-            len, total: None, ..
-        }) => Some(*len),
-        _ => None,
-    };
     if index == "GEN_CLUST_INDEX" {
         return format!(
             "row {}",
             unsigned(rec.fields.first().map(|f| short_value(&f.value)))
         );
     }
-    let n = (1..rec.fields.len())
-        .find(|&k| len(k) == Some(6) && len(k + 1) == Some(7))
-        .unwrap_or(rec.fields.len());
+    let n = rec.trx_id_position().unwrap_or(rec.fields.len());
     let values: Vec<String> = rec
         .fields
         .iter()
