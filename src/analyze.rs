@@ -293,7 +293,7 @@ fn work(
     for batch in rx {
         let mut rendered = Vec::new();
         if renderer.is_some() {
-            // Reports render to about three times their size: one allocation, no regrowth.
+            // Reports render to about three times their text: one allocation, no regrowth.
             let text: usize = batch
                 .pieces
                 .iter()
@@ -302,7 +302,7 @@ fn work(
                     _ => 0,
                 })
                 .sum();
-            rendered.reserve(text * 3);
+            rendered.reserve(text * 4);
         }
         let items = panic::catch_unwind(AssertUnwindSafe(|| {
             process(name, batch.pieces, renderer, &mut rendered, options)

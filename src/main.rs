@@ -313,3 +313,6 @@ fn outputs(
     };
     (out, err)
 }
+
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -45,7 +45,7 @@ pub fn value(v: &FieldValue) -> String {
             ..
         } => (hex.as_str(), *total, *external),
     };
-    let Some(bytes) = super::bytes_of(hex_digits) else {
+    let Some(bytes) = crate::model::hex_bytes(hex_digits) else {
         return format!("0x{hex_digits}");
     };
     if total.is_some() || external {

@@ -219,7 +219,7 @@ fn decode_slot(
             ..
         } => (hex, *total, *external),
     };
-    let Some(bytes) = bytes_of(hex) else {
+    let Some(bytes) = crate::model::hex_bytes(hex) else {
         col.value = format!("0x{hex}");
         return col;
     };
@@ -294,17 +294,6 @@ fn with_length(prefix: String, total: Option<u64>, external: bool) -> String {
         Some(n) => format!("{prefix} ({what}, {n} bytes)"),
         None => format!("{prefix} ({what})"),
     }
-}
-
-/// The bytes of lowercase hex digits.
-fn bytes_of(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || !hex.is_ascii() {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 /// The columns of a record in one line: `id=101, DB_TRX_ID=23, name='alice'`; guesses keep the

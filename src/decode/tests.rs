@@ -20,7 +20,6 @@ fn record(fields: &[&str]) -> Record {
                     FieldValue::Bytes {
                         len: h.len() as u64 / 2,
                         hex: (*h).to_string(),
-                        asc: String::new(),
                         total: None,
                         external: false,
                     }

@@ -34,6 +34,17 @@ fn push_squashed_ascii(out: &mut String, q: &str) {
     }
 }
 
+/// Whether squashing would leave ASCII `q` as it is: no whitespace but single spaces between
+/// words.
+fn is_squashed_ascii(q: &str) -> bool {
+    let b = q.as_bytes();
+    !b.first().is_some_and(|&c| c == b' ')
+        && !b.last().is_some_and(|&c| c == b' ')
+        && memchr::memchr3(b'\t', b'\n', b'\r', b).is_none()
+        && memchr::memchr2(0x0b, 0x0c, b).is_none()
+        && memchr::memmem::find(b, b"  ").is_none()
+}
+
 /// Appends `squash(q)` to `out`.
 fn push_squashed(out: &mut String, q: &str) {
     for (i, w) in q.split_whitespace().enumerate() {
@@ -233,6 +244,15 @@ pub(crate) fn quoted(q: &str) -> String {
     const HEAD: usize = 100;
     const TAIL: usize = 45;
     if q.is_ascii() {
+        if is_squashed_ascii(q) {
+            // Already single-spaced (as servers print most statements): nothing to squash.
+            return match (q.get(..HEAD), q.get(q.len().saturating_sub(TAIL)..)) {
+                (Some(head), Some(tail)) if q.len() > MAX => {
+                    format!("`{} … {}`", head.trim_end(), tail.trim_start())
+                }
+                _ => format!("`{q}`"),
+            };
+        }
         // Chars are bytes: squash once, cut by byte offsets.
         let mut s = String::with_capacity(q.len() + 2);
         s.push('`');
@@ -313,9 +333,13 @@ mod tests {
             "\t\n",
             "  x'00',",
         ];
+        // Single-spaced already (the common case, which skips squashing).
+        let clean = [
+            "UPDATE", "t", "SET", "a", "=", "1", "WHERE", "id", "IN", "(1,",
+        ];
         for (len, words) in [0, 1, 5, 20, 40, 41, 60, 149, 150, 151, 152, 160, 400]
             .into_iter()
-            .flat_map(|len| [(len, unicode), (len, ascii)])
+            .flat_map(|len| [(len, unicode), (len, ascii), (len, clean)])
         {
             for shift in 0..words.len() {
                 let q: String = (0..len)

@@ -20,7 +20,6 @@ pub(crate) fn rec(heap_no: u64, info_bits: u32, fields: &[&str]) -> Record {
                 value: FieldValue::Bytes {
                     len: h.len() as u64 / 2,
                     hex: (*h).to_string(),
-                    asc: String::new(),
                     total: None,
                     external: false,
                 },

@@ -2,6 +2,8 @@
 //! text report, the JSON `description` fields, `lockscope explain` and the diagnosis' summaries,
 //! so the same lock is always described the same way (format-spec §3.5).
 
+use std::fmt::Write;
+
 use super::lock::{Lock, LockTarget};
 use super::lock_mode::{LockKind, LockMode, LockModeClause};
 use super::record::{FieldValue, Record};
@@ -67,19 +69,29 @@ impl<'a> Listed<'a> {
     }
 
     /// `record (heap 3)`, `a delete-marked record (heap 6)`, `14 records (all delete-marked)`.
-    fn phrase(&self) -> String {
+    fn push_phrase(&self, s: &mut String) {
         match self.user.as_slice() {
-            [] => "a record".to_string(),
-            [one] if one.is_delete_marked() => {
-                format!("a delete-marked record (heap {})", one.heap_no)
+            [] => s.push_str("a record"),
+            [one] => {
+                s.push_str(match one.is_delete_marked() {
+                    true => "a delete-marked record (heap ",
+                    false => "record (heap ",
+                });
+                push_number(s, one.heap_no);
+                s.push(')');
             }
-            [one] => format!("record (heap {})", one.heap_no),
             many => {
                 let n = many.len();
+                push_number(s, n as u64);
+                s.push_str(" records");
                 match self.deleted {
-                    0 => format!("{n} records"),
-                    d if d == n => format!("{n} records (all delete-marked)"),
-                    d => format!("{n} records ({d} delete-marked)"),
+                    0 => {}
+                    d if d == n => s.push_str(" (all delete-marked)"),
+                    d => {
+                        s.push_str(" (");
+                        push_number(s, d as u64);
+                        s.push_str(" delete-marked)");
+                    }
                 }
             }
         }
@@ -99,61 +111,100 @@ impl<'a> Listed<'a> {
 }
 
 fn describe_record_lock(lock: &Lock, index: &str) -> String {
-    let place = format!("{} index `{index}`", lock.table);
-    let mode = &lock.mode;
+    // One string, pushed in order: this runs for every lock of every report (JSON
+    // `description`, the text report).
+    let mut s = String::with_capacity(200);
     let listed = Listed::of(lock);
-    let recs = listed.phrase();
+    let place = |s: &mut String| {
+        let _ = write!(s, "{}", lock.table);
+        s.push_str(" index `");
+        s.push_str(index);
+        s.push('`');
+    };
+    let mode = lock.mode.as_str();
     let end_of_page = "the gap after the last record of the page (end of range)";
-    let body = match lock.kind {
+    let supremum_gap = |s: &mut String| {
+        s.push_str(mode);
+        s.push_str(" gap lock on the supremum of ");
+        place(s);
+        s.push_str(": ");
+        s.push_str(end_of_page);
+    };
+    if lock.waiting {
+        s.push_str(match lock.kind {
+            LockKind::InsertIntention => "waiting to insert into ",
+            _ => "waiting: ",
+        });
+    }
+    match lock.kind {
         LockKind::InsertIntention => {
-            let gap = if listed.only_supremum() {
-                format!("the gap before the supremum of {place}, after the last record of the page")
-            } else {
-                format!("the gap before {recs} of {place}")
-            };
-            if lock.waiting {
-                return format!("waiting to insert into {gap} (insert intention)");
+            if !lock.waiting {
+                s.push_str(mode);
+                s.push_str(" insert-intention lock on ");
             }
-            format!("{mode} insert-intention lock on {gap}")
-        }
-        LockKind::Gap if listed.only_supremum() => {
-            format!("{mode} gap lock on the supremum of {place}: {end_of_page}")
-        }
-        LockKind::Gap => {
-            let what = if listed.user.len() > 1 {
-                "the gaps, not the records"
+            if listed.only_supremum() {
+                s.push_str("the gap before the supremum of ");
+                place(&mut s);
+                s.push_str(", after the last record of the page");
             } else {
-                "the gap, not the record"
-            };
-            let mut s = format!("{mode} gap lock before {recs} of {place} ({what})");
+                s.push_str("the gap before ");
+                listed.push_phrase(&mut s);
+                s.push_str(" of ");
+                place(&mut s);
+            }
+            if lock.waiting {
+                s.push_str(" (insert intention)");
+            }
+        }
+        LockKind::Gap | LockKind::NextKey if listed.only_supremum() => supremum_gap(&mut s),
+        LockKind::Gap => {
+            s.push_str(mode);
+            s.push_str(" gap lock before ");
+            listed.push_phrase(&mut s);
+            s.push_str(" of ");
+            place(&mut s);
+            s.push_str(if listed.user.len() > 1 {
+                " (the gaps, not the records)"
+            } else {
+                " (the gap, not the record)"
+            });
             if listed.supremum {
                 s.push_str(", and ");
                 s.push_str(end_of_page);
             }
-            s
-        }
-        LockKind::NextKey if listed.only_supremum() => {
-            format!("{mode} gap lock on the supremum of {place}: {end_of_page}")
         }
         LockKind::NextKey => {
-            let mut s = format!(
-                "{mode} next-key lock on {recs} of {place} and the gap before {}",
-                listed.it()
-            );
+            s.push_str(mode);
+            s.push_str(" next-key lock on ");
+            listed.push_phrase(&mut s);
+            s.push_str(" of ");
+            place(&mut s);
+            s.push_str(" and the gap before ");
+            s.push_str(listed.it());
             if listed.supremum {
                 s.push_str(", plus ");
                 s.push_str(end_of_page);
             }
-            s
         }
-        LockKind::RecNotGap => format!("{mode} record-only lock on {recs} of {place}"),
-        LockKind::Table => format!("{mode} lock on {place}"),
-    };
-    if lock.waiting {
-        format!("waiting: {body}")
-    } else {
-        body
+        LockKind::RecNotGap => {
+            s.push_str(mode);
+            s.push_str(" record-only lock on ");
+            listed.push_phrase(&mut s);
+            s.push_str(" of ");
+            place(&mut s);
+        }
+        LockKind::Table => {
+            s.push_str(mode);
+            s.push_str(" lock on ");
+            place(&mut s);
+        }
     }
+    s
+}
+
+/// Appends a number in decimal.
+fn push_number(s: &mut String, n: u64) {
+    let _ = write!(s, "{n}");
 }
 
 /// One record in a line: `supremum (end of page)`, `heap 3: 101, DB_TRX_ID 48, …`, or with the
@@ -192,16 +243,6 @@ pub fn describe_record_in(rec: &Record, index: Option<&str>) -> String {
     format!("{head}: {}", crate::decode::render(columns))
 }
 
-fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 || !hex.is_ascii() {
-        return None;
-    }
-    (0..hex.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 /// A field as a short value: a signed-integer guess for 4/8-byte values with the top bit set
 /// (InnoDB flips the sign bit, so `80000065` is 101), quoted text when the bytes are printable
 /// UTF-8, otherwise hex, shortened.
@@ -217,7 +258,7 @@ pub fn short_value(value: &FieldValue) -> String {
             ..
         } => (hex.as_str(), total.is_some(), *external),
     };
-    let mut out = match decode_hex(hex) {
+    let mut out = match super::hex_bytes(hex) {
         None => shorten_text(hex, truncated),
         Some(bytes) if bytes.is_empty() => "''".to_string(),
         Some(bytes) => match signed_int(&bytes, truncated) {
@@ -407,7 +448,6 @@ mod tests {
         FieldValue::Bytes {
             len: hex.len() as u64 / 2,
             hex: hex.to_string(),
-            asc: String::new(),
             total: None,
             external: false,
         }
@@ -609,7 +649,6 @@ mod tests {
                 FieldValue::Bytes {
                     len: 30,
                     hex: "61".repeat(30),
-                    asc: "a".repeat(30),
                     total: Some(100),
                     external: true,
                 },

@@ -19,12 +19,19 @@ pub struct TableName {
 
 impl std::fmt::Display for TableName {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Pieces, not `write!`: this runs for every lock of every report.
         if let Some(schema) = &self.schema {
-            write!(f, "`{schema}`.")?;
+            f.write_str("`")?;
+            f.write_str(schema)?;
+            f.write_str("`.")?;
         }
-        write!(f, "`{}`", self.table)?;
+        f.write_str("`")?;
+        f.write_str(&self.table)?;
+        f.write_str("`")?;
         if let Some(p) = &self.partition {
-            write!(f, " partition `{p}`")?;
+            f.write_str(" partition `")?;
+            f.write_str(p)?;
+            f.write_str("`")?;
         }
         Ok(())
     }

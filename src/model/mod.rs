@@ -25,7 +25,7 @@ pub use lock::{Lock, LockTarget, TableName};
 pub use lock_mode::{LockKind, LockMode, LockModeClause};
 pub use lock_wait::{LockWait, TrxSummary, WaitedLock};
 pub use record::{
-    Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT, INFO_BITS_MIN_REC,
+    hex_bytes, Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT, INFO_BITS_MIN_REC,
 };
 pub use transaction::Transaction;
 pub use warning::Warning;

@@ -94,8 +94,6 @@ pub enum FieldValue {
         len: u64,
         /// Lowercase hex of the bytes shown.
         hex: String,
-        /// The bytes as the server printed them (non-printables as spaces).
-        asc: String,
         /// `(total N bytes)`: the real length when only a prefix is shown.
         #[serde(skip_serializing_if = "Option::is_none")]
         total: Option<u64>,
@@ -112,4 +110,34 @@ impl FieldValue {
     pub fn is_truncated(&self) -> bool {
         matches!(self, FieldValue::Bytes { total: Some(_), .. })
     }
+}
+
+/// The bytes a field's hex digits stand for; `None` when they are not pairs of hex digits.
+pub fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+    fn nibble(b: u8) -> Option<u8> {
+        match b {
+            b'0'..=b'9' => Some(b - b'0'),
+            b'a'..=b'f' => Some(b - b'a' + 10),
+            b'A'..=b'F' => Some(b - b'A' + 10),
+            _ => None,
+        }
+    }
+    if hex.len() % 2 != 0 || !hex.is_ascii() {
+        return None;
+    }
+    let fast: Option<Vec<u8>> = hex
+        .as_bytes()
+        .chunks_exact(2)
+        .map(|pair| match pair {
+            &[hi, lo] => Some(nibble(hi)? << 4 | nibble(lo)?),
+            _ => None,
+        })
+        .collect();
+    // What `from_str_radix` also takes (`+f`), for damaged text: read it as it always was.
+    fast.or_else(|| {
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect()
+    })
 }

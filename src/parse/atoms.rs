@@ -35,6 +35,15 @@ fn words<'a>(p: &str, i: &'a str, ignore_case: bool) -> Res<'a, &'a str> {
 /// space in it takes one or more spaces or tabs, any other byte itself; a failure is reported
 /// where the word (or the space) that failed starts, as `space1` / `tag` report it.
 fn words_exact<'a>(p: &str, i: &'a str) -> Res<'a, &'a str> {
+    // The server's own single spacing: the phrase verbatim, unless a space ends it (then it
+    // takes the whole run of spaces after it).
+    if !p.ends_with(' ') {
+        if let (Some(head), Some(rest)) = (i.get(..p.len()), i.get(p.len()..)) {
+            if head == p {
+                return Ok((rest, head));
+            }
+        }
+    }
     let fail = |at: usize, kind| Err(nom::Err::Error(Error::new(i.get(at..).unwrap_or(""), kind)));
     let input = i.as_bytes();
     let mut at = 0;
@@ -99,6 +108,52 @@ pub(super) fn single_spaced(s: &str) -> String {
         out.push_str(w);
     }
     out
+}
+
+/// A cursor for the hand-written fast paths of the commonest lines (`plain_*`): each reads only
+/// the exact shape the server prints (single spaces, nothing extra) and gives up otherwise,
+/// leaving the line to the nom production, so it can only ever agree with it.
+pub(super) struct Plain<'a>(pub &'a str);
+
+impl<'a> Plain<'a> {
+    /// Consumes `word` exactly.
+    pub fn tag(&mut self, word: &str) -> Option<()> {
+        self.0 = self.0.strip_prefix(word)?;
+        Some(())
+    }
+
+    /// Consumes one or more ASCII digits as a number that fits `T`.
+    pub fn number<T: std::str::FromStr>(&mut self) -> Option<T> {
+        let n = self.0.bytes().take_while(u8::is_ascii_digit).count();
+        let value = self.0.get(..n).filter(|d| !d.is_empty())?.parse().ok()?;
+        self.0 = self.0.get(n..)?;
+        Some(value)
+    }
+
+    /// Consumes a non-empty run of printable ASCII other than a space (a bare word).
+    pub fn word(&mut self) -> Option<&'a str> {
+        let n = self.0.bytes().take_while(|b| b.is_ascii_graphic()).count();
+        let word = self.0.get(..n).filter(|w| !w.is_empty())?;
+        self.0 = self.0.get(n..)?;
+        Some(word)
+    }
+
+    /// Consumes `` `name` `` with no backquote inside (a doubled one is left to nom).
+    pub fn backquoted(&mut self) -> Option<&'a str> {
+        let rest = self.0.strip_prefix('`')?;
+        let end = memchr::memchr(b'`', rest.as_bytes())?;
+        let name = rest.get(..end)?;
+        let after = rest.get(end + 1..)?;
+        if after.starts_with('`') {
+            return None;
+        }
+        self.0 = after;
+        Some(name)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// True when `s` is a publisher's placeholder such as `<trx_1>` or `<private-ip>` (seed 004).

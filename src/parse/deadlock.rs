@@ -188,7 +188,7 @@ impl<'a> Builder<'a> {
                 self.open_query(text, line_no);
             }
             Line::TableLock(header) | Line::RecordLocks(header) => {
-                self.start_lock(header, line_no, text);
+                self.start_lock(*header, line_no, text);
             }
             Line::RecordLock(header) => match &mut self.lock {
                 Some((_, lock)) => lock.records.push(Record {

@@ -91,7 +91,7 @@ fn total(i: &str) -> Res<'_, (u64, bool)> {
 // len 4; hex 80000065; asc    e;;
 // len 30; hex …; asc …; (total 100 bytes);
 fn bytes_value(i: &str) -> Res<'_, FieldValue> {
-    let (i, (len, hex, asc)) = print_buf(i)?;
+    let (i, (len, hex, _asc)) = print_buf(i)?;
     let (i, total) = opt(total).parse(i)?;
     let (i, _) = opt(char(';')).parse(i)?;
     let (total, external) = total.map_or((None, false), |(n, e)| (Some(n), e));
@@ -100,7 +100,6 @@ fn bytes_value(i: &str) -> Res<'_, FieldValue> {
         FieldValue::Bytes {
             len,
             hex: hex.to_string(),
-            asc: asc.to_string(),
             total,
             external,
         },
@@ -165,7 +164,6 @@ pub(super) fn plain_field(i: &str) -> Option<Field> {
     if asc_and_end.len() != asc_len.checked_add(2)? {
         return None;
     }
-    let asc = asc_and_end.get(..asc_len)?;
     if asc_and_end.get(asc_len..)? != ";;" {
         return None;
     }
@@ -174,7 +172,6 @@ pub(super) fn plain_field(i: &str) -> Option<Field> {
         value: FieldValue::Bytes {
             len,
             hex: hex.to_string(),
-            asc: asc.to_string(),
             total: None,
             external: false,
         },
@@ -205,13 +202,12 @@ mod tests {
     use super::*;
     use crate::parse::test_util::assert_prefixes_safe;
 
-    fn b(index: u32, len: u64, hex: &str, asc: &str) -> Field {
+    fn b(index: u32, len: u64, hex: &str, _asc: &str) -> Field {
         Field {
             index,
             value: FieldValue::Bytes {
                 len,
                 hex: hex.into(),
-                asc: asc.into(),
                 total: None,
                 external: false,
             },

@@ -16,7 +16,8 @@ use super::timestamp::timestamp_line;
 use super::trx_line::{counters_line, tables_in_use_line, trx_line};
 use crate::model::{Field, LockModeClause, LockTarget, TableName};
 
-/// What a line is.
+/// What a line is. The large shapes are boxed: every line's `Line` is moved a few times, and
+/// most lines are small (fields, blanks, query text).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Line<'a> {
     /// Empty or whitespace only.
@@ -41,19 +42,19 @@ pub enum Line<'a> {
     Heading(Heading),
     /// `TRANSACTION 47, ACTIVE 1 sec fetching rows` (also the TRANSACTIONS list's
     /// `---TRANSACTION …`).
-    Transaction(TrxLine),
+    Transaction(Box<TrxLine>),
     /// `mysql tables in use 1, locked 1`
     TablesInUse { in_use: u64, locked: u64 },
     /// `LOCK WAIT 7 lock struct(s), heap size 1128, 43 row lock(s), undo log entries 17`
     Counters(Counters),
     /// `MariaDB thread id 23, OS thread handle 1403…, query id 80 localhost 127.0.0.1 u Updating`
-    Thread(ThreadLine),
+    Thread(Box<ThreadLine>),
     /// `TABLE LOCK table `db`.`t` trx id 876726B90 lock mode AUTO-INC waiting`
-    TableLock(LockHeader),
+    TableLock(Box<LockHeader>),
     /// `RECORD LOCKS space id 6 page no 3 n bits 320 index PRIMARY of table `test`.`session` trx
     /// id 47 lock_mode X waiting`. A header wrapped or cut by a copy is read as far as it goes:
     /// its `trx_id` is then empty and its clause has no mode.
-    RecordLocks(LockHeader),
+    RecordLocks(Box<LockHeader>),
     /// `Record lock, heap no 12 PHYSICAL RECORD: n_fields 5; compact format; info bits 0`
     RecordLock(RecordHeader),
     /// A field line in the server's own shape: ` 0: len 4; hex 80000065; asc    e;;` (the
@@ -150,13 +151,13 @@ fn classify_trimmed(s: &str) -> Option<Line<'_>> {
     };
     let found = match first {
         b'*' => heading(s).map(Line::Heading),
-        b'-' | b'=' | b'\\' => frame_line(s).or_else(|| trx_line(s).map(Line::Transaction)),
+        b'-' | b'=' | b'\\' => frame_line(s).or_else(|| transaction_line(s)),
         b'0'..=b'9' => digit_led(s),
         b'R' => record_lock_line(s).or_else(|| counters_line(s).map(Line::Counters)),
         b'T' => upper_t(s),
         b't' | b'I' => start_line(s),
         b'M' => thread_line(s)
-            .map(Line::Thread)
+            .map(|t| Line::Thread(Box::new(t)))
             .or_else(|| field_line(s).map(Line::Fields)),
         b'm' => tables_in_use_line(s).map(|(in_use, locked)| Line::TablesInUse { in_use, locked }),
         b'L' | b'C' | b'q' => counters_line(s).map(Line::Counters),
@@ -174,6 +175,10 @@ fn frame_line(s: &str) -> Option<Line<'_>> {
     })
 }
 
+fn transaction_line(s: &str) -> Option<Line<'_>> {
+    trx_line(s).map(|t| Line::Transaction(Box::new(t)))
+}
+
 // Transactions deadlock detected, … | InnoDB: transactions deadlock detected, …
 fn start_line(s: &str) -> Option<Line<'_>> {
     is_deadlock_detected(s).then_some(Line::DeadlockDetected)
@@ -183,19 +188,19 @@ fn start_line(s: &str) -> Option<Line<'_>> {
 fn upper_t(s: &str) -> Option<Line<'_>> {
     if s.starts_with("TABLE") {
         if let Some(header) = parse_lock_header(s) {
-            return Some(Line::TableLock(header));
+            return Some(Line::TableLock(Box::new(header)));
         }
     }
     if let Some(timestamp) = too_deep_line(s) {
         return Some(Line::TooDeep { timestamp });
     }
-    trx_line(s).map(Line::Transaction).or_else(|| start_line(s))
+    transaction_line(s).or_else(|| start_line(s))
 }
 
 // RECORD LOCKS … | Record lock, heap no …
 fn record_lock_line(s: &str) -> Option<Line<'_>> {
     if s.starts_with("RECORD") {
-        parse_lock_header(s).map(Line::RecordLocks)
+        parse_lock_header(s).map(|h| Line::RecordLocks(Box::new(h)))
     } else {
         record_line(s).map(Line::RecordLock)
     }

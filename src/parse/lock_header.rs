@@ -2,11 +2,11 @@
 //! format-spec §3.5). A header that a copy wrapped or cut (§10) is still read as far as it goes:
 //! the trx id is then empty and the clause has no mode.
 
-use super::atoms::{number, phrase, Res};
+use super::atoms::{number, phrase, Plain, Res};
 use super::line::LockHeader;
 use super::mode_clause::mode_clause;
 use super::table_name::{quoted, table_name};
-use crate::model::{LockModeClause, LockTarget, TableName};
+use crate::model::{LockMode, LockModeClause, LockTarget, TableName};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
 use nom::character::complete::{space0, space1};
@@ -105,10 +105,86 @@ fn record_locks(i: &str) -> Res<'_, LockHeader> {
 /// Reads a whole `TABLE LOCK …` or `RECORD LOCKS …` line. Leading and trailing whitespace is
 /// ignored, and so is anything after the mode clause (a publisher's comment).
 pub fn parse_lock_header(s: &str) -> Option<LockHeader> {
+    let s = s.trim();
+    if let Some(header) = plain_record_locks(s) {
+        return Some(header);
+    }
     alt((record_locks, table_lock))
-        .parse(s.trim())
+        .parse(s)
         .ok()
         .map(|(_, h)| h)
+}
+
+/// [`record_locks`] by hand for the line exactly as the server prints it (every part present,
+/// single spaces, backquoted `` `db`.`t` ``, a hex trx id, a plain clause): the shape of nearly
+/// every header, read several times faster. `None` sends any other shape to the nom production.
+// RECORD LOCKS space id 5 page no 3 n bits 320 index PRIMARY of table `test`.`t` trx id 24 lock_mode X locks rec but not gap waiting
+fn plain_record_locks(s: &str) -> Option<LockHeader> {
+    let mut p = Plain(s);
+    p.tag("RECORD LOCKS space id ")?;
+    let space = p.number()?;
+    p.tag(" page no ")?;
+    let page = p.number()?;
+    p.tag(" n bits ")?;
+    let n_bits = p.number()?;
+    p.tag(" index ")?;
+    let index = match p.0.starts_with('`') {
+        true => p.backquoted()?,
+        false => p.word().filter(|w| !w.starts_with('"'))?,
+    };
+    p.tag(" of table ")?;
+    let schema = p.backquoted()?;
+    p.tag(".")?;
+    let table = p.backquoted()?;
+    if table.contains("#P#") || table.contains("#p#") {
+        return None;
+    }
+    p.tag(" trx id ")?;
+    let trx_id = p
+        .word()
+        .filter(|w| w.bytes().all(|b| b.is_ascii_hexdigit()))?;
+    p.tag(" ")?;
+    let clause = plain_clause(p)?;
+    Some(LockHeader {
+        target: LockTarget::Record {
+            space,
+            page,
+            n_bits: Some(n_bits),
+            index: index.to_string(),
+        },
+        table: TableName {
+            schema: Some(schema.to_string()),
+            table: table.to_string(),
+            partition: None,
+        },
+        trx_id: trx_id.to_string(),
+        clause,
+    })
+}
+
+/// `lock_mode X locks gap before rec insert intention waiting` and the like, to the end of the
+/// line, as [`mode_clause`] reads it.
+fn plain_clause(mut p: Plain<'_>) -> Option<LockModeClause> {
+    if p.tag("lock_mode ").is_none() {
+        p.tag("lock mode ")?;
+    }
+    let mut clause = LockModeClause {
+        mode: Some(LockMode::from_word(p.word()?)),
+        ..LockModeClause::default()
+    };
+    while !p.is_empty() {
+        if p.tag(" locks gap before rec").is_some() {
+            clause.gap = true;
+        } else if p.tag(" locks rec but not gap").is_some() {
+            clause.rec_not_gap = true;
+        } else if p.tag(" insert intention").is_some() {
+            clause.insert_intention = true;
+        } else {
+            p.tag(" waiting")?;
+            clause.waiting = true;
+        }
+    }
+    Some(clause)
 }
 
 #[cfg(test)]
@@ -151,6 +227,22 @@ mod tests {
             trx_id: trx.into(),
             clause,
         }
+    }
+
+    #[test]
+    fn plain_headers_read_as_the_production_reads_them() {
+        let slow = |s: &str| {
+            alt((record_locks, table_lock))
+                .parse(s.trim())
+                .ok()
+                .map(|(_, h)| h)
+        };
+        let n = crate::parse::test_util::assert_fast_path_agrees(
+            "RECORD LOCKS",
+            |s| plain_record_locks(s.trim()),
+            slow,
+        );
+        assert!(n > 100, "the fast path read only {n} fixture headers");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The `Record lock, heap no …` line that opens each record under a record lock
 //! (`lock_rec_print` → `rec_print_new` / `rec_print_old`, format-spec §3.5).
 
-use super::atoms::{number, phrase, sep, single_spaced, small_number, Res};
+use super::atoms::{number, phrase, sep, single_spaced, small_number, Plain, Res};
 use super::line::RecordHeader;
 use nom::bytes::complete::{tag, take_till};
 use nom::character::complete::{char, space0, space1};
@@ -53,7 +53,34 @@ fn record_lock(i: &str) -> Res<'_, RecordHeader> {
 
 /// Reads a `Record lock, heap no …` line (already trimmed).
 pub(super) fn record_line(line: &str) -> Option<RecordHeader> {
-    record_lock(line).ok().map(|(_, r)| r)
+    plain_record_line(line).or_else(|| record_lock(line).ok().map(|(_, r)| r))
+}
+
+/// [`record_lock`] by hand for the whole line exactly as the server prints it; `None` for any
+/// other shape (the nom production then reads it).
+// Record lock, heap no 12 PHYSICAL RECORD: n_fields 5; compact format; info bits 0
+fn plain_record_line(line: &str) -> Option<RecordHeader> {
+    let mut p = Plain(line);
+    p.tag("Record lock, heap no ")?;
+    let heap_no = p.number()?;
+    p.tag(" PHYSICAL RECORD: n_fields ")?;
+    let n_fields = p.number()?;
+    p.tag("; ")?;
+    let end = memchr::memchr(b';', p.0.as_bytes())?;
+    let format = p.0.get(..end)?;
+    let single = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_graphic());
+    if !format.split(' ').all(single) {
+        return None;
+    }
+    p.0 = p.0.get(end..)?;
+    p.tag("; info bits ")?;
+    let info_bits = p.number()?;
+    p.is_empty().then(|| RecordHeader {
+        heap_no,
+        n_fields: Some(n_fields),
+        format: Some(format.to_string()),
+        info_bits: Some(info_bits),
+    })
 }
 
 #[cfg(test)]
@@ -73,6 +100,16 @@ mod tests {
             format: format.map(Into::into),
             info_bits: bits,
         })
+    }
+
+    #[test]
+    fn plain_record_lines_read_as_the_production_reads_them() {
+        let n = crate::parse::test_util::assert_fast_path_agrees(
+            "Record lock",
+            plain_record_line,
+            |s| record_lock(s).ok().map(|(_, r)| r),
+        );
+        assert!(n > 100, "the fast path read only {n} fixture record lines");
     }
 
     #[test]

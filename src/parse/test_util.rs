@@ -17,3 +17,64 @@ pub(crate) fn assert_prefixes_safe(input: &str, mut f: impl FnMut(&str)) {
     f(&input.replace(|c: char| c.is_ascii_digit(), "9999999999999999999999"));
     f(&format!("{input}\u{0}\u{fffd}\r"));
 }
+
+/// Every line of every fixture that contains `marker`, from the marker to the end of the line
+/// (client decoration and log prefixes fall away before it): real input for checking a fast
+/// path against its production.
+pub(crate) fn fixture_lines(marker: &str) -> Vec<String> {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures"),
+        &mut files,
+    );
+    let mut lines = Vec::new();
+    for file in files {
+        let Ok(bytes) = std::fs::read(&file) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        for line in text.lines() {
+            if let Some(at) = line.find(marker) {
+                lines.push(line.get(at..).unwrap_or_default().trim().to_string());
+            }
+        }
+    }
+    lines.sort();
+    lines.dedup();
+    lines
+}
+
+/// Checks that a fast path agrees with its production wherever it answers, on every fixture line
+/// holding `marker` and on the damaged variants of each; returns how many lines it answered.
+pub(crate) fn assert_fast_path_agrees<T: PartialEq + std::fmt::Debug>(
+    marker: &str,
+    fast: impl Fn(&str) -> Option<T>,
+    slow: impl Fn(&str) -> Option<T>,
+) -> usize {
+    let lines = fixture_lines(marker);
+    assert!(!lines.is_empty(), "no fixture line holds {marker:?}");
+    let mut answered = 0;
+    for line in &lines {
+        answered += usize::from(fast(line).is_some());
+        assert_prefixes_safe(line, |variant| {
+            if let Some(quick) = fast(variant) {
+                assert_eq!(
+                    Some(quick),
+                    slow(variant),
+                    "fast path differs on {variant:?}"
+                );
+            }
+        });
+    }
+    answered
+}

@@ -507,7 +507,17 @@ fn string(out: &mut Vec<u8>, s: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // Eight bytes at a time while none needs escaping (the common case: hex, names, SQL).
+        // 32, then eight bytes at a time while none needs escaping (the common case: hex,
+        // names, SQL, prose).
+        while let Some(block) = bytes.get(i..i + 32) {
+            let mask = block.chunks_exact(8).fold(0, |mask, w| {
+                mask | escape_mask(u64::from_le_bytes(w.try_into().unwrap_or_default()))
+            });
+            if mask != 0 {
+                break;
+            }
+            i += 32;
+        }
         if let Some(chunk) = bytes.get(i..i + 8) {
             let mut word = [0u8; 8];
             word.copy_from_slice(chunk);
@@ -546,6 +556,11 @@ fn string(out: &mut Vec<u8>, s: &str) {
 /// Whether any of the eight bytes of `w` is a control byte (< 0x20), `"` or `\\`
 /// (the classic "has a zero / has a byte less than" bit tricks; no false negatives).
 fn needs_escape(w: u64) -> bool {
+    escape_mask(w) != 0
+}
+
+/// Non-zero when [`needs_escape`]: masks of several words can be OR-ed and tested once.
+fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
@@ -553,7 +568,7 @@ fn needs_escape(w: u64) -> bool {
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
     let quote = has_zero(w ^ (ONES * u64::from(b'"')));
     let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
-    control | quote | backslash != 0
+    control | quote | backslash
 }
 
 #[cfg(test)]

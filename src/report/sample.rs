@@ -22,7 +22,6 @@ fn record(heap_no: u64, info_bits: u32, fields: &[&str], line: usize) -> Record 
                 value: FieldValue::Bytes {
                     len: hex.len() as u64 / 2,
                     hex: hex.to_string(),
-                    asc: String::new(),
                     total: None,
                     external: false,
                 },
