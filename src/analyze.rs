@@ -19,7 +19,7 @@ use std::io::{self, BufRead};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
-use crossbeam_channel::{bounded, Receiver, Sender, TryRecvError};
+use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits};
@@ -37,6 +37,8 @@ const BATCH_BYTES: usize = 64 * 1024;
 const BATCH_PIECES: usize = 64;
 /// Batches in flight between the splitter and the sink, per worker.
 const WINDOW_PER_WORKER: usize = 4;
+/// A render buffer larger than this is not kept for the next batch.
+const MAX_KEPT_BUFFER: usize = 4 << 20;
 /// Workers at most, whatever the machine.
 const MAX_WORKERS: usize = 16;
 
@@ -77,8 +79,17 @@ enum Item {
 /// A processed batch.
 struct Done {
     seq: u64,
+    /// The worker that made it: what the sink is done with goes back to it (`Spent`).
+    worker: usize,
     /// The items, or the payload of a panic while making them.
     items: std::thread::Result<Vec<Item>>,
+    rendered: Vec<u8>,
+}
+
+/// What the sink side is done with, handed back to the worker that made it: freeing memory on
+/// the thread that allocated it is cheaper, and the render buffer is used again.
+struct Spent {
+    deadlocks: Vec<Analysed>,
     rendered: Vec<u8>,
 }
 
@@ -120,11 +131,19 @@ pub fn analyze_reader_with<R: BufRead + Send>(
         let _ = token_tx.send(());
     }
     let mut token_tx = Some(token_tx);
+    // Unbounded, but each holds at most the `window` batches the tokens allow.
+    let (spent_txs, spent_rxs): (Vec<_>, Vec<_>) =
+        (0..workers).map(|_| unbounded::<Spent>()).unzip();
     std::thread::scope(|scope| {
         let splitting = scope.spawn(move || split_input(reader, &work_tx, &token_rx));
-        for _ in 0..workers {
+        for (worker, spent) in spent_rxs.into_iter().enumerate() {
             let (rx, tx, renderer) = (work_rx.clone(), done_tx.clone(), renderer.clone());
-            scope.spawn(move || work(name, &rx, &tx, renderer.as_ref(), options));
+            let channels = Channels {
+                batches: rx,
+                done: tx,
+                spent,
+            };
+            scope.spawn(move || work(name, worker, &channels, renderer.as_ref(), options));
         }
         drop((work_rx, done_tx));
 
@@ -151,12 +170,20 @@ pub fn analyze_reader_with<R: BufRead + Send>(
             waiting.insert(done.seq, done);
             while let Some(done) = waiting.remove(&next) {
                 next += 1;
+                let mut spent = Spent {
+                    deadlocks: Vec::with_capacity(BATCH_PIECES),
+                    rendered: done.rendered,
+                };
                 match done.items {
                     Ok(items) if result.is_ok() && panicked.is_none() => {
-                        result = emit(items, &done.rendered, sink, &mut stats, name);
+                        result = emit(items, &mut spent, sink, &mut stats, name);
                     }
                     Ok(_) => {}
                     Err(payload) => panicked = Some(payload),
+                }
+                if let Some(back) = spent_txs.get(done.worker) {
+                    // A worker that has stopped leaves it to be freed here.
+                    let _ = back.send(spent);
                 }
                 if result.is_err() || panicked.is_some() {
                     // No more tokens: the splitter stops at its next batch and all drains.
@@ -282,16 +309,32 @@ impl Batcher<'_> {
     }
 }
 
+/// A worker's channels: batches in, processed batches out, spent batches back.
+struct Channels {
+    batches: Receiver<Batch>,
+    done: Sender<Done>,
+    spent: Receiver<Spent>,
+}
+
 /// A worker: parses, diagnoses and renders batches until the splitter is done.
 fn work(
     name: &str,
-    rx: &Receiver<Batch>,
-    tx: &Sender<Done>,
+    worker: usize,
+    channels: &Channels,
     renderer: Option<&Render>,
     options: &Options,
 ) {
-    for batch in rx {
-        let mut rendered = Vec::new();
+    let mut buffers: Vec<Vec<u8>> = Vec::new();
+    for batch in &channels.batches {
+        for spent in channels.spent.try_iter() {
+            drop(spent.deadlocks);
+            // An oversized report's buffer is let go rather than kept.
+            if spent.rendered.capacity() <= MAX_KEPT_BUFFER {
+                buffers.push(spent.rendered);
+            }
+        }
+        let mut rendered = buffers.pop().unwrap_or_default();
+        rendered.clear();
         if renderer.is_some() {
             // Reports render to about three times their text: one allocation, no regrowth.
             let text: usize = batch
@@ -308,9 +351,11 @@ fn work(
             process(name, batch.pieces, renderer, &mut rendered, options)
         }));
         let failed = items.is_err();
-        if tx
+        if channels
+            .done
             .send(Done {
                 seq: batch.seq,
+                worker,
                 items,
                 rendered,
             })
@@ -390,10 +435,10 @@ fn process(
     items
 }
 
-/// Feeds one batch's items to the sink.
+/// Feeds one batch's items to the sink; the deadlocks go to `spent` afterwards.
 fn emit(
     items: Vec<Item>,
-    rendered: &[u8],
+    spent: &mut Spent,
     sink: &mut dyn Sink,
     stats: &mut InputStats,
     name: &str,
@@ -411,10 +456,11 @@ fn emit(
                 rendered: range,
             } => {
                 stats.deadlocks += 1;
-                match range.and_then(|(s, e)| rendered.get(s..e)) {
+                match range.and_then(|(s, e)| spent.rendered.get(s..e)) {
                     Some(bytes) => sink.rendered_deadlock(&analysed, bytes)?,
                     None => sink.deadlock(&analysed)?,
                 }
+                spent.deadlocks.push(analysed);
             }
         }
     }

@@ -43,10 +43,13 @@ impl Unwrapper {
 
     /// Turns one physical line into logical lines, passed to `out` in order.
     pub fn feed(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(LogicalLine<'_>)) {
+        // One scan for the bytes every rewrite below starts from (`InnoDB`, a `\n` escape, a
+        // no-break space): most lines of a report have none and skip them all.
+        let plain = memchr::memchr3(b'I', b'\\', 0xa0, raw.as_bytes()).is_none();
         // Text copied from web pages separates words with no-break spaces (seed 002).
         let despaced;
         let mut text = raw;
-        if has_no_break_space(raw.as_bytes()) {
+        if !plain && has_no_break_space(raw.as_bytes()) {
             despaced = raw.replace('\u{a0}', " ");
             text = &despaced;
         }
@@ -62,6 +65,15 @@ impl Unwrapper {
             if let Some(t) = t.strip_suffix('|') {
                 text = t.trim_end();
             }
+        }
+        if plain {
+            out(LogicalLine {
+                line: line_no,
+                text,
+                prefix: other_log_line(text),
+                stamp: "",
+            });
+            return;
         }
         // `-B` batch output: `InnoDB<TAB><TAB>` before the status text.
         if let Some(rest) = text.strip_prefix("InnoDB\t") {
