@@ -172,7 +172,16 @@ fn uuid(bytes: &[u8]) -> Option<String> {
 }
 
 pub fn quoted(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for (i, part) in s.split('\'').enumerate() {
+        if i > 0 {
+            out.push_str("''");
+        }
+        out.push_str(part);
+    }
+    out.push('\'');
+    out
 }
 
 fn float(v: f64, digits: usize) -> String {

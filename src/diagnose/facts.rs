@@ -268,12 +268,14 @@ pub(crate) fn ev_lock(l: &Lock) -> Evidence {
 
 /// A record line as evidence, in the words InnoDB prints it (`Record lock, heap no …`).
 pub(crate) fn ev_record(r: &Record) -> Evidence {
-    let mut text = format!("Record lock, heap no {}", r.heap_no);
+    use std::fmt::Write;
+    let mut text = String::with_capacity(96);
+    let _ = write!(text, "Record lock, heap no {}", r.heap_no);
     if let Some(n) = r.n_fields {
         let format = r.format.as_deref().unwrap_or("compact format");
-        text.push_str(&format!(" PHYSICAL RECORD: n_fields {n}; {format}"));
+        let _ = write!(text, " PHYSICAL RECORD: n_fields {n}; {format}");
         if let Some(bits) = r.info_bits {
-            text.push_str(&format!("; info bits {bits}"));
+            let _ = write!(text, "; info bits {bits}");
         }
     }
     Evidence { line: r.line, text }

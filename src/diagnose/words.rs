@@ -2,7 +2,9 @@
 //! words with the key values it covers. Longer descriptions come from `model::describe_lock`.
 
 use super::facts::{is_clustered, Trx};
-use crate::model::{short_value, FieldValue, Lock, LockKind, Record};
+use std::fmt::Write;
+
+use crate::model::{push_short_value, FieldValue, Lock, LockKind, Record};
 
 /// `trx (1)`.
 pub(crate) fn trx(t: &Trx) -> String {
@@ -34,11 +36,19 @@ pub(crate) fn bare_table(l: &Lock) -> String {
 /// primary key), `supremum` for heap no 1. Raw values, for comparing and for SQL sketches;
 /// sentences use [`named_key`].
 pub(crate) fn key(rec: &Record, index: Option<&str>) -> String {
+    let mut out = String::new();
+    push_key(&mut out, rec, index);
+    out
+}
+
+/// [`key`], appended to `out`.
+fn push_key(out: &mut String, rec: &Record, index: Option<&str>) {
     if rec.is_supremum() {
-        return "supremum".to_string();
+        return out.push_str("supremum");
     }
     if rec.fields.is_empty() {
-        return format!("heap no {}", rec.heap_no);
+        out.push_str("heap no ");
+        return push_number(out, rec.heap_no);
     }
     let n_key = match index {
         Some("GEN_CLUST_INDEX") => {
@@ -46,104 +56,150 @@ pub(crate) fn key(rec: &Record, index: Option<&str>) -> String {
                 Some(FieldValue::Bytes { hex, .. }) => u64::from_str_radix(hex, 16).ok(),
                 _ => None,
             };
-            return row_id.map_or_else(
-                || format!("heap no {}", rec.heap_no),
-                |id| format!("row id {id}"),
-            );
+            match row_id {
+                Some(_) => out.push_str("row id "),
+                None => out.push_str("heap no "),
+            }
+            return push_number(out, row_id.unwrap_or(rec.heap_no));
         }
         Some(i) if is_clustered(i) => rec.trx_id_position().unwrap_or(1),
         _ => rec.fields.len(),
     };
-    let values: Vec<String> = rec
-        .fields
-        .iter()
-        .take(n_key)
-        .map(|f| unsigned(short_value(&f.value)))
-        .collect();
-    if values.len() == 1 {
-        values.into_iter().next().unwrap_or_default()
-    } else {
-        format!("({})", values.join(", "))
+    let several = n_key.min(rec.fields.len()) != 1;
+    if several {
+        out.push('(');
+    }
+    for (i, f) in rec.fields.iter().take(n_key).enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let start = out.len();
+        push_short_value(out, &f.value);
+        unsigned(out, start);
+    }
+    if several {
+        out.push(')');
     }
 }
 
 /// [`key`] for sentences: by column name (`(id=101)`) when the record was decoded with a
 /// schema (`--schema`).
 pub(crate) fn named_key(rec: &Record, index: Option<&str>) -> String {
+    let mut out = String::new();
+    push_named_key(&mut out, rec, index);
+    out
+}
+
+/// [`named_key`], appended to `out`.
+fn push_named_key(out: &mut String, rec: &Record, index: Option<&str>) {
     if rec.is_supremum() {
-        return "supremum".to_string();
+        return out.push_str("supremum");
     }
-    crate::decode::key_phrase(rec).unwrap_or_else(|| key(rec, index))
+    match crate::decode::key_phrase(rec) {
+        Some(phrase) => out.push_str(&phrase),
+        None => push_key(out, rec, index),
+    }
 }
 
 /// A 4- or 8-byte value with a clear top bit and leading zero bytes is most likely an
-/// unsigned integer (stored plainly, format-spec §3.5): `0x00000002` → `2`.
-fn unsigned(v: String) -> String {
-    let Some(hex) = v.strip_prefix("0x") else {
-        return v;
+/// unsigned integer (stored plainly, format-spec §3.5): `0x00000002` → `2`. Rewrites the value
+/// that starts at `start` of `out`.
+fn unsigned(out: &mut String, start: usize) {
+    let Some(hex) = out.get(start..).and_then(|v| v.strip_prefix("0x")) else {
+        return;
     };
     if matches!(hex.len(), 8 | 16) && hex.starts_with("00") {
         if let Ok(n) = u64::from_str_radix(hex, 16) {
-            return n.to_string();
+            out.truncate(start);
+            push_number(out, n);
         }
     }
-    v
+}
+
+fn push_number(out: &mut String, n: u64) {
+    let _ = write!(out, "{n}");
 }
 
 /// `X record-only lock`, `S next-key lock`, `X gap lock`, `insert-intention lock`.
 pub(crate) fn kind(l: &Lock) -> String {
+    let mut out = String::new();
+    push_kind(&mut out, l);
+    out
+}
+
+/// [`kind`], appended to `out`.
+fn push_kind(out: &mut String, l: &Lock) {
     let kind = match l.kind {
         LockKind::NextKey if l.only_supremum() => "gap",
         k => k.as_str(),
     };
-    match l.kind {
-        LockKind::InsertIntention => "insert-intention lock".to_string(),
-        LockKind::Table => format!("{} table lock", l.mode),
-        _ => format!("{} {kind} lock", l.mode),
+    if l.kind == LockKind::InsertIntention {
+        return out.push_str("insert-intention lock");
     }
+    out.push_str(l.mode.as_str());
+    out.push(' ');
+    out.push_str(match l.kind {
+        LockKind::Table => "table",
+        _ => kind,
+    });
+    out.push_str(" lock");
 }
 
 /// Where a lock is: `` `test`.`accounts` PRIMARY 101``, `` … uk_name supremum``, with up to
 /// three record keys (`… and 13 more`).
 pub(crate) fn place(l: &Lock) -> String {
+    let mut out = String::new();
+    push_place(&mut out, l);
+    out
+}
+
+/// [`place`], appended to `out`.
+fn push_place(out: &mut String, l: &Lock) {
+    let _ = write!(out, "{}", l.table);
     let Some(index) = l.index() else {
-        return l.table.to_string();
+        return;
     };
-    let keys: Vec<String> = l
-        .records
-        .iter()
-        .map(|r| named_key(r, Some(index)))
-        .collect();
-    let deleted = l.records.iter().any(Record::is_delete_marked);
-    let mut s = format!("{} {index}", l.table);
-    match keys.as_slice() {
+    out.push(' ');
+    out.push_str(index);
+    match l.records.as_slice() {
         [] => {
             if let crate::model::LockTarget::Record { page, .. } = &l.target {
-                s.push_str(&format!(" (page {page})"));
+                out.push_str(" (page ");
+                push_number(out, *page);
+                out.push(')');
             }
         }
-        [one] => s.push_str(&format!(" {one}")),
-        many => {
-            let shown: Vec<&str> = many.iter().take(3).map(String::as_str).collect();
-            s.push_str(&format!(" {}", shown.join(", ")));
-            if many.len() > 3 {
-                s.push_str(&format!(" and {} more", many.len() - 3));
+        records => {
+            out.push(' ');
+            for (i, r) in records.iter().take(3).enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                push_named_key(out, r, Some(index));
+            }
+            if records.len() > 3 {
+                out.push_str(" and ");
+                push_number(out, (records.len() - 3) as u64);
+                out.push_str(" more");
             }
         }
     }
-    if deleted {
-        s.push_str(if l.records.len() == 1 {
+    if l.records.iter().any(Record::is_delete_marked) {
+        out.push_str(if l.records.len() == 1 {
             " (delete-marked)"
         } else {
             " (delete-marked records)"
         });
     }
-    s
 }
 
 /// `X record-only lock on `test`.`accounts` PRIMARY 101`.
 pub(crate) fn lock(l: &Lock) -> String {
-    format!("{} on {}", kind(l), place(l))
+    let mut out = String::with_capacity(128);
+    push_kind(&mut out, l);
+    out.push_str(" on ");
+    push_place(&mut out, l);
+    out
 }
 
 /// Where an insert intention wants to insert: `the gap before 20 in `test`.`orders` PRIMARY`.

@@ -82,14 +82,14 @@ impl<'a> Listed<'a> {
             }
             many => {
                 let n = many.len();
-                push_number(s, n as u64);
+                push_number(s, n);
                 s.push_str(" records");
                 match self.deleted {
                     0 => {}
                     d if d == n => s.push_str(" (all delete-marked)"),
                     d => {
                         s.push_str(" (");
-                        push_number(s, d as u64);
+                        push_number(s, d);
                         s.push_str(" delete-marked)");
                     }
                 }
@@ -203,7 +203,7 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
 }
 
 /// Appends a number in decimal.
-fn push_number(s: &mut String, n: u64) {
+fn push_number(s: &mut String, n: impl std::fmt::Display) {
     let _ = write!(s, "{n}");
 }
 
@@ -247,10 +247,20 @@ pub fn describe_record_in(rec: &Record, index: Option<&str>) -> String {
 /// (InnoDB flips the sign bit, so `80000065` is 101), quoted text when the bytes are printable
 /// UTF-8, otherwise hex, shortened.
 pub fn short_value(value: &FieldValue) -> String {
+    let mut out = String::new();
+    push_short_value(&mut out, value);
+    out
+}
+
+/// [`short_value`], appended to `out` (sentences are built in one string).
+pub fn push_short_value(out: &mut String, value: &FieldValue) {
     let (hex, truncated, external) = match value {
-        FieldValue::Null => return "NULL".to_string(),
-        FieldValue::Default => return "DEFAULT".to_string(),
-        FieldValue::Mbr { text } => return format!("MBR {}", shorten_text(text, false)),
+        FieldValue::Null => return out.push_str("NULL"),
+        FieldValue::Default => return out.push_str("DEFAULT"),
+        FieldValue::Mbr { text } => {
+            out.push_str("MBR ");
+            return push_shortened_text(out, text, false);
+        }
         FieldValue::Bytes {
             hex,
             total,
@@ -258,23 +268,24 @@ pub fn short_value(value: &FieldValue) -> String {
             ..
         } => (hex.as_str(), total.is_some(), *external),
     };
-    let mut out = match super::hex_bytes(hex) {
-        None => shorten_text(hex, truncated),
-        Some(bytes) if bytes.is_empty() => "''".to_string(),
+    match super::hex_bytes(hex) {
+        None => push_shortened_text(out, hex, truncated),
+        Some(bytes) if bytes.is_empty() => out.push_str("''"),
         Some(bytes) => match signed_int(&bytes, truncated) {
-            Some(n) => n.to_string(),
+            Some(n) => push_number(out, n),
             None => match std::str::from_utf8(&bytes) {
                 Ok(text) if !text.chars().any(char::is_control) => {
-                    format!("'{}'", shorten_text(text, truncated))
+                    out.push('\'');
+                    push_shortened_text(out, text, truncated);
+                    out.push('\'');
                 }
-                _ => shorten_hex(hex, truncated),
+                _ => push_shortened_hex(out, hex, truncated),
             },
         },
-    };
+    }
     if external {
         out.push_str(" (external)");
     }
-    out
 }
 
 fn signed_int(bytes: &[u8], truncated: bool) -> Option<i64> {
@@ -288,28 +299,36 @@ fn signed_int(bytes: &[u8], truncated: bool) -> Option<i64> {
     i64::try_from(unsigned ^ sign).ok()
 }
 
-fn shorten_text(text: &str, truncated: bool) -> String {
-    let n = text.chars().count();
-    if n > MAX_TEXT_CHARS {
-        let head: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
-        format!("{head}…")
-    } else if truncated {
-        format!("{text}…")
-    } else {
-        text.to_string()
+fn push_shortened_text(out: &mut String, text: &str, truncated: bool) {
+    match text.char_indices().nth(MAX_TEXT_CHARS) {
+        Some(_) => {
+            let cut = text
+                .char_indices()
+                .nth(MAX_TEXT_CHARS - 1)
+                .map_or(text.len(), |(i, _)| i);
+            out.push_str(text.get(..cut).unwrap_or(text));
+            out.push('…');
+        }
+        None => {
+            out.push_str(text);
+            if truncated {
+                out.push('…');
+            }
+        }
     }
 }
 
-fn shorten_hex(hex: &str, truncated: bool) -> String {
+fn push_shortened_hex(out: &mut String, hex: &str, truncated: bool) {
+    out.push_str("0x");
     if truncated {
-        let head = hex.get(..16).unwrap_or(hex);
-        format!("0x{head}…")
+        out.push_str(hex.get(..16).unwrap_or(hex));
+        out.push('…');
     } else if hex.len() > MAX_HEX_DIGITS {
-        let head = hex.get(..8).unwrap_or("");
-        let tail = hex.get(hex.len() - 8..).unwrap_or("");
-        format!("0x{head}…{tail}")
+        out.push_str(hex.get(..8).unwrap_or(""));
+        out.push('…');
+        out.push_str(hex.get(hex.len() - 8..).unwrap_or(""));
     } else {
-        format!("0x{hex}")
+        out.push_str(hex);
     }
 }
 
