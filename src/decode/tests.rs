@@ -19,7 +19,7 @@ fn record(fields: &[&str]) -> Record {
                 } else {
                     FieldValue::Bytes {
                         len: h.len() as u64 / 2,
-                        hex: (*h).to_string(),
+                        hex: (*h).into(),
                         total: None,
                         external: false,
                     }

@@ -19,7 +19,7 @@ pub(crate) fn rec(heap_no: u64, info_bits: u32, fields: &[&str]) -> Record {
                 index: i as u32,
                 value: FieldValue::Bytes {
                     len: h.len() as u64 / 2,
-                    hex: (*h).to_string(),
+                    hex: (*h).into(),
                     total: None,
                     external: false,
                 },

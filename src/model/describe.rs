@@ -466,7 +466,7 @@ mod tests {
     fn bytes(hex: &str) -> FieldValue {
         FieldValue::Bytes {
             len: hex.len() as u64 / 2,
-            hex: hex.to_string(),
+            hex: hex.into(),
             total: None,
             external: false,
         }
@@ -667,7 +667,7 @@ mod tests {
             (
                 FieldValue::Bytes {
                     len: 30,
-                    hex: "61".repeat(30),
+                    hex: "61".repeat(30).into(),
                     total: Some(100),
                     external: true,
                 },

@@ -92,8 +92,9 @@ pub enum FieldValue {
     Bytes {
         /// Bytes shown (at most 30 when truncated).
         len: u64,
-        /// Lowercase hex of the bytes shown.
-        hex: String,
+        /// Lowercase hex of the bytes shown. Kept inline up to 24 digits (most keys, the
+        /// system columns): no allocation for most of the fields of a report.
+        hex: compact_str::CompactString,
         /// `(total N bytes)`: the real length when only a prefix is shown.
         #[serde(skip_serializing_if = "Option::is_none")]
         total: Option<u64>,

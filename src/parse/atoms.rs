@@ -124,10 +124,20 @@ impl<'a> Plain<'a> {
 
     /// Consumes one or more ASCII digits as a number that fits `T`.
     pub fn number<T: std::str::FromStr>(&mut self) -> Option<T> {
+        let rest = self.0;
+        let value = self.digits()?.parse().ok();
+        if value.is_none() {
+            self.0 = rest;
+        }
+        value
+    }
+
+    /// Consumes one or more ASCII digits, as text.
+    pub fn digits(&mut self) -> Option<&'a str> {
         let n = self.0.bytes().take_while(u8::is_ascii_digit).count();
-        let value = self.0.get(..n).filter(|d| !d.is_empty())?.parse().ok()?;
+        let digits = self.0.get(..n).filter(|d| !d.is_empty())?;
         self.0 = self.0.get(n..)?;
-        Some(value)
+        Some(digits)
     }
 
     /// Consumes a non-empty run of printable ASCII other than a space (a bare word).

@@ -99,7 +99,7 @@ fn bytes_value(i: &str) -> Res<'_, FieldValue> {
         i,
         FieldValue::Bytes {
             len,
-            hex: hex.to_string(),
+            hex: hex.into(),
             total,
             external,
         },
@@ -171,7 +171,7 @@ pub(super) fn plain_field(i: &str) -> Option<Field> {
         index,
         value: FieldValue::Bytes {
             len,
-            hex: hex.to_string(),
+            hex: hex.into(),
             total: None,
             external: false,
         },

@@ -3,7 +3,7 @@
 //! heuristically: a host is `localhost` or a name, an ip looks like IPv4/IPv6, then comes the
 //! user, and everything after it is the proc_info.
 
-use super::atoms::{is_placeholder, number, phrase, sep, single_spaced, Res};
+use super::atoms::{is_placeholder, number, phrase, sep, single_spaced, Plain, Res};
 use super::line::ThreadLine;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
@@ -72,7 +72,37 @@ fn thread(i: &str) -> Res<'_, ThreadLine> {
 
 /// Reads a `MySQL thread id …` / `MariaDB thread id …` line (already trimmed).
 pub(super) fn thread_line(line: &str) -> Option<ThreadLine> {
-    thread(line).ok().map(|(_, t)| t)
+    plain_thread(line).or_else(|| thread(line).ok().map(|(_, t)| t))
+}
+
+/// [`thread`] by hand for the numbers part exactly as 5.7+ and MariaDB print it; the words
+/// after it are split by the same [`split_who`]. `None` for any other shape.
+// MariaDB thread id 18, OS thread handle 140354270484160, query id 47 localhost 127.0.0.1 lockscope Updating
+fn plain_thread(line: &str) -> Option<ThreadLine> {
+    let mut p = Plain(line);
+    if p.tag("MariaDB thread id ").is_none() {
+        p.tag("MySQL thread id ")?;
+    }
+    let thread_id = p.number()?;
+    p.tag(", OS thread handle ")?;
+    let handle = p.digits()?;
+    p.tag(", query id ")?;
+    let query_id = p.number()?;
+    // What follows the number must start a new word (or end the line), as `space1` requires.
+    if !(p.is_empty() || p.0.starts_with(' ')) {
+        return None;
+    }
+    let who = split_who(p.0);
+    let owned = |s: Option<&str>| s.map(str::to_string);
+    Some(ThreadLine {
+        thread_id: Some(thread_id),
+        os_thread_handle: Some(handle.to_string()),
+        query_id: Some(query_id),
+        host: owned(who.host),
+        ip: owned(who.ip),
+        user: owned(who.user),
+        proc_info: who.proc_info.map(single_spaced),
+    })
 }
 
 /// The words after `query id <N>`.
@@ -165,6 +195,19 @@ fn split_who(s: &str) -> Who<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_thread_lines_read_as_the_production_reads_them() {
+        for server in ["MariaDB thread id", "MySQL thread id"] {
+            let n = crate::parse::test_util::assert_fast_path_agrees(server, plain_thread, |s| {
+                thread(s).ok().map(|(_, t)| t)
+            });
+            assert!(
+                n >= 10,
+                "the fast path read only {n} fixture lines of {server:?}"
+            );
+        }
+    }
     use crate::parse::test_util::assert_prefixes_safe;
 
     #[allow(clippy::too_many_arguments)]

@@ -1,7 +1,7 @@
 //! The first lines of a transaction block (`trx_print_low`, format-spec §4.1–§4.2): the
 //! `TRANSACTION …` line, `mysql tables in use …` and the lock-struct counters.
 
-use super::atoms::{is_placeholder, number, phrase, sep, single_spaced, Res};
+use super::atoms::{is_placeholder, number, phrase, sep, single_spaced, Plain, Res};
 use super::line::{Counters, TrxLine};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till, take_till1, take_while1};
@@ -96,7 +96,45 @@ fn transaction(i: &str) -> Res<'_, TrxLine> {
 
 /// Reads a `TRANSACTION …` or `---TRANSACTION …` line (already trimmed).
 pub(super) fn trx_line(line: &str) -> Option<TrxLine> {
-    transaction(line).ok().map(|(_, t)| t)
+    plain_transaction(line).or_else(|| transaction(line).ok().map(|(_, t)| t))
+}
+
+/// [`transaction`] by hand for the deadlock report's usual line (a hex or decimal id, an
+/// `ACTIVE N sec` state, a lowercase op_info); `None` for any other shape.
+// TRANSACTION 47, ACTIVE 1 sec fetching rows
+fn plain_transaction(line: &str) -> Option<TrxLine> {
+    let mut p = Plain(line);
+    p.tag("TRANSACTION ")?;
+    let id = p.word().and_then(|w| w.strip_suffix(','))?;
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    p.tag(" ACTIVE ")?;
+    let active_secs = p.number()?;
+    p.tag(" sec")?;
+    let op = match p.0 {
+        "" => None,
+        rest => {
+            let op = rest.strip_prefix(' ')?;
+            let words = |b: u8| b.is_ascii_lowercase() || b == b' ' || b == b'-';
+            let plain = op.bytes().all(words)
+                && !op.is_empty()
+                && !op.ends_with(' ')
+                && !op.contains("  ")
+                && !op.starts_with("process no")
+                && !op.contains("recovered");
+            if !plain {
+                return None;
+            }
+            Some(op.to_string())
+        }
+    };
+    Some(TrxLine {
+        trx_id: id.to_string(),
+        state: "ACTIVE".to_string(),
+        active_secs: Some(active_secs),
+        op_info: op,
+    })
 }
 
 // mysql tables in use 1, locked 1
@@ -192,6 +230,16 @@ pub(super) fn counters_line(line: &str) -> Option<Counters> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_transaction_lines_read_as_the_production_reads_them() {
+        let n = crate::parse::test_util::assert_fast_path_agrees(
+            "TRANSACTION ",
+            plain_transaction,
+            |s| transaction(s).ok().map(|(_, t)| t),
+        );
+        assert!(n > 100, "the fast path read only {n} fixture lines");
+    }
     use crate::parse::test_util::assert_prefixes_safe;
 
     fn trx(id: &str, state: &str, secs: Option<u64>, op: Option<&str>) -> Option<TrxLine> {

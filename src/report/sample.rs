@@ -21,7 +21,7 @@ fn record(heap_no: u64, info_bits: u32, fields: &[&str], line: usize) -> Record 
                 index: i as u32,
                 value: FieldValue::Bytes {
                     len: hex.len() as u64 / 2,
-                    hex: hex.to_string(),
+                    hex: (*hex).into(),
                     total: None,
                     external: false,
                 },
