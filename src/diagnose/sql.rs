@@ -42,7 +42,16 @@ fn is_squashed_ascii(q: &str) -> bool {
         && !b.last().is_some_and(|&c| c == b' ')
         && memchr::memchr3(b'\t', b'\n', b'\r', b).is_none()
         && memchr::memchr2(0x0b, 0x0c, b).is_none()
-        && memchr::memmem::find(b, b"  ").is_none()
+        && !has_double_space(b)
+}
+
+fn has_double_space(b: &[u8]) -> bool {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER
+        .get_or_init(|| memchr::memmem::Finder::new(b"  "))
+        .find(b)
+        .is_some()
 }
 
 /// Appends `squash(q)` to `out`.

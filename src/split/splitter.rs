@@ -159,13 +159,17 @@ fn is_start_line(text: &str) -> bool {
 }
 
 /// `TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH` somewhere in the line (5.x glues
-/// it to the timestamp). Found with `memchr`: no searcher is built per line.
+/// it to the timestamp). One searcher, built once.
 fn contains_too_deep(text: &str) -> bool {
     const TOO_DEEP: &[u8] = b"TOO DEEP OR LONG SEARCH IN THE LOCK TABLE WAITS-FOR GRAPH";
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
     let bytes = text.as_bytes();
     bytes.len() >= TOO_DEEP.len()
-        && memchr::memchr_iter(b'T', bytes)
-            .any(|at| bytes.get(at..).is_some_and(|s| s.starts_with(TOO_DEEP)))
+        && FINDER
+            .get_or_init(|| memchr::memmem::Finder::new(TOO_DEEP))
+            .find(bytes)
+            .is_some()
 }
 
 fn is_first_transaction_heading(text: &str) -> bool {
