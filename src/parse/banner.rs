@@ -27,6 +27,9 @@ fn deadlock_detected(i: &str) -> Res<'_, ()> {
 pub(super) fn is_deadlock_detected(line: &str) -> bool {
     // Most lines that get here (statements starting with `I`, other digit-led lines) have no
     // `deadlock` at all: a byte search rules them out before the production runs.
+    if line.starts_with("Transactions deadlock detected") {
+        return true;
+    }
     let bytes = line.as_bytes();
     let mentions_deadlock = memchr::memchr2_iter(b'd', b'D', bytes).any(|at| {
         bytes

@@ -68,8 +68,17 @@ pub(crate) fn assert_fast_path_agrees<T: PartialEq + std::fmt::Debug>(
 ) -> usize {
     let lines = fixture_lines(marker);
     assert!(!lines.is_empty(), "no fixture line holds {marker:?}");
+    assert_fast_path_agrees_on(&lines, fast, slow)
+}
+
+/// [`assert_fast_path_agrees`] on the given lines.
+pub(crate) fn assert_fast_path_agrees_on<T: PartialEq + std::fmt::Debug>(
+    lines: &[String],
+    fast: impl Fn(&str) -> Option<T>,
+    slow: impl Fn(&str) -> Option<T>,
+) -> usize {
     let mut answered = 0;
-    for line in &lines {
+    for line in lines {
         answered += usize::from(fast(line).is_some());
         assert_prefixes_safe(line, |variant| {
             if let Some(quick) = fast(variant) {

@@ -224,12 +224,62 @@ fn counters(i: &str) -> Res<'_, Counters> {
 
 /// Reads the lock-struct counters line.
 pub(super) fn counters_line(line: &str) -> Option<Counters> {
-    counters(line).ok().map(|(_, c)| c)
+    plain_counters(line).or_else(|| counters(line).ok().map(|(_, c)| c))
+}
+
+/// [`counters`] by hand for the line as 5.1+ and MariaDB print it; `None` for any other shape.
+// LOCK WAIT 3 lock struct(s), heap size 1128, 2 row lock(s), undo log entries 1
+fn plain_counters(line: &str) -> Option<Counters> {
+    let mut p = Plain(line);
+    let lock_wait = p.tag("LOCK WAIT ").is_some();
+    let lock_structs = p.number()?;
+    p.tag(" lock struct(s), heap size ")?;
+    let heap_size = p.number()?;
+    p.tag(", ")?;
+    let row_locks = p.number()?;
+    p.tag(" row lock(s)")?;
+    let undo_entries = match p.is_empty() {
+        true => None,
+        false => {
+            p.tag(", undo log entries ")?;
+            let n = p.number()?;
+            if !p.is_empty() {
+                return None;
+            }
+            Some(n)
+        }
+    };
+    Some(Counters {
+        lock_wait,
+        lock_structs: Some(lock_structs),
+        heap_size: Some(heap_size),
+        row_locks: Some(row_locks),
+        undo_entries,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_counters_lines_read_as_the_production_reads_them() {
+        // The whole line: it starts with `LOCK WAIT` or the count.
+        let lines: Vec<String> = crate::parse::test_util::fixture_lines("lock struct(s)")
+            .into_iter()
+            .chain(crate::parse::test_util::fixture_lines("LOCK WAIT"))
+            .collect();
+        let whole: Vec<String> = crate::parse::test_util::fixture_lines("")
+            .into_iter()
+            .map(|l| l.trim_start_matches(['|', ' ']).to_string())
+            .filter(|l| l.contains("lock struct(s)"))
+            .chain(lines)
+            .collect();
+        let n = crate::parse::test_util::assert_fast_path_agrees_on(&whole, plain_counters, |s| {
+            counters(s).ok().map(|(_, c)| c)
+        });
+        assert!(n > 50, "the fast path read only {n} fixture lines");
+    }
 
     #[test]
     fn plain_transaction_lines_read_as_the_production_reads_them() {
