@@ -4,40 +4,60 @@
 //! 7-byte one after the key is `DB_TRX_ID` / `DB_ROLL_PTR` (format-spec §3.5). Every value is
 //! marked as a guess. Cheap: no schema lookup, one pass over the fields.
 
+use std::fmt::Write;
+
 use super::value::{hex, quoted};
 use super::DecodedColumn;
 use crate::model::{FieldValue, Record};
 
 /// The record's fields as guessed columns; `index` decides where system columns can be.
 pub fn guess(rec: &Record, index: Option<&str>) -> Vec<DecodedColumn> {
+    let mut columns = Vec::with_capacity(rec.fields.len());
+    each(rec, index, |name, value| {
+        columns.push(DecodedColumn {
+            name: name.map(str::to_string),
+            value: value.to_string(),
+            guessed: true,
+            uuid: None,
+        });
+    });
+    columns
+}
+
+/// [`guess`] one column at a time, without building them: `f` gets each column's name (for
+/// the system columns) and value (the JSON report writes them straight out).
+pub fn each(rec: &Record, index: Option<&str>, mut f: impl FnMut(Option<&'static str>, &str)) {
     let system = SystemColumns::of(rec, index);
-    rec.fields
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let name = system.label(i);
-            let value = match (name, &f.value) {
-                (Some("DB_TRX_ID" | "DB_ROW_ID"), FieldValue::Bytes { hex, .. }) => {
-                    u64::from_str_radix(hex, 16).unwrap_or(0).to_string()
-                }
-                _ => value(&f.value),
-            };
-            DecodedColumn {
-                name: name.map(str::to_string),
-                value,
-                guessed: true,
-                uuid: None,
+    let mut value = String::with_capacity(32);
+    for (i, field) in rec.fields.iter().enumerate() {
+        value.clear();
+        let name = system.label(i);
+        match (name, &field.value) {
+            (Some("DB_TRX_ID" | "DB_ROW_ID"), FieldValue::Bytes { hex, .. }) => {
+                let _ = write!(value, "{}", u64::from_str_radix(hex, 16).unwrap_or(0));
             }
-        })
-        .collect()
+            _ => push_value(&mut value, &field.value),
+        }
+        f(name, &value);
+    }
 }
 
 /// One field's likely value, whole (the text report shortens it).
 pub fn value(v: &FieldValue) -> String {
+    let mut out = String::new();
+    push_value(&mut out, v);
+    out
+}
+
+/// [`value`], appended to `out`.
+fn push_value(out: &mut String, v: &FieldValue) {
     let (hex_digits, total, external) = match v {
-        FieldValue::Null => return "NULL".to_string(),
-        FieldValue::Default => return "DEFAULT".to_string(),
-        FieldValue::Mbr { text } => return format!("MBR {text}"),
+        FieldValue::Null => return out.push_str("NULL"),
+        FieldValue::Default => return out.push_str("DEFAULT"),
+        FieldValue::Mbr { text } => {
+            out.push_str("MBR ");
+            return out.push_str(text);
+        }
         FieldValue::Bytes {
             hex,
             total,
@@ -46,24 +66,26 @@ pub fn value(v: &FieldValue) -> String {
         } => (hex.as_str(), *total, *external),
     };
     let Some(bytes) = crate::model::hex_bytes(hex_digits) else {
-        return format!("0x{hex_digits}");
+        out.push_str("0x");
+        return out.push_str(hex_digits);
     };
     if total.is_some() || external {
         let prefix = match std::str::from_utf8(&bytes) {
             Ok(s) if !s.chars().any(char::is_control) => format!("'{}…'", s.replace('\'', "''")),
             _ => format!("{}…", hex(&bytes)),
         };
-        return super::with_length(prefix, total, external);
+        return out.push_str(&super::with_length(prefix, total, external));
     }
     if bytes.is_empty() {
-        return "''".to_string();
+        return out.push_str("''");
     }
     if let Some(n) = signed_int(&bytes) {
-        return n.to_string();
+        let _ = write!(out, "{n}");
+        return;
     }
     match std::str::from_utf8(&bytes) {
-        Ok(text) if !text.chars().any(char::is_control) => quoted(text),
-        _ => hex(&bytes),
+        Ok(text) if !text.chars().any(char::is_control) => out.push_str(&quoted(text)),
+        _ => out.push_str(&hex(&bytes)),
     }
 }
 

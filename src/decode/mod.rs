@@ -8,7 +8,7 @@
 //! guesses, computed when rendered) for records it left empty, so parsing stays fast without a
 //! schema.
 
-mod guess;
+pub mod guess;
 mod layout;
 mod value;
 

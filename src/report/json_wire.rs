@@ -308,13 +308,36 @@ fn record(out: &mut Vec<u8>, r: &Record, l: &Lock) {
     out.push(b']');
     // Decoded by the `decode` stage (`--schema`), else guessed here.
     if r.columns.is_empty() {
-        columns(out, &crate::decode::decode_record(r, l, None).columns);
+        if !(r.is_supremum() || r.is_infimum()) {
+            guessed_columns(out, r, l.index());
+        }
     } else {
         columns(out, &r.columns);
     }
     out.extend_from_slice(b",\"line\":");
     uint(out, r.line as u64);
     out.push(b'}');
+}
+
+/// [`columns`] for the guesses of a record the `decode` stage did not decode, written as they
+/// are made (`decode::guess`).
+fn guessed_columns(out: &mut Vec<u8>, r: &Record, index: Option<&str>) {
+    let mut first = true;
+    crate::decode::guess::each(r, index, |name, value| {
+        out.extend_from_slice(if first { b",\"columns\":[{" } else { b",{" });
+        first = false;
+        if let Some(name) = name {
+            out.extend_from_slice(b"\"name\":");
+            string(out, name);
+            out.push(b',');
+        }
+        out.extend_from_slice(b"\"value\":");
+        string(out, value);
+        out.extend_from_slice(b",\"guessed\":true}");
+    });
+    if !first {
+        out.push(b']');
+    }
 }
 
 /// `,"columns":[…]`, nothing when there are none.
@@ -507,16 +530,20 @@ fn string(out: &mut Vec<u8>, s: &str) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        // 32, then eight bytes at a time while none needs escaping (the common case: hex,
-        // names, SQL, prose).
-        while let Some(block) = bytes.get(i..i + 32) {
-            let mask = block.chunks_exact(8).fold(0, |mask, w| {
-                mask | escape_mask(u64::from_le_bytes(w.try_into().unwrap_or_default()))
-            });
-            if mask != 0 {
+        // 64, then eight bytes at a time while none needs escaping (the common case: hex,
+        // names, SQL, prose). The 64-byte test has no early exit, so it compiles to vector
+        // compares.
+        while let Some(block) = bytes
+            .get(i..i + 64)
+            .and_then(|b| <&[u8; 64]>::try_from(b).ok())
+        {
+            let dirty = block
+                .iter()
+                .fold(false, |d, &b| d | (b < 0x20) | (b == b'"') | (b == b'\\'));
+            if dirty {
                 break;
             }
-            i += 32;
+            i += 64;
         }
         if let Some(chunk) = bytes.get(i..i + 8) {
             let mut word = [0u8; 8];
@@ -556,11 +583,6 @@ fn string(out: &mut Vec<u8>, s: &str) {
 /// Whether any of the eight bytes of `w` is a control byte (< 0x20), `"` or `\\`
 /// (the classic "has a zero / has a byte less than" bit tricks; no false negatives).
 fn needs_escape(w: u64) -> bool {
-    escape_mask(w) != 0
-}
-
-/// Non-zero when [`needs_escape`]: masks of several words can be OR-ed and tested once.
-fn escape_mask(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
@@ -568,7 +590,7 @@ fn escape_mask(w: u64) -> u64 {
     let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
     let quote = has_zero(w ^ (ONES * u64::from(b'"')));
     let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
-    control | quote | backslash
+    control | quote | backslash != 0
 }
 
 #[cfg(test)]
@@ -644,10 +666,10 @@ mod tests {
             "0123456789abcdef0123456789abcdef".to_string(),
             "`test`.`t` \"quoted\" and a\\backslash after sixteen".to_string(),
         ];
-        // Every byte value at every offset of a 20-byte string.
+        // Every byte value at every offset of a 150-byte string (past the 64-byte blocks).
         for c in 0u8..128 {
-            for at in 0..20 {
-                let mut s = "x".repeat(20);
+            for at in 0..150 {
+                let mut s = "x".repeat(150);
                 s.replace_range(at..at + 1, &char::from(c).to_string());
                 cases.push(s);
             }
