@@ -259,7 +259,13 @@ pub(crate) fn quoted(q: &str) -> String {
                 (Some(head), Some(tail)) if q.len() > MAX => {
                     format!("`{} … {}`", head.trim_end(), tail.trim_start())
                 }
-                _ => format!("`{q}`"),
+                _ => {
+                    let mut s = String::with_capacity(q.len() + 2);
+                    s.push('`');
+                    s.push_str(q);
+                    s.push('`');
+                    s
+                }
             };
         }
         // Chars are bytes: squash once, cut by byte offsets.

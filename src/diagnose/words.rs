@@ -13,10 +13,17 @@ pub(crate) fn trx(t: &Trx) -> String {
 
 /// `trx (1) (`UPDATE …`)` or `trx (1) (no statement printed)`.
 pub(crate) fn trx_stmt(t: &Trx) -> String {
-    match t.quoted_query() {
-        Some(q) => format!("trx ({}) running {q}", t.n),
-        None => format!("trx ({}) (no statement printed)", t.n),
+    let q = t.quoted_query();
+    let mut s = String::with_capacity(32 + q.map_or(0, str::len));
+    let _ = write!(s, "trx ({})", t.n);
+    match q {
+        Some(q) => {
+            s.push_str(" running ");
+            s.push_str(q);
+        }
+        None => s.push_str(" (no statement printed)"),
     }
+    s
 }
 
 /// The statement or a placeholder, in backticks.

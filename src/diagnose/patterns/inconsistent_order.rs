@@ -3,6 +3,8 @@
 //! and 002; public 001, 013; MariaDB captures `inconsistent-ordering`, `three-way-cycle`,
 //! `odku-concurrent-batches`, `deadlock-report-basic`).
 
+use std::fmt::Write;
+
 use super::prelude::*;
 
 declare_pattern! {
@@ -111,34 +113,37 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
         }
     }
     let mut known = Vec::new();
-    let mut parts = Vec::new();
     let mut ev = Vec::new();
-    for (t, w) in waiters {
+    // Built in one string: `<trx> waits for <lock>, which <trx> holds; …. `
+    let mut summary = String::with_capacity(1024);
+    for (i, (t, w)) in waiters.iter().enumerate() {
         let (holder, how) = holder_known(v, t, w);
         known.push(how);
         ev.push(ev_lock(w));
         ev.extend(w.records.iter().take(1).map(ev_record));
         ev.extend(v.blocking_locks(t).iter().map(|(_, l)| ev_lock(l)));
-        let by = match (holder, how) {
-            (Some(h), Known::Printed) => format!(", which {} holds", words::trx(h)),
-            (Some(h), Known::LastWriter) => format!(
+        if i > 0 {
+            summary.push_str("; ");
+        }
+        summary.push_str(&words::trx_stmt(t));
+        summary.push_str(" waits for ");
+        summary.push_str(&words::lock(w));
+        let _ = match (holder, how) {
+            (Some(h), Known::Printed) => write!(summary, ", which {} holds", words::trx(h)),
+            (Some(h), Known::LastWriter) => write!(
+                summary,
                 ", which {} holds (the row's DB_TRX_ID is its trx id: it wrote the row and has \
                  not committed)",
                 words::trx(h)
             ),
             (Some(h), Known::Inferred) => {
-                format!(", held by {} (inferred from the cycle)", words::trx(h))
+                write!(summary, ", held by {} (inferred from the cycle)", words::trx(h))
             }
-            (None, _) => String::new(),
+            (None, _) => Ok(()),
         };
-        parts.push(format!(
-            "{} waits for {}{by}",
-            words::trx_stmt(t),
-            words::lock(w)
-        ));
     }
+    summary.push_str(". ");
     let n = waiters.len();
-    let mut summary = format!("{}. ", parts.join("; "));
     summary.push_str(&if n > 2 {
         format!(
             "The {n} transactions form a ring: each locked one row first and then asked for a \
