@@ -137,7 +137,11 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
                 words::trx(h)
             ),
             (Some(h), Known::Inferred) => {
-                write!(summary, ", held by {} (inferred from the cycle)", words::trx(h))
+                write!(
+                    summary,
+                    ", held by {} (inferred from the cycle)",
+                    words::trx(h)
+                )
             }
             (None, _) => Ok(()),
         };
