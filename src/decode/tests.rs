@@ -7,7 +7,7 @@ fn record(fields: &[&str]) -> Record {
     Record {
         heap_no: 3,
         n_fields: Some(fields.len() as u32),
-        format: Some("compact format".to_string()),
+        format: Some("compact format".into()),
         info_bits: Some(0),
         fields: fields
             .iter()
@@ -44,7 +44,7 @@ fn lock(schema: Option<&str>, table: &str, index: &str, records: Vec<Record>) ->
             table: table.to_string(),
             partition: None,
         },
-        trx_id: "24".to_string(),
+        trx_id: "24".into(),
         mode: LockMode::X,
         kind: LockKind::RecNotGap,
         clause: LockModeClause::default(),

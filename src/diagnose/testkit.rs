@@ -10,7 +10,7 @@ pub(crate) fn rec(heap_no: u64, info_bits: u32, fields: &[&str]) -> Record {
     Record {
         heap_no,
         n_fields: Some(fields.len() as u32),
-        format: Some("compact format".to_string()),
+        format: Some("compact format".into()),
         info_bits: Some(info_bits),
         fields: fields
             .iter()
@@ -76,7 +76,7 @@ pub(crate) fn lock(
             table: table.to_string(),
             partition: None,
         },
-        trx_id: trx_id.to_string(),
+        trx_id: trx_id.into(),
         mode,
         kind,
         waiting: clause.waiting,
@@ -106,7 +106,7 @@ impl Build {
     pub fn trx(mut self, number: u32, trx_id: &str, query: &str) -> Build {
         self.d.transactions.push(Transaction {
             number,
-            trx_id: trx_id.to_string(),
+            trx_id: trx_id.into(),
             state: "ACTIVE".to_string(),
             query: (!query.is_empty()).then(|| query.to_string()),
             ..Transaction::default()

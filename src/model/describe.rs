@@ -476,7 +476,7 @@ mod tests {
         Record {
             heap_no,
             n_fields: Some(fields.len() as u32),
-            format: Some("compact format".to_string()),
+            format: Some("compact format".into()),
             info_bits: Some(info_bits),
             fields: fields
                 .iter()
@@ -509,7 +509,7 @@ mod tests {
                 table: "accounts".to_string(),
                 partition: None,
             },
-            trx_id: "47".to_string(),
+            trx_id: "47".into(),
             mode: clause.mode.clone().unwrap_or(LockMode::X),
             kind: LockKind::of_record_lock(&clause, only_supremum),
             waiting: clause.waiting,

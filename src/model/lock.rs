@@ -58,7 +58,7 @@ pub struct Lock {
     pub target: LockTarget,
     pub table: TableName,
     /// The owning trx id exactly as printed (hex on 5.5, `0 1234` on 5.0).
-    pub trx_id: String,
+    pub trx_id: compact_str::CompactString,
     pub mode: LockMode,
     /// Decoded precise kind (`next-key`, `gap`, `record-only`, `insert-intention`, `table`).
     pub kind: LockKind,

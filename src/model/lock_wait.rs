@@ -202,7 +202,7 @@ impl TrxSummary {
     /// What a status transaction block says about a transaction.
     pub fn of(t: &Transaction) -> TrxSummary {
         TrxSummary {
-            trx_id: t.trx_id.clone(),
+            trx_id: t.trx_id.to_string(),
             thread_id: t.thread_id,
             query: t.query.clone(),
             state: Some(if t.lock_wait {

@@ -20,7 +20,7 @@ pub struct Record {
     pub n_fields: Option<u32>,
     /// `compact format`, `1-byte offsets`, `2-byte offsets`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
+    pub format: Option<compact_str::CompactString>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub info_bits: Option<u32>,
     pub fields: Vec<Field>,

@@ -10,7 +10,7 @@ pub struct Transaction {
     /// The `(n)` of `*** (n) TRANSACTION:`; 1 for the single transaction of a TOO DEEP report.
     pub number: u32,
     /// Trx id as printed: decimal, 5.5's hex, 5.0's `0 3793488`, MariaDB's `(0x7f…)`.
-    pub trx_id: String,
+    pub trx_id: compact_str::CompactString,
     /// `ACTIVE`, `ACTIVE (PREPARED)`, `not started`, `COMMITTED IN MEMORY`, ….
     pub state: String,
     #[serde(skip_serializing_if = "Option::is_none")]

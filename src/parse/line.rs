@@ -86,7 +86,7 @@ pub enum Heading {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct TrxLine {
     /// As printed: `47`, `3BF88F886`, `0 3793488`, `(0x7f53c3a02230)`.
-    pub trx_id: String,
+    pub trx_id: compact_str::CompactString,
     /// `ACTIVE`, `ACTIVE (PREPARED)`, `not started`, `COMMITTED IN MEMORY`, `forced rollback`, ….
     pub state: String,
     pub active_secs: Option<u64>,
@@ -121,7 +121,7 @@ pub struct ThreadLine {
 pub struct LockHeader {
     pub target: LockTarget,
     pub table: TableName,
-    pub trx_id: String,
+    pub trx_id: compact_str::CompactString,
     pub clause: LockModeClause,
 }
 
@@ -130,7 +130,7 @@ pub struct LockHeader {
 pub struct RecordHeader {
     pub heap_no: u64,
     pub n_fields: Option<u32>,
-    pub format: Option<String>,
+    pub format: Option<compact_str::CompactString>,
     pub info_bits: Option<u32>,
 }
 

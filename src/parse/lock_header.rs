@@ -32,7 +32,7 @@ fn clause_start(s: &str) -> Option<usize> {
 }
 
 // trx id 47 | trx id 0 3793488 | trx id 3BF88F886 | trx id <trx_1>    then the mode clause
-fn trx_id_and_clause(i: &str) -> Res<'_, (String, LockModeClause)> {
+fn trx_id_and_clause(i: &str) -> Res<'_, (compact_str::CompactString, LockModeClause)> {
     let (i, _) = space0(i)?;
     let (i, trx_id) = opt(preceded((phrase("trx id"), space1), rest)).parse(i)?;
     let after_id = trx_id.unwrap_or(i);
@@ -49,7 +49,7 @@ fn trx_id_and_clause(i: &str) -> Res<'_, (String, LockModeClause)> {
         Err(_) => (clause_text, LockModeClause::default()),
     };
     let id = if trx_id.is_some() { id.trim() } else { "" };
-    Ok((i, (id.to_string(), clause)))
+    Ok((i, (id.into(), clause)))
 }
 
 // TABLE LOCK table `db`.`t` trx id 876726B90 lock mode AUTO-INC waiting
@@ -157,7 +157,7 @@ fn plain_record_locks(s: &str) -> Option<LockHeader> {
             table: table.to_string(),
             partition: None,
         },
-        trx_id: trx_id.to_string(),
+        trx_id: trx_id.into(),
         clause,
     })
 }

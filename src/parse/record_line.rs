@@ -45,7 +45,7 @@ fn record_lock(i: &str) -> Res<'_, RecordHeader> {
         RecordHeader {
             heap_no,
             n_fields,
-            format: format.map(single_spaced),
+            format: format.map(|f| single_spaced(f).into()),
             info_bits,
         },
     ))
@@ -78,7 +78,7 @@ fn plain_record_line(line: &str) -> Option<RecordHeader> {
     p.is_empty().then(|| RecordHeader {
         heap_no,
         n_fields: Some(n_fields),
-        format: Some(format.to_string()),
+        format: Some(format.into()),
         info_bits: Some(info_bits),
     })
 }

@@ -86,7 +86,7 @@ fn transaction(i: &str) -> Res<'_, TrxLine> {
     Ok((
         i,
         TrxLine {
-            trx_id: id.to_string(),
+            trx_id: id.into(),
             state: state.to_string(),
             active_secs,
             op_info: (!op.is_empty()).then(|| single_spaced(op)),
@@ -130,7 +130,7 @@ fn plain_transaction(line: &str) -> Option<TrxLine> {
         }
     };
     Some(TrxLine {
-        trx_id: id.to_string(),
+        trx_id: id.into(),
         state: "ACTIVE".to_string(),
         active_secs: Some(active_secs),
         op_info: op,

@@ -12,7 +12,7 @@ fn record(heap_no: u64, info_bits: u32, fields: &[&str], line: usize) -> Record 
     Record {
         heap_no,
         n_fields: Some(fields.len() as u32),
-        format: Some("compact format".to_string()),
+        format: Some("compact format".into()),
         info_bits: Some(info_bits),
         fields: fields
             .iter()
@@ -68,7 +68,7 @@ fn lock(at: At<'_>, clause: LockModeClause, records: Vec<Record>) -> Lock {
             table: at.table.to_string(),
             partition: None,
         },
-        trx_id: at.trx.to_string(),
+        trx_id: at.trx.into(),
         mode: LockMode::X,
         kind: LockKind::of_record_lock(&clause, only_supremum),
         waiting: clause.waiting,
@@ -117,7 +117,7 @@ pub fn deadlock() -> Analysed {
     };
     let one = Transaction {
         number: 1,
-        trx_id: "47".to_string(),
+        trx_id: "47".into(),
         state: "ACTIVE".to_string(),
         active_secs: Some(1),
         op_info: Some("fetching rows".to_string()),
@@ -161,7 +161,7 @@ pub fn deadlock() -> Analysed {
     };
     let two = Transaction {
         number: 2,
-        trx_id: "48".to_string(),
+        trx_id: "48".into(),
         state: "ACTIVE".to_string(),
         active_secs: Some(1),
         op_info: Some("inserting".to_string()),

@@ -54,7 +54,7 @@ fn facts_table(d: &Deadlock, width: usize, with_statement: bool) -> String {
         };
         let mut cells = vec![
             format!("({})", t.number),
-            t.trx_id.clone(),
+            t.trx_id.to_string(),
             num(t.thread_id),
             t.user_at_host().unwrap_or_else(dash),
             active,
