@@ -527,35 +527,28 @@ fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    // Most strings need no escape at all. The test has no early exit, so it compiles to vector
+    // compares over the whole string; then the bytes are copied in one go.
+    let special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let any_special = |run: &[u8]| run.iter().fold(false, |d, &b| d | special(b));
+    if !any_special(bytes) {
+        out.extend_from_slice(bytes);
+        out.push(b'"');
+        return;
+    }
+    // Multi-line text (statements, fix sketches): skip clean 16-byte runs the same way.
     let mut start = 0;
     let mut i = 0;
-    while i < bytes.len() {
-        // 64, then eight bytes at a time while none needs escaping (the common case: hex,
-        // names, SQL, prose). The 64-byte test has no early exit, so it compiles to vector
-        // compares.
-        while let Some(block) = bytes
-            .get(i..i + 64)
-            .and_then(|b| <&[u8; 64]>::try_from(b).ok())
-        {
-            let dirty = block
-                .iter()
-                .fold(false, |d, &b| d | (b < 0x20) | (b == b'"') | (b == b'\\'));
-            if dirty {
-                break;
-            }
-            i += 64;
+    while let Some(&b) = bytes.get(i) {
+        let run = bytes
+            .get(i..i + 16)
+            .and_then(|r| <&[u8; 16]>::try_from(r).ok());
+        if run.is_some_and(|r| !any_special(r)) {
+            i += 16;
+            continue;
         }
-        if let Some(chunk) = bytes.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
-        }
-        let Some(&b) = bytes.get(i) else { break };
         i += 1;
-        if b >= 0x20 && b != b'"' && b != b'\\' {
+        if !special(b) {
             continue;
         }
         out.extend_from_slice(bytes.get(start..i - 1).unwrap_or_default());
@@ -578,19 +571,6 @@ fn string(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(bytes.get(start..).unwrap_or_default());
     out.push(b'"');
-}
-
-/// Whether any of the eight bytes of `w` is a control byte (< 0x20), `"` or `\\`
-/// (the classic "has a zero / has a byte less than" bit tricks; no false negatives).
-fn needs_escape(w: u64) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    // Bytes below 0x20 (ASCII only: a byte with its top bit set is not below 0x20).
-    let control = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
-    let quote = has_zero(w ^ (ONES * u64::from(b'"')));
-    let backslash = has_zero(w ^ (ONES * u64::from(b'\\')));
-    control | quote | backslash != 0
 }
 
 #[cfg(test)]
@@ -666,7 +646,7 @@ mod tests {
             "0123456789abcdef0123456789abcdef".to_string(),
             "`test`.`t` \"quoted\" and a\\backslash after sixteen".to_string(),
         ];
-        // Every byte value at every offset of a 150-byte string (past the 64-byte blocks).
+        // Every byte value at every offset of a 150-byte string.
         for c in 0u8..128 {
             for at in 0..150 {
                 let mut s = "x".repeat(150);
