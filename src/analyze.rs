@@ -336,7 +336,8 @@ fn work(
         let mut rendered = buffers.pop().unwrap_or_default();
         rendered.clear();
         if renderer.is_some() {
-            // Reports render to about three times their text: one allocation, no regrowth.
+            // JSON runs to about three times the report's text: room for it up front, so the
+            // buffer does not regrow (a reused buffer usually has it already).
             let text: usize = batch
                 .pieces
                 .iter()

@@ -1,10 +1,10 @@
 //! The phrases findings are written with: a transaction's name and statement, a lock in a few
 //! words with the key values it covers. Longer descriptions come from `model::describe_lock`.
 
-use super::facts::{is_clustered, Trx};
 use std::fmt::Write;
 
-use crate::model::{push_short_value, FieldValue, Lock, LockKind, Record};
+use super::facts::{is_clustered, Trx};
+use crate::model::{push_number, push_short_value, FieldValue, Lock, LockKind, Record};
 
 /// `trx (1)`.
 pub(crate) fn trx(t: &Trx) -> String {
@@ -121,10 +121,6 @@ fn unsigned(out: &mut String, start: usize) {
             push_number(out, n);
         }
     }
-}
-
-fn push_number(out: &mut String, n: u64) {
-    let _ = write!(out, "{n}");
 }
 
 /// `X record-only lock`, `S next-key lock`, `X gap lock`, `insert-intention lock`.

@@ -123,13 +123,6 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
     };
     let mode = lock.mode.as_str();
     let end_of_page = "the gap after the last record of the page (end of range)";
-    let supremum_gap = |s: &mut String| {
-        s.push_str(mode);
-        s.push_str(" gap lock on the supremum of ");
-        place(s);
-        s.push_str(": ");
-        s.push_str(end_of_page);
-    };
     if lock.waiting {
         s.push_str(match lock.kind {
             LockKind::InsertIntention => "waiting to insert into ",
@@ -156,7 +149,13 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
                 s.push_str(" (insert intention)");
             }
         }
-        LockKind::Gap | LockKind::NextKey if listed.only_supremum() => supremum_gap(&mut s),
+        LockKind::Gap | LockKind::NextKey if listed.only_supremum() => {
+            s.push_str(mode);
+            s.push_str(" gap lock on the supremum of ");
+            place(&mut s);
+            s.push_str(": ");
+            s.push_str(end_of_page);
+        }
         LockKind::Gap => {
             s.push_str(mode);
             s.push_str(" gap lock before ");
@@ -203,7 +202,7 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
 }
 
 /// Appends a number in decimal.
-fn push_number(s: &mut String, n: impl std::fmt::Display) {
+pub fn push_number(s: &mut String, n: impl std::fmt::Display) {
     let _ = write!(s, "{n}");
 }
 

@@ -17,7 +17,7 @@ pub use blocking::BlockingTree;
 pub use deadlock::{Deadlock, Victim};
 pub use describe::{
     describe_lock, describe_lock_short, describe_mode_clause, describe_record, describe_record_in,
-    push_short_value, short_value,
+    push_number, push_short_value, short_value,
 };
 pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
