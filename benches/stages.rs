@@ -41,7 +41,7 @@ fn main() {
         let mut unwrapper = Unwrapper::new();
         let mut splitter = Splitter::new();
         while let Some((no, text)) = lines.next_line().expect("in memory") {
-            unwrapper.feed(no, &text, &mut |logical| {
+            unwrapper.feed(no, text, &mut |logical| {
                 splitter.push(logical, &mut |piece| pieces.push(piece))
             });
         }

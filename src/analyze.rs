@@ -249,7 +249,7 @@ fn split_input<R: BufRead>(
         let Some((line_no, text)) = lines.next_line()? else {
             break;
         };
-        unwrapper.feed(line_no, &text, &mut |logical| {
+        unwrapper.feed(line_no, text, &mut |logical| {
             if !recognised {
                 recognised = logical.prefix == Prefix::InnoDb
                     || logical.text.contains("INNODB MONITOR OUTPUT");

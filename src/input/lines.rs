@@ -1,26 +1,30 @@
 //! Reads physical lines from any byte stream with one reusable buffer: memory stays flat however
 //! large the input, and bytes that are not UTF-8 are replaced rather than rejected.
 //!
-//! Lines are found with `memchr` inside a large buffer and handed out borrowed from it: a line
-//! is copied only when it is not valid UTF-8 (to replace the bad bytes).
+//! Each read is checked as UTF-8 once, as a block, and kept as text: lines are then found and
+//! handed out borrowed from it, with no per-line check or copy. A multi-byte character cut by
+//! a read waits for the next one; invalid bytes become U+FFFD exactly as a per-line
+//! `from_utf8_lossy` would make them (a line break is never part of a character).
 
-use std::borrow::Cow;
 use std::io::{self, BufRead, ErrorKind};
 
-/// Bytes asked of the reader at a time; the buffer grows past this only for longer lines.
+/// Bytes asked of the reader at a time; the text grows past this only for longer lines.
 const READ_SIZE: usize = 256 * 1024;
 
 /// Streams `(line number, line)` pairs; the line has its `\n` / `\r\n` removed.
 pub struct LineReader<R> {
     reader: R,
-    buf: Vec<u8>,
-    /// Unread bytes are `buf[start..end]`.
+    /// Scratch for a read: `raw[..pending]` is the start of a character the last read cut.
+    raw: Vec<u8>,
+    pending: usize,
+    /// What has been read, as text; unread lines are `text[start..]`.
+    text: String,
     start: usize,
-    end: usize,
-    /// No `\n` in `buf[start..scanned]` (saves rescanning a long partial line).
+    /// No `\n` in `text[start..scanned]` (saves rescanning a long partial line).
     scanned: usize,
     eof: bool,
     line_no: usize,
+    /// Bytes read from the input.
     bytes: u64,
 }
 
@@ -28,9 +32,10 @@ impl<R: BufRead> LineReader<R> {
     pub fn new(reader: R) -> LineReader<R> {
         LineReader {
             reader,
-            buf: Vec::new(),
+            raw: Vec::new(),
+            pending: 0,
+            text: String::new(),
             start: 0,
-            end: 0,
             scanned: 0,
             eof: false,
             line_no: 0,
@@ -43,80 +48,122 @@ impl<R: BufRead> LineReader<R> {
     pub fn needs_input(&self) -> bool {
         !self.eof
             && self
-                .buf
-                .get(self.scanned..self.end)
-                .map_or(true, |rest| memchr::memchr(b'\n', rest).is_none())
+                .text
+                .as_bytes()
+                .get(self.scanned..)
+                .map_or(true, |rest| find_newline(rest).is_none())
     }
 
     /// The next physical line, or `None` at the end of input.
-    pub fn next_line(&mut self) -> io::Result<Option<(usize, Cow<'_, str>)>> {
+    pub fn next_line(&mut self) -> io::Result<Option<(usize, &str)>> {
         let (line_start, line_end) = loop {
-            let pending = self.buf.get(self.scanned..self.end).unwrap_or(&[]);
-            if let Some(i) = memchr::memchr(b'\n', pending) {
+            let pending = self.text.as_bytes().get(self.scanned..).unwrap_or(&[]);
+            if let Some(i) = find_newline(pending) {
                 let nl = self.scanned + i;
                 let line = (self.start, nl);
-                self.bytes += (nl + 1 - self.start) as u64;
                 self.start = nl + 1;
                 self.scanned = self.start;
                 break line;
             }
-            self.scanned = self.end;
+            self.scanned = self.text.len();
             if self.eof {
-                if self.start == self.end {
+                if self.start == self.text.len() {
                     return Ok(None);
                 }
-                let line = (self.start, self.end);
-                self.bytes += (self.end - self.start) as u64;
-                self.start = self.end;
+                let line = (self.start, self.text.len());
+                self.start = self.text.len();
                 break line;
             }
             self.fill()?;
         };
         self.line_no += 1;
-        let mut bytes = self.buf.get(line_start..line_end).unwrap_or(&[]);
-        if let Some(b) = bytes.strip_suffix(b"\r") {
-            bytes = b;
-        }
-        let text = match std::str::from_utf8(bytes) {
-            Ok(text) => Cow::Borrowed(text),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
-        Ok(Some((self.line_no, text)))
+        let line = self.text.get(line_start..line_end).unwrap_or("");
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        Ok(Some((self.line_no, line)))
     }
 
-    /// Moves the unread bytes to the front and reads more after them.
+    /// Drops the lines handed out and reads more text after what is left.
     fn fill(&mut self) -> io::Result<()> {
         if self.start > 0 {
-            self.buf.copy_within(self.start..self.end, 0);
-            self.end -= self.start;
+            self.text.drain(..self.start);
             self.scanned -= self.start;
             self.start = 0;
         }
-        let want = self.end + READ_SIZE;
-        if self.buf.len() < want {
-            self.buf.resize(want, 0);
+        if self.raw.len() < READ_SIZE + 4 {
+            self.raw.resize(READ_SIZE + 4, 0);
         }
-        loop {
-            let space = self.buf.get_mut(self.end..).unwrap_or(&mut []);
+        let n = loop {
+            let space = self.raw.get_mut(self.pending..).unwrap_or(&mut []);
             match self.reader.read(space) {
-                Ok(0) => {
-                    self.eof = true;
-                    return Ok(());
-                }
-                Ok(n) => {
-                    self.end += n;
-                    return Ok(());
-                }
+                Ok(n) => break n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
+        };
+        self.bytes += n as u64;
+        let end = self.pending + n;
+        if n == 0 {
+            self.eof = true;
         }
+        let bytes = self.raw.get(..end).unwrap_or(&[]);
+        // Keep a character the read cut in two for the next read (at the end, it is invalid).
+        let cut = if self.eof {
+            end
+        } else {
+            end - incomplete_tail(bytes)
+        };
+        let whole = bytes.get(..cut).unwrap_or(&[]);
+        match std::str::from_utf8(whole) {
+            Ok(text) => self.text.push_str(text),
+            Err(_) => self.text.push_str(&String::from_utf8_lossy(whole)),
+        }
+        self.raw.copy_within(cut..end, 0);
+        self.pending = end - cut;
+        Ok(())
     }
 
-    /// Bytes consumed so far.
+    /// Bytes read from the input.
     pub fn bytes_read(&self) -> u64 {
         self.bytes
     }
+}
+
+/// Where the first `\n` is. Lines are short: a word at a time beats a library call's set-up;
+/// past a few hundred bytes `memchr` takes over.
+fn find_newline(b: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i < 256 {
+        let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
+            return b.get(i..)?.iter().position(|&c| c == b'\n').map(|p| p + i);
+        };
+        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
+        // The lowest set bit marks the first zero byte (later ones may be false alarms).
+        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zero != 0 {
+            return Some(i + zero.trailing_zeros() as usize / 8);
+        }
+        i += 8;
+    }
+    memchr::memchr(b'\n', b.get(i..)?).map(|p| p + i)
+}
+
+/// How many bytes at the end of `b` begin a UTF-8 character that is not complete yet.
+fn incomplete_tail(b: &[u8]) -> usize {
+    for k in 1..=b.len().min(3) {
+        let Some(&c) = b.get(b.len() - k) else {
+            return 0;
+        };
+        match c {
+            0x80..=0xbf => continue,
+            0xc0..=0xdf => return if k < 2 { k } else { 0 },
+            0xe0..=0xef => return if k < 3 { k } else { 0 },
+            0xf0..=0xff => return if k < 4 { k } else { 0 },
+            _ => return 0,
+        }
+    }
+    0
 }
 
 #[cfg(test)]
@@ -126,7 +173,7 @@ mod tests {
     fn read_all<R: BufRead>(r: &mut LineReader<R>) -> Vec<(usize, String)> {
         let mut got = Vec::new();
         while let Some((n, line)) = r.next_line().unwrap() {
-            got.push((n, line.into_owned()));
+            got.push((n, line.to_string()));
         }
         got
     }
@@ -160,6 +207,60 @@ mod tests {
         );
         assert_eq!(r.bytes_read(), text.len() as u64);
         assert!(!r.needs_input());
+    }
+
+    /// What the reader must give: the bytes split at `\n`, `\r` dropped, each line lossy.
+    fn reference(bytes: &[u8]) -> Vec<(usize, String)> {
+        let mut lines: Vec<&[u8]> = bytes.split(|&b| b == b'\n').collect();
+        if bytes.is_empty() || bytes.ends_with(b"\n") {
+            lines.pop();
+        }
+        lines
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let l = l.strip_suffix(b"\r").unwrap_or(l);
+                (i + 1, String::from_utf8_lossy(l).into_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn characters_and_bad_bytes_cut_by_any_read_size() {
+        let inputs: [&[u8]; 6] = [
+            "née ünïcödé 😀 €\nsecond 한국\r\n".as_bytes(),
+            b"\xe2\x82\n\xf0\x9f\x98\nok\n",
+            b"\xff\xfe\x80\x80\x80\x80x\n\xc3",
+            b"tail \xf0\x9f\x98\x80",
+            b"\xed\xa0\x80 surrogate\n\xf8\x88\x80\x80\x80\n",
+            b"no newline at all",
+        ];
+        for input in inputs {
+            for size in [1, 2, 3, 4, 5, 7, 64] {
+                let reader = io::BufReader::with_capacity(size, input);
+                let mut r = LineReader::new(reader);
+                assert_eq!(
+                    read_all(&mut r),
+                    reference(input),
+                    "{input:?} read {size} at a time"
+                );
+                assert_eq!(r.bytes_read(), input.len() as u64);
+            }
+        }
+    }
+
+    #[test]
+    fn newlines_found_at_every_offset() {
+        for len in 0..300 {
+            for at in [0, 1, 7, 8, 9, 15, 16, 255, 256, 257, 299] {
+                let mut b = vec![b'x'; len];
+                if let Some(c) = b.get_mut(at) {
+                    *c = b'\n';
+                }
+                let want = b.iter().position(|&c| c == b'\n');
+                assert_eq!(find_newline(&b), want, "len {len}, newline at {at}");
+            }
+        }
     }
 
     #[test]
