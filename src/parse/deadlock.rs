@@ -3,9 +3,10 @@
 //! line belongs to. It works for every layout in format-spec §3 because the headings say which
 //! block follows; what differs by server is only which blocks appear.
 
+use super::field_line::plain_field;
 use super::line::{classify, Heading, Line, LockHeader};
 use crate::model::{
-    Deadlock, Flavour, Lock, LockKind, LockMode, LockTarget, Record, Transaction, Victim,
+    Deadlock, Field, Flavour, Lock, LockKind, LockMode, LockTarget, Record, Transaction, Victim,
     WaitForGraph, Warning,
 };
 use crate::split::Chunk;
@@ -110,6 +111,15 @@ impl<'a> Builder<'a> {
     }
 
     fn line(&mut self, line_no: usize, text: &str) {
+        // Half the lines of a report are record fields: read them before `classify`, whose
+        // `Line` would only carry the field here (the same field: `classify` tries this first).
+        let trimmed = text.trim();
+        if trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+            if let Some(field) = plain_field(trimmed) {
+                self.end_query();
+                return self.field(field, line_no, text);
+            }
+        }
         let classified = classify(text);
         if !matches!(classified, Line::Other(_) | Line::Blank) {
             self.end_query();
@@ -208,13 +218,7 @@ impl<'a> Builder<'a> {
                 }),
                 None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
             },
-            Line::Field(field) => {
-                let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
-                match record {
-                    Some(record) => record.fields.push(field),
-                    None => self.warn(line_no, "field line outside a `Record lock` block", text),
-                }
-            }
+            Line::Field(field) => self.field(field, line_no, text),
             Line::Fields(fields) => {
                 let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
                 match record {
@@ -224,6 +228,14 @@ impl<'a> Builder<'a> {
             }
             Line::Other(other) if self.list && self.list_line(other) => {}
             Line::Other(other) => self.other(line_no, other),
+        }
+    }
+
+    fn field(&mut self, field: Field, line_no: usize, text: &str) {
+        let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
+        match record {
+            Some(record) => record.fields.push(field),
+            None => self.warn(line_no, "field line outside a `Record lock` block", text),
         }
     }
 
