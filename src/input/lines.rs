@@ -22,6 +22,8 @@ pub struct LineReader<R> {
     start: usize,
     /// No `\n` in `text[start..scanned]` (saves rescanning a long partial line).
     scanned: usize,
+    /// Where the next `\n` is, when `needs_input` has found it.
+    next_newline: Option<usize>,
     eof: bool,
     line_no: usize,
     /// Bytes read from the input.
@@ -37,6 +39,7 @@ impl<R: BufRead> LineReader<R> {
             text: String::new(),
             start: 0,
             scanned: 0,
+            next_newline: None,
             eof: false,
             line_no: 0,
             bytes: 0,
@@ -45,21 +48,25 @@ impl<R: BufRead> LineReader<R> {
 
     /// True when the next `next_line` has to read from the input first (and so may wait for
     /// it): the buffer holds no complete line.
-    pub fn needs_input(&self) -> bool {
-        !self.eof
-            && self
-                .text
-                .as_bytes()
-                .get(self.scanned..)
-                .map_or(true, |rest| find_newline(rest).is_none())
+    pub fn needs_input(&mut self) -> bool {
+        if self.eof {
+            return false;
+        }
+        let rest = self.text.as_bytes().get(self.scanned..).unwrap_or(&[]);
+        // The newline found is kept for `next_line`, which would look for it again.
+        self.next_newline = find_newline(rest).map(|i| self.scanned + i);
+        self.next_newline.is_none()
     }
 
     /// The next physical line, or `None` at the end of input.
     pub fn next_line(&mut self) -> io::Result<Option<(usize, &str)>> {
         let (line_start, line_end) = loop {
             let pending = self.text.as_bytes().get(self.scanned..).unwrap_or(&[]);
-            if let Some(i) = find_newline(pending) {
-                let nl = self.scanned + i;
+            let found = match self.next_newline.take() {
+                Some(nl) => Some(nl),
+                None => find_newline(pending).map(|i| self.scanned + i),
+            };
+            if let Some(nl) = found {
                 let line = (self.start, nl);
                 self.start = nl + 1;
                 self.scanned = self.start;

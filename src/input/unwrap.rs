@@ -46,10 +46,12 @@ impl Unwrapper {
         // One scan for the bytes every rewrite below starts from (`InnoDB`, a `\n` escape, a
         // no-break space): most lines of a report have none and skip them all.
         let plain = memchr::memchr3(b'I', b'\\', 0xa0, raw.as_bytes()).is_none();
+        // Most of the others hold only an `InnoDB` (a log prefix) or a capital I.
+        let odd = !plain && memchr::memchr2(b'\\', 0xa0, raw.as_bytes()).is_some();
         // Text copied from web pages separates words with no-break spaces (seed 002).
         let despaced;
         let mut text = raw;
-        if !plain && has_no_break_space(raw.as_bytes()) {
+        if odd && has_no_break_space(raw.as_bytes()) {
             despaced = raw.replace('\u{a0}', " ");
             text = &despaced;
         }
@@ -79,7 +81,7 @@ impl Unwrapper {
         if let Some(rest) = text.strip_prefix("InnoDB\t") {
             text = rest.trim_start_matches('\t');
         }
-        if is_escaped_status(text) {
+        if odd && is_escaped_status(text) {
             self.feed_escaped(line_no, text, out);
             return;
         }
