@@ -61,11 +61,10 @@ impl<R: BufRead> LineReader<R> {
     /// The next physical line, or `None` at the end of input.
     pub fn next_line(&mut self) -> io::Result<Option<(usize, &str)>> {
         let (line_start, line_end) = loop {
-            let pending = self.text.as_bytes().get(self.scanned..).unwrap_or(&[]);
-            let found = match self.next_newline.take() {
-                Some(nl) => Some(nl),
-                None => find_newline(pending).map(|i| self.scanned + i),
-            };
+            let found = self.next_newline.take().or_else(|| {
+                let pending = self.text.as_bytes().get(self.scanned..)?;
+                find_newline(pending).map(|i| self.scanned + i)
+            });
             if let Some(nl) = found {
                 let line = (self.start, nl);
                 self.start = nl + 1;

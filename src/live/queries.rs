@@ -79,12 +79,12 @@ const PROCESSLIST: Statement = Statement {
     privilege: "PROCESS",
 };
 
-/// Every statement this module can send.
 const SHOW_CREATE_TABLE: Statement = Statement {
     sql: "SHOW CREATE TABLE",
     privilege: "any privilege on the table",
 };
 
+/// Every statement this module can send.
 pub const STATEMENTS: &[&Statement] = &[
     &SHOW_CREATE_TABLE,
     &VERSION,
