@@ -8,7 +8,12 @@
 //! Prints, per stage, the CPU time per round and the rate against the input size. The
 //! whole-program throughput and memory are `scripts/bench.sh`'s job.
 
+// A counting allocator needs `unsafe impl GlobalAlloc`; the crate itself has no unsafe code.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout};
 use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use lockscope::diagnose::diagnose;
@@ -18,9 +23,40 @@ use lockscope::report::JsonlReport;
 use lockscope::sink::{Analysed, Sink};
 use lockscope::split::{Piece, Splitter};
 
-/// The binary's allocator, so the numbers match what `lockscope` does.
+/// The binary's allocator, so the numbers match what `lockscope` does, counting allocations
+/// while `COUNTING` is set (one extra round per stage, after the timed ones).
 #[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+static GLOBAL: Counting = Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+struct Counting;
+
+// SAFETY: every call is passed on unchanged to jemalloc; only a counter is added.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        tikv_jemallocator::Jemalloc.alloc(layout)
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        tikv_jemallocator::Jemalloc.dealloc(ptr, layout)
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        tikv_jemallocator::Jemalloc.alloc_zeroed(layout)
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        tikv_jemallocator::Jemalloc.realloc(ptr, layout, new_size)
+    }
+}
+
+fn count() {
+    if COUNTING.load(Ordering::Relaxed) {
+        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+    }
+}
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -72,7 +108,7 @@ fn main() {
         .renderer()
         .expect("jsonl renders ahead");
 
-    let mut rows: Vec<(&str, Duration)> = Vec::new();
+    let mut rows: Vec<(&str, Duration, u64)> = Vec::new();
     let mut time = |name: &'static str, f: &mut dyn FnMut()| {
         if !name.starts_with(only.as_str()) {
             return;
@@ -82,7 +118,12 @@ fn main() {
         for _ in 0..rounds {
             f();
         }
-        rows.push((name, start.elapsed() / rounds));
+        let elapsed = start.elapsed() / rounds;
+        ALLOCATIONS.store(0, Ordering::Relaxed);
+        COUNTING.store(true, Ordering::Relaxed);
+        f();
+        COUNTING.store(false, Ordering::Relaxed);
+        rows.push((name, elapsed, ALLOCATIONS.load(Ordering::Relaxed)));
     };
     time("read+unwrap+split", &mut || drop(black_box(split())));
     time("parse (+ drop)", &mut || drop(black_box(parse())));
@@ -107,14 +148,16 @@ fn main() {
         chunks.len()
     );
     let mut total = 0.0;
-    for (name, per_round) in rows {
+    let n = chunks.len() as f64;
+    for (name, per_round, allocations) in rows {
         let secs = per_round.as_secs_f64();
         total += secs;
         println!(
-            "{name:<20} {:>9.3} ms {:>9.0} MiB/s {:>7.2} µs/deadlock",
+            "{name:<20} {:>9.3} ms {:>9.0} MiB/s {:>7.2} µs/deadlock {:>7.1} allocs/deadlock",
             secs * 1e3,
             mib / secs,
-            secs * 1e6 / chunks.len() as f64
+            secs * 1e6 / n,
+            allocations as f64 / n
         );
     }
     println!(

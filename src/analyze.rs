@@ -15,7 +15,7 @@
 //! included.
 
 use std::collections::BTreeMap;
-use std::io::{self, BufRead};
+use std::io::{self, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
@@ -102,7 +102,7 @@ pub struct Options {
 
 /// Streams one input through the pipeline into `sink`. Only IO errors (reading the input or
 /// writing the sink) are errors; bad text becomes warnings.
-pub fn analyze_reader<R: BufRead + Send>(
+pub fn analyze_reader<R: Read + Send>(
     name: &str,
     reader: R,
     sink: &mut dyn Sink,
@@ -111,7 +111,7 @@ pub fn analyze_reader<R: BufRead + Send>(
 }
 
 /// [`analyze_reader`] with [`Options`].
-pub fn analyze_reader_with<R: BufRead + Send>(
+pub fn analyze_reader_with<R: Read + Send>(
     name: &str,
     reader: R,
     sink: &mut dyn Sink,
@@ -224,7 +224,7 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
 }
 
 /// Reads, unwraps and splits; returns the bytes read and whether any InnoDB text was seen.
-fn split_input<R: BufRead>(
+fn split_input<R: Read>(
     reader: R,
     tx: &Sender<Batch>,
     tokens: &Receiver<()>,

@@ -1,6 +1,6 @@
 //! Thin entry point: parse the arguments, run the command, map errors to exit codes.
 
-use std::io::{self, BufReader, Write};
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -130,12 +130,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         .zip(&names)
     {
         let stats = match path.filter(|p| p.as_os_str() != "-") {
-            None => analyze::analyze_reader_with(
-                name,
-                BufReader::with_capacity(1 << 20, io::stdin()),
-                &mut sink,
-                &analyze_options,
-            ),
+            None => analyze::analyze_reader_with(name, io::stdin(), &mut sink, &analyze_options),
             Some(path) => {
                 let file = std::fs::File::open(path).map_err(|source| Error::UnreadableInput {
                     path: path.clone(),
@@ -148,12 +143,9 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
                     }
                     None => Box::new(file),
                 };
-                analyze::analyze_reader_with(
-                    name,
-                    BufReader::with_capacity(1 << 20, reader),
-                    &mut sink,
-                    &analyze_options,
-                )
+                // Read as it is: the line reader asks for large blocks itself, and a buffer
+                // in between would only copy every byte once more.
+                analyze::analyze_reader_with(name, reader, &mut sink, &analyze_options)
             }
         }
         .map_err(|source| match path {

@@ -4,9 +4,7 @@
 //! 7-byte one after the key is `DB_TRX_ID` / `DB_ROLL_PTR` (format-spec §3.5). Every value is
 //! marked as a guess. Cheap: no schema lookup, one pass over the fields.
 
-use std::fmt::Write;
-
-use super::value::{hex, quoted};
+use super::value::{hex, push_hex, push_quoted};
 use super::DecodedColumn;
 use crate::model::{FieldValue, Record};
 
@@ -34,7 +32,7 @@ pub fn each(rec: &Record, index: Option<&str>, mut f: impl FnMut(Option<&'static
         let name = system.label(i);
         match (name, &field.value) {
             (Some("DB_TRX_ID" | "DB_ROW_ID"), FieldValue::Bytes { hex, .. }) => {
-                let _ = write!(value, "{}", u64::from_str_radix(hex, 16).unwrap_or(0));
+                crate::model::push_number(&mut value, u64::from_str_radix(hex, 16).unwrap_or(0));
             }
             _ => push_value(&mut value, &field.value),
         }
@@ -80,12 +78,11 @@ fn push_value(out: &mut String, v: &FieldValue) {
         return out.push_str("''");
     }
     if let Some(n) = signed_int(&bytes) {
-        let _ = write!(out, "{n}");
-        return;
+        return crate::model::push_number(out, n);
     }
     match std::str::from_utf8(&bytes) {
-        Ok(text) if !text.chars().any(char::is_control) => out.push_str(&quoted(text)),
-        _ => out.push_str(&hex(&bytes)),
+        Ok(text) if !text.chars().any(char::is_control) => push_quoted(out, text),
+        _ => push_hex(out, &bytes),
     }
 }
 

@@ -146,13 +146,19 @@ pub fn int(bytes: &[u8], signed: bool) -> i128 {
 
 pub fn hex(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(2 + bytes.len() * 2);
-    s.push_str("0x");
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        s.push(char::from(DIGITS[usize::from(b >> 4)]));
-        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-    }
+    push_hex(&mut s, bytes);
     s
+}
+
+/// [`hex`], appended to `out`.
+pub fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(2 + bytes.len() * 2);
+    out.push_str("0x");
+    for &b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
 }
 
 fn uuid(bytes: &[u8]) -> Option<String> {
@@ -173,6 +179,12 @@ fn uuid(bytes: &[u8]) -> Option<String> {
 
 pub fn quoted(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
+    push_quoted(&mut out, s);
+    out
+}
+
+/// [`quoted`], appended to `out`.
+pub fn push_quoted(out: &mut String, s: &str) {
     out.push('\'');
     for (i, part) in s.split('\'').enumerate() {
         if i > 0 {
@@ -181,7 +193,6 @@ pub fn quoted(s: &str) -> String {
         out.push_str(part);
     }
     out.push('\'');
-    out
 }
 
 fn float(v: f64, digits: usize) -> String {

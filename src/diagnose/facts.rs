@@ -5,8 +5,13 @@
 
 use std::cell::OnceCell;
 
+use smallvec::SmallVec;
+
 use super::Evidence;
-use crate::model::{Deadlock, Flavour, Lock, LockKind, LockMode, Record, Transaction};
+use crate::model::{Deadlock, Flavour, Lock, LockKind, LockMode, Name, Record, Transaction};
+
+/// Locks that block a waiter, with their holders: a few at most, kept in place.
+pub(crate) type Blocking<'v, 'a> = SmallVec<[(&'v Trx<'a>, &'a Lock); 4]>;
 
 /// One transaction of the report with what is known about it.
 pub(crate) struct Trx<'a> {
@@ -20,7 +25,7 @@ pub(crate) struct Trx<'a> {
     pub holds_shown: bool,
     pub wait: Option<&'a Lock>,
     /// `INSERT`, `UPDATE`, … of the current statement.
-    pub verb: Option<String>,
+    pub verb: Option<Name>,
     /// The statement is `INSERT … ON DUPLICATE KEY UPDATE`.
     pub odku: bool,
     /// `sql::quoted` of the statement, made the first time a finding quotes it.
@@ -126,9 +131,9 @@ impl<'a> View<'a> {
     }
 
     /// The other transactions' printed locks that block `waiter`'s request.
-    pub(crate) fn blocking_locks(&self, waiter: &Trx<'a>) -> Vec<(&Trx<'a>, &'a Lock)> {
+    pub(crate) fn blocking_locks(&self, waiter: &Trx<'a>) -> Blocking<'_, 'a> {
         let Some(wait) = waiter.wait else {
-            return Vec::new();
+            return Blocking::new();
         };
         self.trx
             .iter()
@@ -278,7 +283,10 @@ pub(crate) fn ev_record(r: &Record) -> Evidence {
             let _ = write!(text, "; info bits {bits}");
         }
     }
-    Evidence { line: r.line, text }
+    Evidence {
+        line: r.line,
+        text: text.into(),
+    }
 }
 
 /// Evidence lines in input order, each once.

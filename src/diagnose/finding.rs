@@ -28,7 +28,8 @@ impl Confidence {
 pub struct Evidence {
     /// 1-based physical input line.
     pub line: usize,
-    pub text: String,
+    /// Shared with the lock it quotes (`Lock::text`).
+    pub text: std::sync::Arc<str>,
 }
 
 /// One diagnosis.

@@ -63,7 +63,7 @@ pub(crate) fn lock(
                 space: 5,
                 page,
                 n_bits: Some(80),
-                index: index.to_string(),
+                index: index.into(),
             },
             LockKind::of_record_lock(&clause, only_supremum),
         )
@@ -72,8 +72,8 @@ pub(crate) fn lock(
     Lock {
         target,
         table: TableName {
-            schema: Some("test".to_string()),
-            table: table.to_string(),
+            schema: Some("test".into()),
+            table: table.into(),
             partition: None,
         },
         trx_id: trx_id.into(),
@@ -107,7 +107,7 @@ impl Build {
         self.d.transactions.push(Transaction {
             number,
             trx_id: trx_id.into(),
-            state: "ACTIVE".to_string(),
+            state: "ACTIVE".into(),
             query: (!query.is_empty()).then(|| query.to_string()),
             ..Transaction::default()
         });

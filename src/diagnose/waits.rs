@@ -65,7 +65,8 @@ pub(crate) fn evidence(w: &LockWait) -> Evidence {
             who(&w.requesting),
             lock_phrase(&w.lock),
             w.sources.join(", ")
-        ),
+        )
+        .into(),
     }
 }
 

@@ -1,29 +1,40 @@
 //! The phrases findings are written with: a transaction's name and statement, a lock in a few
 //! words with the key values it covers. Longer descriptions come from `model::describe_lock`.
 
-use std::fmt::Write;
-
 use super::facts::{is_clustered, Trx};
 use crate::model::{push_number, push_short_value, FieldValue, Lock, LockKind, Record};
 
 /// `trx (1)`.
 pub(crate) fn trx(t: &Trx) -> String {
-    format!("trx ({})", t.n)
+    let mut s = String::with_capacity(12);
+    push_trx(&mut s, t);
+    s
+}
+
+/// [`trx`], appended to `out`.
+pub(crate) fn push_trx(out: &mut String, t: &Trx) {
+    out.push_str("trx (");
+    push_number(out, t.n);
+    out.push(')');
 }
 
 /// `trx (1) (`UPDATE …`)` or `trx (1) (no statement printed)`.
 pub(crate) fn trx_stmt(t: &Trx) -> String {
-    let q = t.quoted_query();
-    let mut s = String::with_capacity(32 + q.map_or(0, str::len));
-    let _ = write!(s, "trx ({})", t.n);
-    match q {
-        Some(q) => {
-            s.push_str(" running ");
-            s.push_str(q);
-        }
-        None => s.push_str(" (no statement printed)"),
-    }
+    let mut s = String::with_capacity(32 + t.quoted_query().map_or(0, str::len));
+    push_trx_stmt(&mut s, t);
     s
+}
+
+/// [`trx_stmt`], appended to `out`.
+pub(crate) fn push_trx_stmt(out: &mut String, t: &Trx) {
+    push_trx(out, t);
+    match t.quoted_query() {
+        Some(q) => {
+            out.push_str(" running ");
+            out.push_str(q);
+        }
+        None => out.push_str(" (no statement printed)"),
+    }
 }
 
 /// The statement or a placeholder, in backticks.
@@ -35,7 +46,7 @@ pub(crate) fn stmt(t: &Trx) -> String {
 
 /// The table name as the sketches write it: bare, without schema.
 pub(crate) fn bare_table(l: &Lock) -> String {
-    l.table.table.clone()
+    l.table.table.to_string()
 }
 
 /// A record's key as a short value: the key columns of a clustered-index record (the fields
@@ -158,7 +169,7 @@ pub(crate) fn place(l: &Lock) -> String {
 
 /// [`place`], appended to `out`.
 fn push_place(out: &mut String, l: &Lock) {
-    let _ = write!(out, "{}", l.table);
+    l.table.push_to(out);
     let Some(index) = l.index() else {
         return;
     };
@@ -199,10 +210,15 @@ fn push_place(out: &mut String, l: &Lock) {
 /// `X record-only lock on `test`.`accounts` PRIMARY 101`.
 pub(crate) fn lock(l: &Lock) -> String {
     let mut out = String::with_capacity(128);
-    push_kind(&mut out, l);
-    out.push_str(" on ");
-    push_place(&mut out, l);
+    push_lock(&mut out, l);
     out
+}
+
+/// [`lock`], appended to `out`.
+pub(crate) fn push_lock(out: &mut String, l: &Lock) {
+    push_kind(out, l);
+    out.push_str(" on ");
+    push_place(out, l);
 }
 
 /// Where an insert intention wants to insert: `the gap before 20 in `test`.`orders` PRIMARY`.
@@ -250,8 +266,16 @@ pub(crate) fn all(n: usize) -> &'static str {
 
 /// The victim sentence, when the report names one.
 pub(crate) fn victim(d: &crate::model::Deadlock) -> String {
-    match d.victim.number {
-        Some(n) => format!(" InnoDB rolled back trx ({n})."),
-        None => String::new(),
+    let mut s = String::new();
+    push_victim(&mut s, d);
+    s
+}
+
+/// [`victim`], appended to `out`.
+pub(crate) fn push_victim(out: &mut String, d: &crate::model::Deadlock) {
+    if let Some(n) = d.victim.number {
+        out.push_str(" InnoDB rolled back trx (");
+        push_number(out, n);
+        out.push_str(").");
     }
 }

@@ -6,7 +6,7 @@
 //! a read waits for the next one; invalid bytes become U+FFFD exactly as a per-line
 //! `from_utf8_lossy` would make them (a line break is never part of a character).
 
-use std::io::{self, BufRead, ErrorKind};
+use std::io::{self, ErrorKind, Read};
 
 /// Bytes asked of the reader at a time; the text grows past this only for longer lines.
 const READ_SIZE: usize = 256 * 1024;
@@ -30,7 +30,7 @@ pub struct LineReader<R> {
     bytes: u64,
 }
 
-impl<R: BufRead> LineReader<R> {
+impl<R: Read> LineReader<R> {
     pub fn new(reader: R) -> LineReader<R> {
         LineReader {
             reader,
@@ -176,7 +176,7 @@ fn incomplete_tail(b: &[u8]) -> usize {
 mod tests {
     use super::*;
 
-    fn read_all<R: BufRead>(r: &mut LineReader<R>) -> Vec<(usize, String)> {
+    fn read_all<R: Read>(r: &mut LineReader<R>) -> Vec<(usize, String)> {
         let mut got = Vec::new();
         while let Some((n, line)) = r.next_line().unwrap() {
             got.push((n, line.to_string()));

@@ -99,7 +99,7 @@ pub fn fetch_inputs(args: &ConnectArgs, notes: bool) -> Result<Vec<LiveInput>, E
                 )
                 .await
                 {
-                    Ok(sql) => schemas.push((table.schema.clone(), sql)),
+                    Ok(sql) => schemas.push((table.schema.as_deref().map(str::to_string), sql)),
                     Err(e) if notes => {
                         eprintln!("warning: `{name}`: {e}; rows of {table} are not decoded")
                     }

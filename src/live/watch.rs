@@ -4,7 +4,7 @@
 //! A server unreachable at start is fatal (exit 3); a connection lost later is retried with
 //! backoff and reported on stderr.
 
-use std::io::{self, BufReader, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -322,5 +322,5 @@ async fn report_snapshot(
 fn follow_log(path: &Path, follow: Follow, shared: Arc<Mutex<Shared>>) -> io::Result<()> {
     let name = path.display().to_string();
     let mut sink = Dedup::new(name.clone(), shared);
-    crate::analyze::analyze_reader(&name, BufReader::new(follow), &mut sink).map(|_| ())
+    crate::analyze::analyze_reader(&name, follow, &mut sink).map(|_| ())
 }

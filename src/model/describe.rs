@@ -2,8 +2,6 @@
 //! text report, the JSON `description` fields, `lockscope explain` and the diagnosis' summaries,
 //! so the same lock is always described the same way (format-spec §3.5).
 
-use std::fmt::Write;
-
 use super::lock::{Lock, LockTarget};
 use super::lock_mode::{LockKind, LockMode, LockModeClause};
 use super::record::{FieldValue, Record};
@@ -16,9 +14,16 @@ const MAX_TEXT_CHARS: usize = 24;
 /// One lock in words: `X next-key lock on record (heap 3) of `test`.`t` index `PRIMARY` and the
 /// gap before it`, `waiting: …`, `waiting to insert into the gap before … (insert intention)`.
 pub fn describe_lock(lock: &Lock) -> String {
+    let mut s = String::with_capacity(200);
+    push_description(&mut s, lock);
+    s
+}
+
+/// [`describe_lock`], appended to `out` (the JSON report reuses one buffer for every lock).
+pub fn push_description(out: &mut String, lock: &Lock) {
     match &lock.target {
-        LockTarget::Table => describe_table_lock(lock),
-        LockTarget::Record { index, .. } => describe_record_lock(lock, index),
+        LockTarget::Table => push_table_lock(out, lock),
+        LockTarget::Record { index, .. } => push_record_lock(out, lock, index),
     }
 }
 
@@ -35,44 +40,57 @@ pub fn describe_lock_short(lock: &Lock) -> String {
     }
 }
 
-fn describe_table_lock(lock: &Lock) -> String {
-    let table = &lock.table;
+fn push_table_lock(s: &mut String, lock: &Lock) {
     match (&lock.mode, lock.waiting) {
-        (LockMode::AutoInc, true) => format!("waiting for the table's AUTO-INC lock on {table}"),
-        (LockMode::AutoInc, false) => format!("the table's AUTO-INC lock on {table}"),
-        (mode, true) => format!("waiting: table lock {mode} on {table}"),
-        (mode, false) => format!("table lock {mode} on {table}"),
+        (LockMode::AutoInc, true) => s.push_str("waiting for the table's AUTO-INC lock on "),
+        (LockMode::AutoInc, false) => s.push_str("the table's AUTO-INC lock on "),
+        (mode, waiting) => {
+            s.push_str(if waiting {
+                "waiting: table lock "
+            } else {
+                "table lock "
+            });
+            s.push_str(mode.as_str());
+            s.push_str(" on ");
+        }
     }
+    lock.table.push_to(s);
 }
 
 /// What the records listed under a lock are, counted for the sentence.
 struct Listed<'a> {
-    /// User records (heap no ≥ 2).
-    user: Vec<&'a Record>,
+    /// The first user record (heap no ≥ 2) and how many there are.
+    first: Option<&'a Record>,
+    users: usize,
     supremum: bool,
     deleted: usize,
 }
 
 impl<'a> Listed<'a> {
     fn of(lock: &'a Lock) -> Listed<'a> {
-        let user: Vec<&Record> = lock
-            .records
-            .iter()
-            .filter(|r| !r.is_supremum() && !r.is_infimum())
-            .collect();
-        let deleted = user.iter().filter(|r| r.is_delete_marked()).count();
-        Listed {
-            supremum: lock.records.iter().any(Record::is_supremum),
-            user,
-            deleted,
+        let mut listed = Listed {
+            first: None,
+            users: 0,
+            supremum: false,
+            deleted: 0,
+        };
+        for r in &lock.records {
+            if r.is_supremum() {
+                listed.supremum = true;
+            } else if !r.is_infimum() {
+                listed.first = listed.first.or(Some(r));
+                listed.users += 1;
+                listed.deleted += usize::from(r.is_delete_marked());
+            }
         }
+        listed
     }
 
     /// `record (heap 3)`, `a delete-marked record (heap 6)`, `14 records (all delete-marked)`.
     fn push_phrase(&self, s: &mut String) {
-        match self.user.as_slice() {
-            [] => s.push_str("a record"),
-            [one] => {
+        match (self.first, self.users) {
+            (None, _) => s.push_str("a record"),
+            (Some(one), 1) => {
                 s.push_str(match one.is_delete_marked() {
                     true => "a delete-marked record (heap ",
                     false => "record (heap ",
@@ -80,8 +98,7 @@ impl<'a> Listed<'a> {
                 push_number(s, one.heap_no);
                 s.push(')');
             }
-            many => {
-                let n = many.len();
+            (Some(_), n) => {
                 push_number(s, n);
                 s.push_str(" records");
                 match self.deleted {
@@ -98,7 +115,7 @@ impl<'a> Listed<'a> {
     }
 
     fn it(&self) -> &'static str {
-        if self.user.len() > 1 {
+        if self.users > 1 {
             "each"
         } else {
             "it"
@@ -106,17 +123,16 @@ impl<'a> Listed<'a> {
     }
 
     fn only_supremum(&self) -> bool {
-        self.supremum && self.user.is_empty()
+        self.supremum && self.users == 0
     }
 }
 
-fn describe_record_lock(lock: &Lock, index: &str) -> String {
+fn push_record_lock(s: &mut String, lock: &Lock, index: &str) {
     // One string, pushed in order: this runs for every lock of every report (JSON
     // `description`, the text report).
-    let mut s = String::with_capacity(200);
     let listed = Listed::of(lock);
     let place = |s: &mut String| {
-        let _ = write!(s, "{}", lock.table);
+        lock.table.push_to(s);
         s.push_str(" index `");
         s.push_str(index);
         s.push('`');
@@ -137,13 +153,13 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
             }
             if listed.only_supremum() {
                 s.push_str("the gap before the supremum of ");
-                place(&mut s);
+                place(s);
                 s.push_str(", after the last record of the page");
             } else {
                 s.push_str("the gap before ");
-                listed.push_phrase(&mut s);
+                listed.push_phrase(s);
                 s.push_str(" of ");
-                place(&mut s);
+                place(s);
             }
             if lock.waiting {
                 s.push_str(" (insert intention)");
@@ -152,17 +168,17 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
         LockKind::Gap | LockKind::NextKey if listed.only_supremum() => {
             s.push_str(mode);
             s.push_str(" gap lock on the supremum of ");
-            place(&mut s);
+            place(s);
             s.push_str(": ");
             s.push_str(end_of_page);
         }
         LockKind::Gap => {
             s.push_str(mode);
             s.push_str(" gap lock before ");
-            listed.push_phrase(&mut s);
+            listed.push_phrase(s);
             s.push_str(" of ");
-            place(&mut s);
-            s.push_str(if listed.user.len() > 1 {
+            place(s);
+            s.push_str(if listed.users > 1 {
                 " (the gaps, not the records)"
             } else {
                 " (the gap, not the record)"
@@ -175,9 +191,9 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
         LockKind::NextKey => {
             s.push_str(mode);
             s.push_str(" next-key lock on ");
-            listed.push_phrase(&mut s);
+            listed.push_phrase(s);
             s.push_str(" of ");
-            place(&mut s);
+            place(s);
             s.push_str(" and the gap before ");
             s.push_str(listed.it());
             if listed.supremum {
@@ -188,22 +204,21 @@ fn describe_record_lock(lock: &Lock, index: &str) -> String {
         LockKind::RecNotGap => {
             s.push_str(mode);
             s.push_str(" record-only lock on ");
-            listed.push_phrase(&mut s);
+            listed.push_phrase(s);
             s.push_str(" of ");
-            place(&mut s);
+            place(s);
         }
         LockKind::Table => {
             s.push_str(mode);
             s.push_str(" lock on ");
-            place(&mut s);
+            place(s);
         }
     }
-    s
 }
 
-/// Appends a number in decimal.
-pub fn push_number(s: &mut String, n: impl std::fmt::Display) {
-    let _ = write!(s, "{n}");
+/// Appends a number in decimal (without `fmt`'s machinery: this runs for every key printed).
+pub fn push_number(s: &mut String, n: impl itoa::Integer) {
+    s.push_str(itoa::Buffer::new().format(n));
 }
 
 /// One record in a line: `supremum (end of page)`, `heap 3: 101, DB_TRX_ID 48, …`, or with the
@@ -501,11 +516,11 @@ mod tests {
                 space: 6,
                 page: 3,
                 n_bits: Some(80),
-                index: index.to_string(),
+                index: index.into(),
             },
             table: TableName {
-                schema: Some("test".to_string()),
-                table: "accounts".to_string(),
+                schema: Some("test".into()),
+                table: "accounts".into(),
                 partition: None,
             },
             trx_id: "47".into(),

@@ -25,7 +25,7 @@ pub struct WaitEdge {
     pub waiter: u32,
     pub holder: u32,
     /// The header line of the awaited lock, as printed.
-    pub lock: String,
+    pub lock: std::sync::Arc<str>,
     pub source: EdgeSource,
 }
 

@@ -3,6 +3,7 @@
 
 use super::lock_mode::{LockKind, LockMode, LockModeClause};
 use super::record::Record;
+use super::Name;
 use serde::Serialize;
 
 /// A table name with its schema and partition split out; quoting styles (backquotes, ANSI
@@ -10,16 +11,21 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Default)]
 pub struct TableName {
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub schema: Option<String>,
-    pub table: String,
+    pub schema: Option<Name>,
+    pub table: Name,
     /// `/* Partition `p1` */`
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub partition: Option<String>,
+    pub partition: Option<Name>,
 }
 
-impl std::fmt::Display for TableName {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Pieces, not `write!`: this runs for every lock of every report.
+impl TableName {
+    /// `` `schema`.`table` `` (with ` partition `p`` when there is one), appended to `out`.
+    pub fn push_to(&self, out: &mut String) {
+        let _ = self.write_to(out);
+    }
+
+    // Pieces, not `write!`: this runs for every lock of every report.
+    fn write_to(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
         if let Some(schema) = &self.schema {
             f.write_str("`")?;
             f.write_str(schema)?;
@@ -37,6 +43,12 @@ impl std::fmt::Display for TableName {
     }
 }
 
+impl std::fmt::Display for TableName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.write_to(f)
+    }
+}
+
 /// Table lock vs record lock, with the physical location of a record lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -47,7 +59,7 @@ pub enum LockTarget {
         page: u64,
         #[serde(skip_serializing_if = "Option::is_none")]
         n_bits: Option<u64>,
-        index: String,
+        index: Name,
     },
 }
 
@@ -68,8 +80,9 @@ pub struct Lock {
     pub records: Vec<Record>,
     /// 1-based physical input line of the lock header.
     pub line: usize,
-    /// The header line as printed (after prefix stripping): the evidence for findings.
-    pub text: String,
+    /// The header line as printed (after prefix stripping): the evidence for findings, which
+    /// share it rather than copy it.
+    pub text: std::sync::Arc<str>,
 }
 
 impl Lock {

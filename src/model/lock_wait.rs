@@ -208,12 +208,12 @@ impl TrxSummary {
             state: Some(if t.lock_wait {
                 "LOCK WAIT".to_string()
             } else {
-                t.state.clone()
+                t.state.to_string()
             }),
             active_secs: t.active_secs,
             started: None,
-            user: t.user.clone(),
-            host: t.host.clone().or_else(|| t.ip.clone()),
+            user: t.user.as_deref().map(str::to_string),
+            host: t.host.as_deref().or(t.ip.as_deref()).map(str::to_string),
             rows_locked: t.row_locks,
             rows_modified: None,
             command: None,
@@ -241,7 +241,7 @@ impl WaitedLock {
             page,
             heap_no: record.map(|r| r.heap_no),
             record: record.cloned(),
-            text: lock.text.clone(),
+            text: lock.text.to_string(),
         }
     }
 }

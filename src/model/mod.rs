@@ -17,7 +17,7 @@ pub use blocking::BlockingTree;
 pub use deadlock::{Deadlock, Victim};
 pub use describe::{
     describe_lock, describe_lock_short, describe_mode_clause, describe_record, describe_record_in,
-    push_number, push_short_value, short_value,
+    push_description, push_number, push_short_value, short_value,
 };
 pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
@@ -29,3 +29,7 @@ pub use record::{
 };
 pub use transaction::Transaction;
 pub use warning::Warning;
+
+/// A short name as printed (table, index, schema, user, host, state words): kept inline, with
+/// no allocation, when it fits in 24 bytes, as nearly all do. Every report has dozens.
+pub type Name = compact_str::CompactString;

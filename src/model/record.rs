@@ -113,8 +113,11 @@ impl FieldValue {
     }
 }
 
+/// A field's bytes: most keys fit in place, so decoding them allocates nothing.
+pub type FieldBytes = smallvec::SmallVec<[u8; 32]>;
+
 /// The bytes a field's hex digits stand for; `None` when they are not pairs of hex digits.
-pub fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
+pub fn hex_bytes(hex: &str) -> Option<FieldBytes> {
     fn nibble(b: u8) -> Option<u8> {
         match b {
             b'0'..=b'9' => Some(b - b'0'),
@@ -126,7 +129,7 @@ pub fn hex_bytes(hex: &str) -> Option<Vec<u8>> {
     if hex.len() % 2 != 0 || !hex.is_ascii() {
         return None;
     }
-    let fast: Option<Vec<u8>> = hex
+    let fast: Option<FieldBytes> = hex
         .as_bytes()
         .chunks_exact(2)
         .map(|pair| match pair {

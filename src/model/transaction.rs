@@ -1,6 +1,7 @@
 //! One transaction of a deadlock report (`*** (n) TRANSACTION:` and its block, format-spec §4).
 
 use super::lock::Lock;
+use super::Name;
 use serde::Serialize;
 
 /// A transaction as the report shows it. Counters are `None` when the report did not print them
@@ -12,12 +13,12 @@ pub struct Transaction {
     /// Trx id as printed: decimal, 5.5's hex, 5.0's `0 3793488`, MariaDB's `(0x7f…)`.
     pub trx_id: compact_str::CompactString,
     /// `ACTIVE`, `ACTIVE (PREPARED)`, `not started`, `COMMITTED IN MEMORY`, ….
-    pub state: String,
+    pub state: Name,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_secs: Option<u64>,
     /// What InnoDB was doing: `starting index read`, `inserting`, `fetching rows`, ….
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub op_info: Option<String>,
+    pub op_info: Option<Name>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tables_in_use: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -35,18 +36,18 @@ pub struct Transaction {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub os_thread_handle: Option<String>,
+    pub os_thread_handle: Option<Name>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub query_id: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<Name>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub ip: Option<String>,
+    pub ip: Option<Name>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub user: Option<String>,
+    pub user: Option<Name>,
     /// The statement state after the user (`updating`, `Sending data`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub proc_info: Option<String>,
+    pub proc_info: Option<Name>,
     /// The current statement, whole (newlines kept); `None` when the thread was between statements.
     pub query: Option<String>,
     /// Locks the report says this transaction holds (`HOLDS THE LOCK(S)`).
@@ -70,7 +71,7 @@ impl Transaction {
         let host = self.host.as_deref().or(self.ip.as_deref());
         match (&self.user, host) {
             (Some(u), Some(h)) => Some(format!("{u}@{h}")),
-            (Some(u), None) => Some(u.clone()),
+            (Some(u), None) => Some(u.to_string()),
             (None, Some(h)) => Some(format!("@{h}")),
             (None, None) => None,
         }
@@ -78,7 +79,7 @@ impl Transaction {
 
     /// The first word of the statement, upper-cased (`INSERT`, `UPDATE`, `DELETE`, `SELECT`,
     /// `REPLACE`), skipping leading comments and parentheses.
-    pub fn verb(&self) -> Option<String> {
+    pub fn verb(&self) -> Option<Name> {
         let q = self.query.as_deref()?;
         let mut rest = q.trim_start();
         loop {
@@ -90,11 +91,11 @@ impl Transaction {
                 break;
             }
         }
-        let word: String = rest
-            .chars()
-            .take_while(|c| c.is_ascii_alphabetic())
-            .collect();
-        (!word.is_empty()).then(|| word.to_ascii_uppercase())
+        let len = rest.bytes().take_while(u8::is_ascii_alphabetic).count();
+        let word = rest.get(..len).filter(|w| !w.is_empty())?;
+        let mut word = Name::from(word);
+        word.make_ascii_uppercase();
+        Some(word)
     }
 
     /// Every lock printed for this transaction: held ones, then the awaited one.

@@ -1,6 +1,7 @@
 //! Tokens shared by the line productions: numbers, placeholders and the separators that published
 //! copies sometimes lose (format-spec §10), so that every production reads them the same way.
 
+use crate::model::Name;
 use nom::bytes::complete::{tag, tag_no_case};
 use nom::character::complete::{char, space0, space1};
 use nom::combinator::opt;
@@ -99,8 +100,8 @@ pub(super) fn sep(i: &str) -> Res<'_, ()> {
 }
 
 /// `s` with each run of whitespace made one space: a server prints single spaces, copies do not.
-pub(super) fn single_spaced(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+pub(super) fn single_spaced(s: &str) -> Name {
+    let mut out = Name::with_capacity(s.len());
     for (n, w) in s.split_whitespace().enumerate() {
         if n > 0 {
             out.push(' ');

@@ -377,7 +377,7 @@ impl<'a> Builder<'a> {
             clause: header.clause,
             records: Vec::new(),
             line: line_no,
-            text: text.trim().to_string(),
+            text: text.trim().into(),
         };
         self.lock = Some((block, lock));
     }

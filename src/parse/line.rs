@@ -14,6 +14,7 @@ use super::section::{frame, Frame};
 use super::thread_line::thread_line;
 use super::timestamp::timestamp_line;
 use super::trx_line::{counters_line, tables_in_use_line, trx_line};
+use crate::model::Name;
 use crate::model::{Field, LockModeClause, LockTarget, TableName};
 
 /// What a line is. The large shapes are boxed: every line's `Line` is moved a few times, and
@@ -88,10 +89,10 @@ pub struct TrxLine {
     /// As printed: `47`, `3BF88F886`, `0 3793488`, `(0x7f53c3a02230)`.
     pub trx_id: compact_str::CompactString,
     /// `ACTIVE`, `ACTIVE (PREPARED)`, `not started`, `COMMITTED IN MEMORY`, `forced rollback`, ….
-    pub state: String,
+    pub state: Name,
     pub active_secs: Option<u64>,
     /// `fetching rows`, `inserting`, …; `None` when absent.
-    pub op_info: Option<String>,
+    pub op_info: Option<Name>,
 }
 
 /// The lock-struct counters line.
@@ -108,12 +109,12 @@ pub struct Counters {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ThreadLine {
     pub thread_id: Option<u64>,
-    pub os_thread_handle: Option<String>,
+    pub os_thread_handle: Option<Name>,
     pub query_id: Option<u64>,
-    pub host: Option<String>,
-    pub ip: Option<String>,
-    pub user: Option<String>,
-    pub proc_info: Option<String>,
+    pub host: Option<Name>,
+    pub ip: Option<Name>,
+    pub user: Option<Name>,
+    pub proc_info: Option<Name>,
 }
 
 /// A `TABLE LOCK` or `RECORD LOCKS` header.

@@ -6,7 +6,7 @@ use super::atoms::{number, phrase, Plain, Res};
 use super::line::LockHeader;
 use super::mode_clause::mode_clause;
 use super::table_name::{quoted, table_name};
-use crate::model::{LockMode, LockModeClause, LockTarget, TableName};
+use crate::model::{LockMode, LockModeClause, LockTarget, Name, TableName};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
 use nom::character::complete::{space0, space1};
@@ -93,7 +93,7 @@ fn record_locks(i: &str) -> Res<'_, LockHeader> {
                 space,
                 page,
                 n_bits,
-                index: index.unwrap_or_default(),
+                index: index.map(Name::from).unwrap_or_default(),
             },
             table: table.unwrap_or_else(TableName::default),
             trx_id,
@@ -150,11 +150,11 @@ fn plain_record_locks(s: &str) -> Option<LockHeader> {
             space,
             page,
             n_bits: Some(n_bits),
-            index: index.to_string(),
+            index: index.into(),
         },
         table: TableName {
-            schema: Some(schema.to_string()),
-            table: table.to_string(),
+            schema: Some(schema.into()),
+            table: table.into(),
             partition: None,
         },
         trx_id: trx_id.into(),

@@ -2,7 +2,7 @@
 //! table quoting"): backquotes, ANSI double quotes, 5.0's `db/t`, partition comments.
 
 use super::atoms::Res;
-use crate::model::TableName;
+use crate::model::{Name, TableName};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, tag_no_case, take_till1, take_until};
 use nom::character::complete::{char, space0, space1};
@@ -98,9 +98,9 @@ pub(super) fn table_name(i: &str) -> Res<'_, TableName> {
     Ok((
         i,
         TableName {
-            schema,
-            table,
-            partition: partition.or(raw_partition),
+            schema: schema.map(Name::from),
+            table: table.into(),
+            partition: partition.or(raw_partition).map(Name::from),
         },
     ))
 }

@@ -5,6 +5,7 @@
 
 use super::atoms::{is_placeholder, number, phrase, sep, single_spaced, Plain, Res};
 use super::line::ThreadLine;
+use crate::model::Name;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till1};
 use nom::character::complete::{digit1, hex_digit1, space1};
@@ -55,7 +56,7 @@ fn thread(i: &str) -> Res<'_, ThreadLine> {
     .parse(i)?;
     let (i, who) = rest(i)?;
     let who = split_who(who);
-    let owned = |s: Option<&str>| s.map(str::to_string);
+    let owned = |s: Option<&str>| s.map(Name::from);
     Ok((
         i,
         ThreadLine {
@@ -93,10 +94,10 @@ fn plain_thread(line: &str) -> Option<ThreadLine> {
         return None;
     }
     let who = split_who(p.0);
-    let owned = |s: Option<&str>| s.map(str::to_string);
+    let owned = |s: Option<&str>| s.map(Name::from);
     Some(ThreadLine {
         thread_id: Some(thread_id),
-        os_thread_handle: Some(handle.to_string()),
+        os_thread_handle: Some(handle.into()),
         query_id: Some(query_id),
         host: owned(who.host),
         ip: owned(who.ip),
@@ -220,7 +221,7 @@ mod tests {
         user: Option<&str>,
         proc_info: Option<&str>,
     ) -> Option<ThreadLine> {
-        let owned = |s: Option<&str>| s.map(str::to_string);
+        let owned = |s: Option<&str>| s.map(Name::from);
         Some(ThreadLine {
             thread_id: id,
             os_thread_handle: owned(handle),

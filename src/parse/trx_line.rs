@@ -87,7 +87,7 @@ fn transaction(i: &str) -> Res<'_, TrxLine> {
         i,
         TrxLine {
             trx_id: id.into(),
-            state: state.to_string(),
+            state: state.into(),
             active_secs,
             op_info: (!op.is_empty()).then(|| single_spaced(op)),
         },
@@ -126,12 +126,12 @@ fn plain_transaction(line: &str) -> Option<TrxLine> {
             if !plain {
                 return None;
             }
-            Some(op.to_string())
+            Some(op.into())
         }
     };
     Some(TrxLine {
         trx_id: id.into(),
-        state: "ACTIVE".to_string(),
+        state: "ACTIVE".into(),
         active_secs: Some(active_secs),
         op_info: op,
     })

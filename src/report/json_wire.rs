@@ -4,6 +4,7 @@
 //! `LockMode`, `LockKind`, `LockModeClause`) the model's own `Serialize` is used. The contract
 //! itself is documented in `report::json`.
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -11,8 +12,8 @@ use serde::Serialize;
 use crate::decode::DecodedColumn;
 use crate::diagnose::Finding;
 use crate::model::{
-    describe_lock, Deadlock, EdgeSource, FieldValue, Flavour, Lock, LockKind, LockTarget, Record,
-    TableName, Transaction, WaitForGraph, Warning,
+    push_description, Deadlock, EdgeSource, FieldValue, Flavour, Lock, LockKind, LockTarget,
+    Record, TableName, Transaction, WaitForGraph, Warning,
 };
 use crate::sink::{Analysed, Summary};
 
@@ -258,7 +259,10 @@ fn lock(out: &mut Vec<u8>, l: &Lock) {
     out.extend_from_slice(b",\"waiting\":");
     boolean(out, l.clause.waiting);
     out.extend_from_slice(b"},\"description\":");
-    string(out, &describe_lock(l));
+    with_scratch(|s| {
+        push_description(s, l);
+        string(out, s);
+    });
     out.extend_from_slice(b",\"line\":");
     uint(out, l.line as u64);
     out.extend_from_slice(b",\"text\":");
@@ -485,25 +489,26 @@ fn kind_id(k: LockKind) -> &'static str {
     }
 }
 
+thread_local! {
+    /// A reused buffer for prose that is built before it is escaped (lock descriptions): one
+    /// per thread rather than an allocation per lock.
+    static SCRATCH: Cell<String> = const { Cell::new(String::new()) };
+}
+
+/// Runs `f` with the thread's scratch buffer, emptied.
+fn with_scratch(f: impl FnOnce(&mut String)) {
+    let mut s = SCRATCH.take();
+    s.clear();
+    f(&mut s);
+    SCRATCH.set(s);
+}
+
 fn boolean(out: &mut Vec<u8>, b: bool) {
     out.extend_from_slice(if b { b"true" } else { b"false" });
 }
 
-fn uint(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        // `n % 10` is below 10: the cast cannot truncate.
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(digits.get(at..).unwrap_or_default());
+fn uint(out: &mut Vec<u8>, n: u64) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
 fn opt_uint(out: &mut Vec<u8>, n: Option<u64>) {

@@ -89,7 +89,7 @@ impl Picture {
                 let mut lines = d
                     .transaction(e.waiter)
                     .and_then(|t| t.waits_for.as_ref())
-                    .map_or_else(|| vec![e.lock.clone()], lock_lines);
+                    .map_or_else(|| vec![e.lock.to_string()], lock_lines);
                 if let Some(first) = lines.first_mut() {
                     *first = format!("waits for {first}");
                 }
@@ -359,7 +359,7 @@ fn waited_lines(w: &LockWait) -> Vec<String> {
 pub fn table(t: &TableName) -> String {
     let mut s = match &t.schema {
         Some(schema) => format!("{schema}.{}", t.table),
-        None => t.table.clone(),
+        None => t.table.to_string(),
     };
     if let Some(p) = &t.partition {
         s.push_str(&format!(" ({p})"));

@@ -61,11 +61,11 @@ fn lock(at: At<'_>, clause: LockModeClause, records: Vec<Record>) -> Lock {
             space: 7,
             page: 4,
             n_bits: Some(320),
-            index: at.index.to_string(),
+            index: at.index.into(),
         },
         table: TableName {
-            schema: Some("test".to_string()),
-            table: at.table.to_string(),
+            schema: Some("test".into()),
+            table: at.table.into(),
             partition: None,
         },
         trx_id: at.trx.into(),
@@ -118,17 +118,17 @@ pub fn deadlock() -> Analysed {
     let one = Transaction {
         number: 1,
         trx_id: "47".into(),
-        state: "ACTIVE".to_string(),
+        state: "ACTIVE".into(),
         active_secs: Some(1),
-        op_info: Some("fetching rows".to_string()),
+        op_info: Some("fetching rows".into()),
         lock_wait: true,
         lock_structs: Some(7),
         row_locks: Some(43),
         undo_entries: Some(17),
         thread_id: Some(23),
-        host: Some("localhost".to_string()),
-        ip: Some("127.0.0.1".to_string()),
-        user: Some("lockscope".to_string()),
+        host: Some("localhost".into()),
+        ip: Some("127.0.0.1".into()),
+        user: Some("lockscope".into()),
         query: Some(format!(
             "DELETE FROM session WHERE id IN ({})",
             (2..10)
@@ -162,16 +162,16 @@ pub fn deadlock() -> Analysed {
     let two = Transaction {
         number: 2,
         trx_id: "48".into(),
-        state: "ACTIVE".to_string(),
+        state: "ACTIVE".into(),
         active_secs: Some(1),
-        op_info: Some("inserting".to_string()),
+        op_info: Some("inserting".into()),
         lock_wait: true,
         lock_structs: Some(4),
         row_locks: Some(2),
         undo_entries: Some(2),
         thread_id: Some(24),
-        host: Some("localhost".to_string()),
-        user: Some("lockscope".to_string()),
+        host: Some("localhost".into()),
+        user: Some("lockscope".into()),
         query: Some(
             "INSERT INTO session_endpoint\nVALUES (UNHEX('000000000000000000000000F0000001'), \
              UNHEX('00000000000000000000000000000025'), 'ep-new')"

@@ -319,7 +319,7 @@ impl Page {
             let lock = d
                 .transaction(edge.waiter)
                 .and_then(|t| t.waits_for.as_ref())
-                .map_or_else(|| edge.lock.clone(), describe_lock_short);
+                .map_or_else(|| edge.lock.to_string(), describe_lock_short);
             let inferred = if edge.source == EdgeSource::Inferred {
                 " (inferred)"
             } else {

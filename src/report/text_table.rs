@@ -50,7 +50,7 @@ fn facts_table(d: &Deadlock, width: usize, with_statement: bool) -> String {
     for t in &d.transactions {
         let active = match t.active_secs {
             Some(s) => format!("{s} s"),
-            None => t.state.to_lowercase(),
+            None => t.state.as_str().to_lowercase(),
         };
         let mut cells = vec![
             format!("({})", t.number),

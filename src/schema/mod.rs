@@ -134,7 +134,7 @@ impl Schema {
                 return Some(t);
             }
         }
-        if let Some(t) = self.tables.get(&name.table) {
+        if let Some(t) = self.tables.get(name.table.as_str()) {
             return Some(t);
         }
         let mut same_name = self

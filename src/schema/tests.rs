@@ -78,8 +78,8 @@ fn mysqldump_file() {
 fn lookup_by_bare_name() {
     let (schema, _) = Schema::parse_sql(DUMP);
     let name = |schema: Option<&str>, table: &str| TableName {
-        schema: schema.map(str::to_string),
-        table: table.to_string(),
+        schema: schema.map(Into::into),
+        table: table.into(),
         partition: None,
     };
     assert!(schema.table(&name(Some("shop"), "orders")).is_some());

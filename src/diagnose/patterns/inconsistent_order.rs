@@ -3,7 +3,7 @@
 //! and 002; public 001, 013; MariaDB captures `inconsistent-ordering`, `three-way-cycle`,
 //! `odku-concurrent-batches`, `deadlock-report-basic`).
 
-use std::fmt::Write;
+use smallvec::SmallVec;
 
 use super::prelude::*;
 
@@ -112,8 +112,8 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
             }
         }
     }
-    let mut known = Vec::new();
-    let mut ev = Vec::new();
+    let mut known: SmallVec<[Known; 4]> = SmallVec::new();
+    let mut ev = Vec::with_capacity(waiters.len() * 3);
     // Built in one string: `<trx> waits for <lock>, which <trx> holds; …. `
     let mut summary = String::with_capacity(1024);
     for (i, (t, w)) in waiters.iter().enumerate() {
@@ -125,39 +125,41 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
         if i > 0 {
             summary.push_str("; ");
         }
-        summary.push_str(&words::trx_stmt(t));
+        words::push_trx_stmt(&mut summary, t);
         summary.push_str(" waits for ");
-        summary.push_str(&words::lock(w));
-        let _ = match (holder, how) {
-            (Some(h), Known::Printed) => write!(summary, ", which {} holds", words::trx(h)),
-            (Some(h), Known::LastWriter) => write!(
-                summary,
-                ", which {} holds (the row's DB_TRX_ID is its trx id: it wrote the row and has \
-                 not committed)",
-                words::trx(h)
-            ),
-            (Some(h), Known::Inferred) => {
-                write!(
-                    summary,
-                    ", held by {} (inferred from the cycle)",
-                    words::trx(h)
-                )
-            }
-            (None, _) => Ok(()),
+        words::push_lock(&mut summary, w);
+        let Some(h) = holder else {
+            continue;
         };
+        summary.push_str(match how {
+            Known::Printed | Known::LastWriter => ", which ",
+            Known::Inferred => ", held by ",
+        });
+        words::push_trx(&mut summary, h);
+        summary.push_str(match how {
+            Known::Printed => " holds",
+            Known::LastWriter => {
+                " holds (the row's DB_TRX_ID is its trx id: it wrote the row and has not \
+                 committed)"
+            }
+            Known::Inferred => " (inferred from the cycle)",
+        });
     }
     summary.push_str(". ");
     let n = waiters.len();
-    summary.push_str(&if n > 2 {
-        format!(
-            "The {n} transactions form a ring: each locked one row first and then asked for a \
-             row the next one had already locked — the same rows locked in different orders."
-        )
+    if n > 2 {
+        summary.push_str("The ");
+        crate::model::push_number(&mut summary, n);
+        summary.push_str(
+            " transactions form a ring: each locked one row first and then asked for a row the \
+             next one had already locked — the same rows locked in different orders.",
+        );
     } else {
-        "Each transaction locked one row first and then asked for a row the other had already \
-         locked: the same rows locked in opposite orders."
-            .to_string()
-    });
+        summary.push_str(
+            "Each transaction locked one row first and then asked for a row the other had \
+             already locked: the same rows locked in opposite orders.",
+        );
+    }
     let upserts = waiters.iter().all(|(t, _)| t.odku || t.is("INSERT"));
     if upserts {
         summary.push_str(
@@ -166,7 +168,7 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
              collide.",
         );
     }
-    summary.push_str(&words::victim(v.d));
+    words::push_victim(&mut summary, v.d);
     let confidence = confidence(&known);
     if known.contains(&Known::Inferred) {
         if let Some(note) = v.hidden_note() {

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::result_set::ResultSet;
-use crate::model::{LockKind, LockWait, TableName, TrxSummary, WaitedLock};
+use crate::model::{LockKind, LockWait, Name, TableName, TrxSummary, WaitedLock};
 use crate::parse::parse_mode_clause;
 
 /// Which table a result set is, told by its columns.
@@ -418,9 +418,9 @@ fn data_lock(set: &ResultSet, row: &[Option<String>]) -> WaitedLock {
         kind: kind_of(&mode, data.as_deref(), get("lock_type").as_deref()),
         mode: mode_word(&mode),
         table: TableName {
-            schema: get("object_schema"),
-            table: get("object_name").unwrap_or_default(),
-            partition: get("partition_name"),
+            schema: get("object_schema").map(Name::from),
+            table: get("object_name").map(Name::from).unwrap_or_default(),
+            partition: get("partition_name").map(Name::from),
         },
         index: get("index_name"),
         lock_data: data,
@@ -482,7 +482,7 @@ fn kind_of(mode: &str, data: Option<&str>, lock_type: Option<&str>) -> LockKind 
 
 /// `` `test`.`jobs` `` or `test.jobs` → schema and table.
 fn table_name(text: &str) -> TableName {
-    let clean = |s: &str| s.trim().trim_matches('`').trim_matches('"').to_string();
+    let clean = |s: &str| Name::from(s.trim().trim_matches('`').trim_matches('"'));
     match text.split_once("`.`").or_else(|| text.split_once('.')) {
         Some((schema, table)) => TableName {
             schema: Some(clean(schema)),
