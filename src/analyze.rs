@@ -436,7 +436,8 @@ fn process(
     items
 }
 
-/// Feeds one batch's items to the sink; the deadlocks go to `spent` afterwards.
+/// Feeds one batch's items to the sink; the deadlocks go to `spent` afterwards. Deadlocks
+/// rendered one after another go to the sink together (`Sink::rendered_deadlocks`).
 fn emit(
     items: Vec<Item>,
     spent: &mut Spent,
@@ -444,7 +445,16 @@ fn emit(
     stats: &mut InputStats,
     name: &str,
 ) -> io::Result<()> {
+    let mut run = Run::default();
     for item in items {
+        // A run goes on only with the next bytes of the buffer.
+        match &item {
+            Item::Deadlock {
+                rendered: Some((start, _)),
+                ..
+            } if run.continues_at(*start) => {}
+            _ => run.emit(spent, sink)?,
+        }
         match item {
             Item::Warning(w) => {
                 stats.warnings += 1;
@@ -452,18 +462,60 @@ fn emit(
             }
             Item::StatusWaits(waits) => stats.lock_picture.add_status(waits),
             Item::Table(kind, set) => stats.lock_picture.add(kind, name.to_string(), set),
-            Item::Deadlock {
-                analysed,
-                rendered: range,
-            } => {
+            Item::Deadlock { analysed, rendered } => {
                 stats.deadlocks += 1;
-                match range.and_then(|(s, e)| spent.rendered.get(s..e)) {
-                    Some(bytes) => sink.rendered_deadlock(&analysed, bytes)?,
+                match rendered {
+                    Some((start, end)) => run.push(spent.deadlocks.len(), start, end),
                     None => sink.deadlock(&analysed)?,
                 }
                 spent.deadlocks.push(analysed);
             }
         }
     }
-    Ok(())
+    run.emit(spent, sink)
+}
+
+/// Deadlocks whose renderings follow one another in the batch's buffer, not yet emitted.
+#[derive(Default)]
+struct Run {
+    /// Where the first one is in `Spent::deadlocks`…
+    first: usize,
+    /// …and where its bytes start in `Spent::rendered`.
+    start: usize,
+    /// Where each one's bytes end, from `start`.
+    ends: Vec<usize>,
+}
+
+impl Run {
+    /// Whether bytes starting at `start` can join this run.
+    fn continues_at(&self, start: usize) -> bool {
+        self.ends.is_empty() || self.end() == start
+    }
+
+    /// Adds the deadlock at `index` of `Spent::deadlocks`, rendered at `start..end`.
+    fn push(&mut self, index: usize, start: usize, end: usize) {
+        if self.ends.is_empty() {
+            self.first = index;
+            self.start = start;
+        }
+        self.ends.push(end - self.start);
+    }
+
+    fn end(&self) -> usize {
+        self.start + self.ends.last().copied().unwrap_or(0)
+    }
+
+    fn emit(&mut self, spent: &Spent, sink: &mut dyn Sink) -> io::Result<()> {
+        if self.ends.is_empty() {
+            return Ok(());
+        }
+        let analysed = spent.deadlocks.get(self.first..).unwrap_or_default();
+        let rendered = spent
+            .rendered
+            .get(self.start..self.end())
+            .unwrap_or_default();
+        let result = sink.rendered_deadlocks(analysed, rendered, &self.ends);
+        self.ends.clear();
+        result
+    }
 }

@@ -95,6 +95,16 @@ impl<S: Sink> Sink for Watch<S> {
         self.inner.rendered_deadlock(analysed, rendered)
     }
 
+    fn rendered_deadlocks(
+        &mut self,
+        analysed: &[Analysed],
+        rendered: &[u8],
+        ends: &[usize],
+    ) -> io::Result<()> {
+        self.matched |= analysed.iter().any(|a| self.fail_on.matches(a));
+        self.inner.rendered_deadlocks(analysed, rendered, ends)
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }

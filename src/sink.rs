@@ -42,8 +42,8 @@ pub type Render = Arc<dyn Fn(&Analysed, &mut Vec<u8>) -> std::io::Result<()> + S
 ///
 /// A sink whose rendering of a deadlock does not depend on its state may offer a [`Render`]
 /// (`renderer`): the pipeline then renders on its worker threads, ahead of time, and hands the
-/// bytes to `rendered_deadlock`, still in input order. A wrapper sink must forward all three
-/// (`renderer`, `rendered_deadlock`, `flush`) or none.
+/// bytes to `rendered_deadlocks`, still in input order. A wrapper sink must forward all four
+/// (`renderer`, `rendered_deadlock`, `rendered_deadlocks`, `flush`) or none.
 pub trait Sink {
     fn deadlock(&mut self, analysed: &Analysed) -> std::io::Result<()>;
     fn warning(&mut self, warning: &Warning) -> std::io::Result<()>;
@@ -62,11 +62,37 @@ pub trait Sink {
         self.deadlock(analysed)
     }
 
+    /// Several deadlocks in a row, rendered one after another into `rendered`: deadlock `i`'s
+    /// bytes end at `ends[i]`. A sink that writes them as they are can write them at once.
+    fn rendered_deadlocks(
+        &mut self,
+        analysed: &[Analysed],
+        rendered: &[u8],
+        ends: &[usize],
+    ) -> std::io::Result<()> {
+        one_by_one(self, analysed, rendered, ends)
+    }
+
     /// Called when the pipeline has nothing more ready for now (the input is slow, or between
     /// inputs): a buffering sink writes out what it holds, so a live reader sees it.
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
     }
+}
+
+/// [`Sink::rendered_deadlocks`] as a `rendered_deadlock` call per deadlock.
+pub fn one_by_one<S: Sink + ?Sized>(
+    sink: &mut S,
+    analysed: &[Analysed],
+    rendered: &[u8],
+    ends: &[usize],
+) -> std::io::Result<()> {
+    let mut start = 0;
+    for (a, &end) in analysed.iter().zip(ends) {
+        sink.rendered_deadlock(a, rendered.get(start..end).unwrap_or_default())?;
+        start = end;
+    }
+    Ok(())
 }
 
 /// Collects everything, for tests and for callers that need the whole picture.
@@ -123,6 +149,15 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
 
     fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> std::io::Result<()> {
         (**self).rendered_deadlock(analysed, rendered)
+    }
+
+    fn rendered_deadlocks(
+        &mut self,
+        analysed: &[Analysed],
+        rendered: &[u8],
+        ends: &[usize],
+    ) -> std::io::Result<()> {
+        (**self).rendered_deadlocks(analysed, rendered, ends)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {

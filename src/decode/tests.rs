@@ -51,7 +51,7 @@ fn lock(schema: Option<&str>, table: &str, index: &str, records: Vec<Record>) ->
         waiting: false,
         records,
         line: 6,
-        text: String::new(),
+        text: "".into(),
     }
 }
 

@@ -8,7 +8,9 @@ use std::cell::OnceCell;
 use smallvec::SmallVec;
 
 use super::Evidence;
-use crate::model::{Deadlock, Flavour, Lock, LockKind, LockMode, Name, Record, Transaction};
+use crate::model::{
+    push_number, Deadlock, Flavour, Lock, LockKind, LockMode, Name, Record, Transaction,
+};
 
 /// Locks that block a waiter, with their holders: a few at most, kept in place.
 pub(crate) type Blocking<'v, 'a> = SmallVec<[(&'v Trx<'a>, &'a Lock); 4]>;
@@ -273,14 +275,17 @@ pub(crate) fn ev_lock(l: &Lock) -> Evidence {
 
 /// A record line as evidence, in the words InnoDB prints it (`Record lock, heap no …`).
 pub(crate) fn ev_record(r: &Record) -> Evidence {
-    use std::fmt::Write;
     let mut text = String::with_capacity(96);
-    let _ = write!(text, "Record lock, heap no {}", r.heap_no);
+    text.push_str("Record lock, heap no ");
+    push_number(&mut text, r.heap_no);
     if let Some(n) = r.n_fields {
-        let format = r.format.as_deref().unwrap_or("compact format");
-        let _ = write!(text, " PHYSICAL RECORD: n_fields {n}; {format}");
+        text.push_str(" PHYSICAL RECORD: n_fields ");
+        push_number(&mut text, n);
+        text.push_str("; ");
+        text.push_str(r.format.as_deref().unwrap_or("compact format"));
         if let Some(bits) = r.info_bits {
-            let _ = write!(text, "; info bits {bits}");
+            text.push_str("; info bits ");
+            push_number(&mut text, bits);
         }
     }
     Evidence {

@@ -37,21 +37,16 @@ fn push_squashed_ascii(out: &mut String, q: &str) {
 /// Whether squashing would leave ASCII `q` as it is: no whitespace but single spaces between
 /// words.
 fn is_squashed_ascii(q: &str) -> bool {
-    let b = q.as_bytes();
-    !b.first().is_some_and(|&c| c == b' ')
-        && !b.last().is_some_and(|&c| c == b' ')
-        && memchr::memchr3(b'\t', b'\n', b'\r', b).is_none()
-        && memchr::memchr2(0x0b, 0x0c, b).is_none()
-        && !has_double_space(b)
-}
-
-fn has_double_space(b: &[u8]) -> bool {
-    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-        std::sync::OnceLock::new();
-    FINDER
-        .get_or_init(|| memchr::memmem::Finder::new(b"  "))
-        .find(b)
-        .is_some()
+    // One pass: statements are short, and one test per byte beats several searches' set-up.
+    // A leading space counts as a doubled one.
+    let mut prev = b' ';
+    for &c in q.as_bytes() {
+        if matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) || (c == b' ' && prev == b' ') {
+            return false;
+        }
+        prev = c;
+    }
+    q.is_empty() || prev != b' '
 }
 
 /// Appends `squash(q)` to `out`.
@@ -263,7 +258,14 @@ pub(crate) fn quoted(q: &str) -> String {
             // Already single-spaced (as servers print most statements): nothing to squash.
             return match (q.get(..HEAD), q.get(q.len().saturating_sub(TAIL)..)) {
                 (Some(head), Some(tail)) if q.len() > MAX => {
-                    format!("`{} … {}`", head.trim_end(), tail.trim_start())
+                    let (head, tail) = (head.trim_end(), tail.trim_start());
+                    let mut s = String::with_capacity(head.len() + tail.len() + 7);
+                    s.push('`');
+                    s.push_str(head);
+                    s.push_str(" … ");
+                    s.push_str(tail);
+                    s.push('`');
+                    s
                 }
                 _ => {
                     let mut s = String::with_capacity(q.len() + 2);

@@ -83,7 +83,7 @@ pub(crate) fn lock(
         clause,
         records,
         line: 0,
-        text,
+        text: text.into(),
     }
 }
 

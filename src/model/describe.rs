@@ -530,7 +530,7 @@ mod tests {
             clause,
             records,
             line: 1,
-            text: String::new(),
+            text: "".into(),
         }
     }
 

@@ -118,30 +118,40 @@ pub type FieldBytes = smallvec::SmallVec<[u8; 32]>;
 
 /// The bytes a field's hex digits stand for; `None` when they are not pairs of hex digits.
 pub fn hex_bytes(hex: &str) -> Option<FieldBytes> {
-    fn nibble(b: u8) -> Option<u8> {
-        match b {
-            b'0'..=b'9' => Some(b - b'0'),
-            b'a'..=b'f' => Some(b - b'a' + 10),
-            b'A'..=b'F' => Some(b - b'A' + 10),
-            _ => None,
+    /// Each byte's value as a hex digit, or 0xff.
+    const NIBBLE: [u8; 256] = {
+        let mut t = [0xff; 256];
+        let mut i = 0;
+        while i < 10 {
+            t[b'0' as usize + i] = i as u8;
+            i += 1;
         }
-    }
+        let mut i = 0;
+        while i < 6 {
+            t[b'a' as usize + i] = 10 + i as u8;
+            t[b'A' as usize + i] = 10 + i as u8;
+            i += 1;
+        }
+        t
+    };
     if hex.len() % 2 != 0 || !hex.is_ascii() {
         return None;
     }
-    let fast: Option<FieldBytes> = hex
-        .as_bytes()
-        .chunks_exact(2)
-        .map(|pair| match pair {
-            &[hi, lo] => Some(nibble(hi)? << 4 | nibble(lo)?),
-            _ => None,
-        })
-        .collect();
+    let mut bytes = FieldBytes::with_capacity(hex.len() / 2);
+    let mut bad = 0u8;
+    for pair in hex.as_bytes().chunks_exact(2) {
+        if let &[hi, lo] = pair {
+            let (hi, lo) = (NIBBLE[usize::from(hi)], NIBBLE[usize::from(lo)]);
+            bad |= hi | lo;
+            bytes.push(hi << 4 | lo);
+        }
+    }
+    if bad & 0xf0 == 0 {
+        return Some(bytes);
+    }
     // What `from_str_radix` also takes (`+f`), for damaged text: read it as it always was.
-    fast.or_else(|| {
-        (0..hex.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
-            .collect()
-    })
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+        .collect()
 }

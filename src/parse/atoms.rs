@@ -117,23 +117,37 @@ pub(super) fn single_spaced(s: &str) -> Name {
 pub(super) struct Plain<'a>(pub &'a str);
 
 impl<'a> Plain<'a> {
-    /// Consumes `word` exactly.
+    /// Consumes `word` exactly. Inlined, so that comparing with a constant word compiles to a
+    /// few compares rather than a library call.
+    #[inline(always)]
     pub fn tag(&mut self, word: &str) -> Option<()> {
         self.0 = self.0.strip_prefix(word)?;
         Some(())
     }
 
-    /// Consumes one or more ASCII digits as a number that fits `T`.
-    pub fn number<T: std::str::FromStr>(&mut self) -> Option<T> {
-        let rest = self.0;
-        let value = self.digits()?.parse().ok();
-        if value.is_none() {
-            self.0 = rest;
+    /// Consumes one or more ASCII digits as a number that fits `T` (as `str::parse` reads
+    /// them, without its second pass over the digits).
+    #[inline(always)]
+    pub fn number<T: TryFrom<u64>>(&mut self) -> Option<T> {
+        let mut value = 0u64;
+        let mut n = 0;
+        for b in self.0.bytes() {
+            if !b.is_ascii_digit() {
+                break;
+            }
+            value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+            n += 1;
         }
-        value
+        if n == 0 {
+            return None;
+        }
+        let value = T::try_from(value).ok()?;
+        self.0 = self.0.get(n..)?;
+        Some(value)
     }
 
     /// Consumes one or more ASCII digits, as text.
+    #[inline(always)]
     pub fn digits(&mut self) -> Option<&'a str> {
         let n = self.0.bytes().take_while(u8::is_ascii_digit).count();
         let digits = self.0.get(..n).filter(|d| !d.is_empty())?;
@@ -142,6 +156,7 @@ impl<'a> Plain<'a> {
     }
 
     /// Consumes a non-empty run of printable ASCII other than a space (a bare word).
+    #[inline(always)]
     pub fn word(&mut self) -> Option<&'a str> {
         let n = self.0.bytes().take_while(|b| b.is_ascii_graphic()).count();
         let word = self.0.get(..n).filter(|w| !w.is_empty())?;

@@ -4,7 +4,11 @@
 //! block follows; what differs by server is only which blocks appear.
 
 use super::field_line::plain_field;
-use super::line::{classify, Heading, Line, LockHeader};
+use super::line::{classify, Heading, Line, LockHeader, RecordHeader, ThreadLine, TrxLine};
+use super::lock_header::plain_record_locks;
+use super::record_line::plain_record_line;
+use super::thread_line::plain_thread;
+use super::trx_line::plain_transaction;
 use crate::model::{
     Deadlock, Field, Flavour, Lock, LockKind, LockMode, LockTarget, Record, Transaction, Victim,
     WaitForGraph, Warning,
@@ -113,12 +117,39 @@ impl<'a> Builder<'a> {
     fn line(&mut self, line_no: usize, text: &str) {
         // Half the lines of a report are record fields: read them before `classify`, whose
         // `Line` would only carry the field here (the same field: `classify` tries this first).
+        // The other long lines of every report, likewise read by their fast paths first: the
+        // `Line` they would make is large (boxed), and moving it costs more than reading.
         let trimmed = text.trim();
-        if trimmed.as_bytes().first().is_some_and(u8::is_ascii_digit) {
-            if let Some(field) = plain_field(trimmed) {
-                self.end_query();
-                return self.field(field, line_no, text);
+        match trimmed.as_bytes().first() {
+            Some(b'0'..=b'9') => {
+                if let Some(field) = plain_field(trimmed) {
+                    self.end_query();
+                    return self.field(field, line_no, text);
+                }
             }
+            Some(b'R') => {
+                if let Some(header) = plain_record_locks(trimmed) {
+                    self.end_query();
+                    return self.start_lock(header, line_no, text);
+                }
+                if let Some(header) = plain_record_line(trimmed) {
+                    self.end_query();
+                    return self.record(header, line_no, text);
+                }
+            }
+            Some(b'M') => {
+                if let Some(thread) = plain_thread(trimmed) {
+                    self.end_query();
+                    return self.thread(thread, line_no, text);
+                }
+            }
+            Some(b'T') => {
+                if let Some(trx_line) = plain_transaction(trimmed) {
+                    self.end_query();
+                    return self.transaction(trx_line, line_no, text);
+                }
+            }
+            _ => {}
         }
         let classified = classify(text);
         if !matches!(classified, Line::Other(_) | Line::Blank) {
@@ -156,23 +187,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Line::Heading(heading) => self.heading(heading, line_no),
-            Line::Transaction(trx_line) => {
-                self.evidence.trx_id(&trx_line.trx_id);
-                if self.list {
-                    self.finish_lock();
-                    self.trx = None;
-                }
-                self.with_trx(line_no, |trx| {
-                    trx.trx_id = trx_line.trx_id;
-                    trx.state = trx_line.state;
-                    trx.active_secs = trx_line.active_secs;
-                    trx.op_info = trx_line.op_info;
-                });
-                self.block = Block::Body;
-                // Copies that dropped the counters and thread lines (seed 003) go straight on
-                // with the statement.
-                self.open_query(text, line_no);
-            }
+            Line::Transaction(trx_line) => self.transaction(*trx_line, line_no, text),
             Line::TablesInUse { in_use, locked } => self.with_trx(line_no, |trx| {
                 trx.tables_in_use = Some(in_use);
                 trx.tables_locked = Some(locked);
@@ -184,40 +199,11 @@ impl<'a> Builder<'a> {
                 trx.row_locks = c.row_locks;
                 trx.undo_entries = c.undo_entries;
             }),
-            Line::Thread(t) => {
-                self.evidence.thread_line(text);
-                self.with_trx(line_no, |trx| {
-                    trx.thread_id = t.thread_id;
-                    trx.os_thread_handle = t.os_thread_handle;
-                    trx.query_id = t.query_id;
-                    trx.host = t.host;
-                    trx.ip = t.ip;
-                    trx.user = t.user;
-                    trx.proc_info = t.proc_info;
-                });
-                self.open_query(text, line_no);
-            }
+            Line::Thread(t) => self.thread(*t, line_no, text),
             Line::TableLock(header) | Line::RecordLocks(header) => {
                 self.start_lock(*header, line_no, text);
             }
-            Line::RecordLock(header) => match &mut self.lock {
-                Some((_, lock)) => lock.records.push(Record {
-                    heap_no: header.heap_no,
-                    n_fields: header.n_fields,
-                    format: header.format,
-                    info_bits: header.info_bits,
-                    // Room for the fields the header announces (a damaged count is not trusted
-                    // beyond what a record can have).
-                    fields: Vec::with_capacity(
-                        header
-                            .n_fields
-                            .map_or(0, |n| usize::try_from(n.min(64)).unwrap_or(0)),
-                    ),
-                    columns: Vec::new(),
-                    line: line_no,
-                }),
-                None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
-            },
+            Line::RecordLock(header) => self.record(header, line_no, text),
             Line::Field(field) => self.field(field, line_no, text),
             Line::Fields(fields) => {
                 let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
@@ -228,6 +214,59 @@ impl<'a> Builder<'a> {
             }
             Line::Other(other) if self.list && self.list_line(other) => {}
             Line::Other(other) => self.other(line_no, other),
+        }
+    }
+
+    fn transaction(&mut self, trx_line: TrxLine, line_no: usize, text: &str) {
+        self.evidence.trx_id(&trx_line.trx_id);
+        if self.list {
+            self.finish_lock();
+            self.trx = None;
+        }
+        self.with_trx(line_no, |trx| {
+            trx.trx_id = trx_line.trx_id;
+            trx.state = trx_line.state;
+            trx.active_secs = trx_line.active_secs;
+            trx.op_info = trx_line.op_info;
+        });
+        self.block = Block::Body;
+        // Copies that dropped the counters and thread lines (seed 003) go straight on with the
+        // statement.
+        self.open_query(text, line_no);
+    }
+
+    fn thread(&mut self, t: ThreadLine, line_no: usize, text: &str) {
+        self.evidence.thread_line(text);
+        self.with_trx(line_no, |trx| {
+            trx.thread_id = t.thread_id;
+            trx.os_thread_handle = t.os_thread_handle;
+            trx.query_id = t.query_id;
+            trx.host = t.host;
+            trx.ip = t.ip;
+            trx.user = t.user;
+            trx.proc_info = t.proc_info;
+        });
+        self.open_query(text, line_no);
+    }
+
+    fn record(&mut self, header: RecordHeader, line_no: usize, text: &str) {
+        match &mut self.lock {
+            Some((_, lock)) => lock.records.push(Record {
+                heap_no: header.heap_no,
+                n_fields: header.n_fields,
+                format: header.format,
+                info_bits: header.info_bits,
+                // Room for the fields the header announces (a damaged count is not trusted
+                // beyond what a record can have).
+                fields: Vec::with_capacity(
+                    header
+                        .n_fields
+                        .map_or(0, |n| usize::try_from(n.min(64)).unwrap_or(0)),
+                ),
+                columns: Vec::new(),
+                line: line_no,
+            }),
+            None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
         }
     }
 

@@ -119,7 +119,7 @@ pub fn parse_lock_header(s: &str) -> Option<LockHeader> {
 /// single spaces, backquoted `` `db`.`t` ``, a hex trx id, a plain clause): the shape of nearly
 /// every header, read several times faster. `None` sends any other shape to the nom production.
 // RECORD LOCKS space id 5 page no 3 n bits 320 index PRIMARY of table `test`.`t` trx id 24 lock_mode X locks rec but not gap waiting
-fn plain_record_locks(s: &str) -> Option<LockHeader> {
+pub(super) fn plain_record_locks(s: &str) -> Option<LockHeader> {
     let mut p = Plain(s);
     p.tag("RECORD LOCKS space id ")?;
     let space = p.number()?;

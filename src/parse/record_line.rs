@@ -59,7 +59,7 @@ pub(super) fn record_line(line: &str) -> Option<RecordHeader> {
 /// [`record_lock`] by hand for the whole line exactly as the server prints it; `None` for any
 /// other shape (the nom production then reads it).
 // Record lock, heap no 12 PHYSICAL RECORD: n_fields 5; compact format; info bits 0
-fn plain_record_line(line: &str) -> Option<RecordHeader> {
+pub(super) fn plain_record_line(line: &str) -> Option<RecordHeader> {
     let mut p = Plain(line);
     p.tag("Record lock, heap no ")?;
     let heap_no = p.number()?;

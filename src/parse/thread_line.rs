@@ -79,7 +79,7 @@ pub(super) fn thread_line(line: &str) -> Option<ThreadLine> {
 /// [`thread`] by hand for the numbers part exactly as 5.7+ and MariaDB print it; the words
 /// after it are split by the same [`split_who`]. `None` for any other shape.
 // MariaDB thread id 18, OS thread handle 140354270484160, query id 47 localhost 127.0.0.1 lockscope Updating
-fn plain_thread(line: &str) -> Option<ThreadLine> {
+pub(super) fn plain_thread(line: &str) -> Option<ThreadLine> {
     let mut p = Plain(line);
     if p.tag("MariaDB thread id ").is_none() {
         p.tag("MySQL thread id ")?;
@@ -120,7 +120,14 @@ fn next_word(s: &str) -> Option<(&str, &str)> {
     if s.is_empty() {
         return None;
     }
-    let end = s.find(char::is_whitespace).unwrap_or(s.len());
+    // Byte by byte while the text is ASCII; any other character may be Unicode whitespace.
+    let ascii = s
+        .bytes()
+        .position(|b| b.is_ascii_whitespace() || b == 0x0b || !b.is_ascii());
+    let end = match ascii {
+        Some(i) if s.as_bytes().get(i).is_some_and(u8::is_ascii) => i,
+        _ => s.find(char::is_whitespace).unwrap_or(s.len()),
+    };
     Some((s.get(..end)?, s.get(end..)?.trim_start()))
 }
 
@@ -143,12 +150,14 @@ fn is_ip(w: &str) -> bool {
 /// `localhost`, a dotted host name (`renjun.fangcloud.net`), any word followed by an ip, or a
 /// placeholder such as `<host>`.
 fn is_host(w: &str, after: &str) -> bool {
+    if w == "localhost" {
+        return true;
+    }
     let dotted_name = w.contains('.')
         && w.bytes().any(|b| b.is_ascii_alphabetic())
         && w.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_');
-    w == "localhost"
-        || dotted_name
+    dotted_name
         || next_word(after).is_some_and(|(next, _)| is_ip(next))
         || (is_placeholder(w) && w.to_ascii_lowercase().contains("host"))
 }

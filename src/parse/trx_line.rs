@@ -102,7 +102,7 @@ pub(super) fn trx_line(line: &str) -> Option<TrxLine> {
 /// [`transaction`] by hand for the deadlock report's usual line (a hex or decimal id, an
 /// `ACTIVE N sec` state, a lowercase op_info); `None` for any other shape.
 // TRANSACTION 47, ACTIVE 1 sec fetching rows
-fn plain_transaction(line: &str) -> Option<TrxLine> {
+pub(super) fn plain_transaction(line: &str) -> Option<TrxLine> {
     let mut p = Plain(line);
     p.tag("TRANSACTION ")?;
     let id = p.word().and_then(|w| w.strip_suffix(','))?;

@@ -375,6 +375,23 @@ impl<W: Write> Sink for JsonlReport<W> {
         self.deadlock_written(analysed)
     }
 
+    /// The lines as they are, in one write: no copy into the output buffer per line.
+    fn rendered_deadlocks(
+        &mut self,
+        analysed: &[Analysed],
+        rendered: &[u8],
+        _ends: &[usize],
+    ) -> io::Result<()> {
+        self.out.write_all(rendered)?;
+        for a in analysed {
+            count_patterns(&mut self.patterns, &a.findings);
+        }
+        if self.flush_each {
+            self.out.flush()?;
+        }
+        Ok(())
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }

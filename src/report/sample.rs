@@ -75,7 +75,7 @@ fn lock(at: At<'_>, clause: LockModeClause, records: Vec<Record>) -> Lock {
         clause,
         records,
         line: at.line,
-        text,
+        text: text.into(),
     }
 }
 
@@ -225,7 +225,7 @@ pub fn deadlock() -> Analysed {
             text: "RECORD LOCKS space id 7 page no 4 n bits 320 index idx_session_id of table \
                    `test`.`session_endpoint` trx id 48 lock_mode X locks gap before rec insert \
                    intention waiting"
-                .to_string(),
+                .into(),
         }],
         fix: "delete children before parents in both paths:\n  DELETE FROM session_endpoint \
               WHERE session_id IN (…);\n  DELETE FROM session WHERE id IN (…);"

@@ -152,6 +152,20 @@ impl<S: Sink> Sink for Select<S> {
         Ok(())
     }
 
+    fn rendered_deadlocks(
+        &mut self,
+        analysed: &[Analysed],
+        rendered: &[u8],
+        ends: &[usize],
+    ) -> io::Result<()> {
+        if !self.range.is_all() {
+            // One at a time: some may be left out.
+            return crate::sink::one_by_one(self, analysed, rendered, ends);
+        }
+        self.kept += analysed.len();
+        self.inner.rendered_deadlocks(analysed, rendered, ends)
+    }
+
     fn flush(&mut self) -> io::Result<()> {
         self.inner.flush()
     }

@@ -148,10 +148,26 @@ fn outside_key_list(v: &View, t: &Trx) -> Option<Finding> {
 
 /// `… IN (<literal>, …)`, not `IN (SELECT …)`.
 fn has_literal_in_list(q: &str) -> bool {
+    if !may_have_in_list(q.as_bytes()) {
+        return false;
+    }
     let up = sql::squash(q).to_ascii_uppercase().replace("IN(", "IN (");
     up.match_indices(" IN (").any(|(at, m)| {
         let rest = up.get(at + m.len()..).unwrap_or("").trim_start();
         !rest.starts_with("SELECT")
+    })
+}
+
+/// Whether `q` may hold `IN (` as [`has_literal_in_list`] reads it (after squashing): an `in`
+/// after whitespace, then `(` after nothing but whitespace. Any other byte than ASCII counts as
+/// whitespace here, so this never says no where the full test would say yes.
+fn may_have_in_list(q: &[u8]) -> bool {
+    let space = |b: u8| b.is_ascii_whitespace() || b == 0x0b || !b.is_ascii();
+    memchr::memchr2_iter(b'n', b'N', q).any(|at| {
+        let before = at.checked_sub(2).and_then(|i| q.get(i..at));
+        let after = q.get(at + 1..).unwrap_or_default();
+        matches!(before, Some(&[w, i]) if space(w) && i.eq_ignore_ascii_case(&b'i'))
+            && after.iter().find(|&&b| !space(b)) == Some(&b'(')
     })
 }
 
@@ -233,6 +249,30 @@ mod tests {
     use super::*;
     use crate::diagnose::testkit::{deadlock, lock, rec};
     use crate::model::Flavour;
+
+    #[test]
+    fn key_list_prefilter_never_hides_a_list() {
+        let listed = [
+            "UPDATE t SET a = 1 WHERE id IN (1, 2)",
+            "update t set a = 1 where id in(1,2)",
+            "DELETE FROM t WHERE id\tIN\n  ( 'a' )",
+            "DELETE FROM t WHERE id\u{a0}IN\u{a0}(3)",
+        ];
+        for q in listed {
+            assert!(has_literal_in_list(q), "{q:?}");
+            assert!(may_have_in_list(q.as_bytes()), "{q:?}");
+        }
+        let unlisted = [
+            "INSERT INTO counters (name, hits) VALUES ('k1', 1)",
+            "UPDATE t SET a = 1 WHERE id = 3",
+            "SELECT * FROM t JOIN(u) ON 1",
+            "IN (1)",
+        ];
+        for q in unlisted {
+            assert!(!has_literal_in_list(q), "{q:?}");
+            assert!(!may_have_in_list(q.as_bytes()), "{q:?}");
+        }
+    }
 
     // See: public 009.
     #[test]
