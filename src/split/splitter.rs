@@ -153,8 +153,11 @@ fn starts_report(text: &str) -> bool {
 
 /// Report openers that are never part of another report's body.
 fn is_start_line(text: &str) -> bool {
+    // Every line of a report is asked this: the cheap tests come first (`.` at the end, a `-`
+    // for `WAITS-FOR`).
     text == "LATEST DETECTED DEADLOCK"
-        || ends_with_ignore_case(text, "deadlock detected, dumping detailed information.")
+        || (text.ends_with('.')
+            && ends_with_ignore_case(text, "deadlock detected, dumping detailed information."))
         || contains_too_deep(text)
 }
 
@@ -166,6 +169,7 @@ fn contains_too_deep(text: &str) -> bool {
         std::sync::OnceLock::new();
     let bytes = text.as_bytes();
     bytes.len() >= TOO_DEEP.len()
+        && memchr::memchr(b'-', bytes).is_some()
         && FINDER
             .get_or_init(|| memchr::memmem::Finder::new(TOO_DEEP))
             .find(bytes)

@@ -186,16 +186,6 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
     }
     let table = words::bare_table(first);
     let index = first.index().unwrap_or("PRIMARY");
-    let mut keys: Vec<String> = waiters
-        .iter()
-        .filter_map(|(_, w)| first_user_record(w).map(|r| words::key(r, Some(index))))
-        .collect();
-    if keys.len() != n {
-        keys = (1..=n).map(|i| format!("?{i}")).collect();
-    }
-    let mut asc = keys.clone();
-    sort_keys(&mut asc);
-    let list = asc.join(", ");
     let fix = if upserts {
         format!(
             "Sort the rows of every batch by the key of `{index}` before building the \
@@ -208,35 +198,57 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
              INSERT INTO {table} (…) VALUES (<k1>), (<k2>), (<k3>) ON DUPLICATE KEY UPDATE …;"
         )
     } else {
-        let mut desc = keys.clone();
-        desc.reverse();
-        let before: Vec<String> = desc
-            .iter()
-            .map(|k| format!("UPDATE {table} SET … WHERE <key> = {k};"))
-            .collect();
-        let after: Vec<String> = asc
-            .iter()
-            .map(|k| format!("UPDATE {table} SET … WHERE <key> = {k};"))
-            .collect();
-        format!(
-            "Make every transaction lock these rows in one global order: sort the keys before \
-             the loop, or lock them all up front in key order.\n\
-             \n\
-             -- before: the order depends on the request\n\
-             BEGIN;\n\
-             {}\n\
-             COMMIT;\n\
-             \n\
-             -- after: ascending key order everywhere\n\
-             BEGIN;\n\
-             SELECT <key> FROM {table} WHERE <key> IN ({list}) ORDER BY <key> FOR UPDATE;\n\
-             {}\n\
-             COMMIT;",
-            before.join("\n"),
-            after.join("\n")
-        )
+        update_sketch(waiters, &table, index)
     };
     Some(finding(confidence, summary, ev, fix))
+}
+
+/// The fix for row updates: the waited keys updated in request order, then in key order.
+fn update_sketch(waiters: &[(&Trx, &Lock)], table: &str, index: &str) -> String {
+    let n = waiters.len();
+    let mut keys: Vec<String> = waiters
+        .iter()
+        .filter_map(|(_, w)| first_user_record(w).map(|r| words::key(r, Some(index))))
+        .collect();
+    if keys.len() != n {
+        keys = (1..=n).map(|i| format!("?{i}")).collect();
+    }
+    let mut asc = keys.clone();
+    sort_keys(&mut asc);
+    let update = |s: &mut String, key: &str| {
+        s.push_str("UPDATE ");
+        s.push_str(table);
+        s.push_str(" SET … WHERE <key> = ");
+        s.push_str(key);
+        s.push_str(";\n");
+    };
+    let mut s = String::with_capacity(512);
+    s.push_str(
+        "Make every transaction lock these rows in one global order: sort the keys before the \
+         loop, or lock them all up front in key order.\n\
+         \n\
+         -- before: the order depends on the request\n\
+         BEGIN;\n",
+    );
+    for key in keys.iter().rev() {
+        update(&mut s, key);
+    }
+    s.push_str(
+        "COMMIT;\n\
+         \n\
+         -- after: ascending key order everywhere\n\
+         BEGIN;\n\
+         SELECT <key> FROM ",
+    );
+    s.push_str(table);
+    s.push_str(" WHERE <key> IN (");
+    s.push_str(&asc.join(", "));
+    s.push_str(") ORDER BY <key> FOR UPDATE;\n");
+    for key in &asc {
+        update(&mut s, key);
+    }
+    s.push_str("COMMIT;");
+    s
 }
 
 /// Waits on different tables: parent and child written in opposite orders.
