@@ -137,21 +137,55 @@ pub fn hex_bytes(hex: &str) -> Option<FieldBytes> {
     if hex.len() % 2 != 0 || !hex.is_ascii() {
         return None;
     }
-    let mut bytes = FieldBytes::with_capacity(hex.len() / 2);
-    let mut bad = 0u8;
-    for pair in hex.as_bytes().chunks_exact(2) {
-        if let &[hi, lo] = pair {
-            let (hi, lo) = (NIBBLE[usize::from(hi)], NIBBLE[usize::from(lo)]);
-            bad |= hi | lo;
-            bytes.push(hi << 4 | lo);
+    let decode = |out: &mut [u8]| {
+        let mut bad = 0u8;
+        for (byte, pair) in out.iter_mut().zip(hex.as_bytes().chunks_exact(2)) {
+            if let &[hi, lo] = pair {
+                let (hi, lo) = (NIBBLE[usize::from(hi)], NIBBLE[usize::from(lo)]);
+                bad |= hi | lo;
+                *byte = hi << 4 | lo;
+            }
         }
-    }
-    if bad & 0xf0 == 0 {
-        return Some(bytes);
+        bad & 0xf0 == 0
+    };
+    let n = hex.len() / 2;
+    let mut buf = [0u8; 32];
+    let bytes = match buf.get_mut(..n) {
+        // Short (nearly every key): decoded in place, no pushes.
+        Some(short) => decode(short).then(|| FieldBytes::from_buf_and_len(buf, n)),
+        None => {
+            let mut long = FieldBytes::from_elem(0, n);
+            decode(&mut long).then_some(long)
+        }
+    };
+    if bytes.is_some() {
+        return bytes;
     }
     // What `from_str_radix` also takes (`+f`), for damaged text: read it as it always was.
     (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hex_bytes;
+
+    #[test]
+    fn hex_bytes_short_long_and_damaged() {
+        assert_eq!(hex_bytes("").as_deref(), Some(&[][..]));
+        assert_eq!(hex_bytes("80000065").as_deref(), Some(&[0x80, 0, 0, 0x65][..]));
+        assert_eq!(hex_bytes("aBcD").as_deref(), Some(&[0xab, 0xcd][..]));
+        let long = "0123456789abcdef".repeat(5);
+        let expected: Vec<u8> = (0..40)
+            .map(|i| u8::from_str_radix(&long[2 * i..2 * i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(hex_bytes(&long).as_deref(), Some(&expected[..]));
+        assert_eq!(hex_bytes("abc"), None);
+        assert_eq!(hex_bytes("zz"), None);
+        assert_eq!(hex_bytes("é1"), None);
+        // What `from_str_radix` takes, as it always was read.
+        assert_eq!(hex_bytes("+f").as_deref(), Some(&[0x0f][..]));
+    }
 }
