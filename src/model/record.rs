@@ -175,7 +175,10 @@ mod tests {
     #[test]
     fn hex_bytes_short_long_and_damaged() {
         assert_eq!(hex_bytes("").as_deref(), Some(&[][..]));
-        assert_eq!(hex_bytes("80000065").as_deref(), Some(&[0x80, 0, 0, 0x65][..]));
+        assert_eq!(
+            hex_bytes("80000065").as_deref(),
+            Some(&[0x80, 0, 0, 0x65][..])
+        );
         assert_eq!(hex_bytes("aBcD").as_deref(), Some(&[0xab, 0xcd][..]));
         let long = "0123456789abcdef".repeat(5);
         let expected: Vec<u8> = (0..40)

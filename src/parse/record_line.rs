@@ -45,7 +45,7 @@ fn record_lock(i: &str) -> Res<'_, RecordHeader> {
         RecordHeader {
             heap_no,
             n_fields,
-            format: format.map(|f| single_spaced(f)),
+            format: format.map(single_spaced),
             info_bits,
         },
     ))
