@@ -99,6 +99,18 @@ pub(super) fn sep(i: &str) -> Res<'_, ()> {
     (space0, opt(char(',')), space0).map(|_| ()).parse(i)
 }
 
+/// `str::trim`, answered at once for the common line that starts and ends with a visible ASCII
+/// character (every line of a report is trimmed on its way through the pipeline).
+#[inline]
+pub fn trim(s: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
+    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
+        s
+    } else {
+        s.trim()
+    }
+}
+
 /// `s` with each run of whitespace made one space: a server prints single spaces, copies do not.
 pub(super) fn single_spaced(s: &str) -> Name {
     let mut out = Name::with_capacity(s.len());
@@ -190,6 +202,29 @@ pub(super) fn is_placeholder(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_is_str_trim() {
+        for s in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\ta\r",
+            "\u{a0}x",
+            "x\u{a0}",
+            "\u{3000}",
+            "é",
+            "é ",
+            "x\x0b",
+            "\x7f",
+            "RECORD LOCKS space id 5",
+            " 0: len 4;",
+        ] {
+            assert_eq!(trim(s), s.trim(), "{s:?}");
+        }
+    }
 
     #[test]
     fn separators_survive_mangling() {

@@ -119,7 +119,7 @@ impl<'a> Builder<'a> {
         // `Line` would only carry the field here (the same field: `classify` tries this first).
         // The other long lines of every report, likewise read by their fast paths first: the
         // `Line` they would make is large (boxed), and moving it costs more than reading.
-        let trimmed = text.trim();
+        let trimmed = super::trim(text);
         match trimmed.as_bytes().first() {
             Some(b'0'..=b'9') => {
                 if let Some(field) = plain_field(trimmed) {

@@ -141,7 +141,7 @@ pub struct RecordHeader {
 /// monitor sections, unrelated log lines) costs a byte test or two; only a line whose first byte
 /// can start a known shape is handed to a production.
 pub fn classify(line: &str) -> Line<'_> {
-    let s = line.trim();
+    let s = super::trim(line);
     classify_trimmed(s).unwrap_or(Line::Other(line))
 }
 

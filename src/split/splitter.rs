@@ -56,7 +56,7 @@ impl Splitter {
 
     /// Feeds one logical line; completed reports are passed to `out`.
     pub fn push(&mut self, line: LogicalLine<'_>, out: &mut dyn FnMut(Piece)) {
-        let text = line.text.trim();
+        let text = crate::parse::trim(line.text);
         if self.inside {
             self.push_inside(line, text, out);
         } else if starts_report(text) {
