@@ -254,40 +254,26 @@ pub(crate) fn quoted(q: &str) -> String {
     const HEAD: usize = 100;
     const TAIL: usize = 45;
     if q.is_ascii() {
-        if is_squashed_ascii(q) {
-            // Already single-spaced (as servers print most statements): nothing to squash.
-            return match (q.get(..HEAD), q.get(q.len().saturating_sub(TAIL)..)) {
-                (Some(head), Some(tail)) if q.len() > MAX => {
-                    let (head, tail) = (head.trim_end(), tail.trim_start());
-                    let mut s = String::with_capacity(head.len() + tail.len() + 7);
-                    s.push('`');
-                    s.push_str(head);
-                    s.push_str(" … ");
-                    s.push_str(tail);
-                    s.push('`');
-                    s
-                }
-                _ => {
-                    let mut s = String::with_capacity(q.len() + 2);
-                    s.push('`');
-                    s.push_str(q);
-                    s.push('`');
-                    s
-                }
-            };
-        }
-        // Chars are bytes: squash once, cut by byte offsets.
-        let mut s = String::with_capacity(q.len() + 2);
-        s.push('`');
-        push_squashed_ascii(&mut s, q);
-        let n = s.len() - 1;
-        if n > MAX {
-            let head = s.get(1..=HEAD).unwrap_or("").trim_end();
-            let tail = s.get(s.len() - TAIL..).unwrap_or("").trim_start();
-            return format!("`{head} … {tail}`");
-        }
-        s.push('`');
-        return s;
+        // Chars are bytes: cut by byte offsets. Most statements are printed single-spaced
+        // already, and are used as they are.
+        let squashed: std::borrow::Cow<str> = if is_squashed_ascii(q) {
+            q.into()
+        } else {
+            let mut s = String::with_capacity(q.len());
+            push_squashed_ascii(&mut s, q);
+            s.into()
+        };
+        let n = squashed.len();
+        return match (squashed.get(..HEAD), squashed.get(n.saturating_sub(TAIL)..)) {
+            (Some(head), Some(tail)) if n > MAX => cut(head, tail),
+            _ => {
+                let mut s = String::with_capacity(n + 2);
+                s.push('`');
+                s.push_str(&squashed);
+                s.push('`');
+                s
+            }
+        };
     }
     // The length of `squash(q)` in chars, without making it: statements run to many KB.
     let n = q
@@ -312,7 +298,7 @@ pub(crate) fn quoted(q: &str) -> String {
             .collect();
         tail.reverse();
         let tail: String = tail.into_iter().collect();
-        format!("`{} … {}`", head.trim_end(), tail.trim_start())
+        cut(&head, &tail)
     } else {
         let mut out = String::with_capacity(q.len() + 2);
         out.push('`');
@@ -320,6 +306,18 @@ pub(crate) fn quoted(q: &str) -> String {
         out.push('`');
         out
     }
+}
+
+/// `` `head … tail` `` of a statement too long to quote whole.
+fn cut(head: &str, tail: &str) -> String {
+    let (head, tail) = (head.trim_end(), tail.trim_start());
+    let mut s = String::with_capacity(head.len() + tail.len() + 7);
+    s.push('`');
+    s.push_str(head);
+    s.push_str(" … ");
+    s.push_str(tail);
+    s.push('`');
+    s
 }
 
 #[cfg(test)]

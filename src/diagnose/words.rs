@@ -45,8 +45,8 @@ pub(crate) fn stmt(t: &Trx) -> String {
 }
 
 /// The table name as the sketches write it: bare, without schema.
-pub(crate) fn bare_table(l: &Lock) -> String {
-    l.table.table.to_string()
+pub(crate) fn bare_table(l: &Lock) -> &str {
+    &l.table.table
 }
 
 /// A record's key as a short value: the key columns of a clustered-index record (the fields

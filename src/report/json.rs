@@ -349,8 +349,10 @@ impl<W: Write> JsonlReport<W> {
         self.out
     }
 
-    fn deadlock_written(&mut self, analysed: &Analysed) -> io::Result<()> {
-        count_patterns(&mut self.patterns, &analysed.findings);
+    fn deadlocks_written(&mut self, analysed: &[Analysed]) -> io::Result<()> {
+        for a in analysed {
+            count_patterns(&mut self.patterns, &a.findings);
+        }
         if self.flush_each {
             self.out.flush()?;
         }
@@ -363,7 +365,7 @@ impl<W: Write> Sink for JsonlReport<W> {
         let mut buf = Vec::new();
         render_line(analysed, &mut buf)?;
         self.out.write_all(&buf)?;
-        self.deadlock_written(analysed)
+        self.deadlocks_written(std::slice::from_ref(analysed))
     }
 
     fn renderer(&self) -> Option<Render> {
@@ -372,7 +374,7 @@ impl<W: Write> Sink for JsonlReport<W> {
 
     fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
         self.out.write_all(rendered)?;
-        self.deadlock_written(analysed)
+        self.deadlocks_written(std::slice::from_ref(analysed))
     }
 
     /// The lines as they are, in one write: no copy into the output buffer per line.
@@ -383,13 +385,7 @@ impl<W: Write> Sink for JsonlReport<W> {
         _ends: &[usize],
     ) -> io::Result<()> {
         self.out.write_all(rendered)?;
-        for a in analysed {
-            count_patterns(&mut self.patterns, &a.findings);
-        }
-        if self.flush_each {
-            self.out.flush()?;
-        }
-        Ok(())
+        self.deadlocks_written(analysed)
     }
 
     fn flush(&mut self) -> io::Result<()> {

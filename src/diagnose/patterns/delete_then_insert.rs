@@ -187,7 +187,7 @@ fn across_paths(v: &View) -> Option<Finding> {
                  COMMIT;"
             )
         }
-        None => reinsert_fix(&child),
+        None => reinsert_fix(child),
     };
     let mut ev = vec![ev_lock(w), ev_record(marked)];
     ev.extend(shown.iter().map(|l| ev_lock(l)));
@@ -270,7 +270,7 @@ fn reinsert(v: &View) -> Option<Finding> {
             confidence,
             summary,
             ev,
-            reinsert_fix(&words::bare_table(w)),
+            reinsert_fix(words::bare_table(w)),
         ));
     }
     None

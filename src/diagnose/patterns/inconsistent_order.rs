@@ -198,7 +198,7 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
              INSERT INTO {table} (…) VALUES (<k1>), (<k2>), (<k3>) ON DUPLICATE KEY UPDATE …;"
         )
     } else {
-        update_sketch(waiters, &table, index)
+        update_sketch(waiters, table, index)
     };
     Some(finding(confidence, summary, ev, fix))
 }
@@ -296,9 +296,9 @@ fn tables(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
     } else {
         confidence
     };
-    let names: Vec<String> = waiters.iter().map(|(_, w)| words::bare_table(w)).collect();
-    let a = names.first().cloned().unwrap_or_default();
-    let b = names.get(1).cloned().unwrap_or_default();
+    let names: Vec<&str> = waiters.iter().map(|(_, w)| words::bare_table(w)).collect();
+    let a = names.first().copied().unwrap_or_default();
+    let b = names.get(1).copied().unwrap_or_default();
     let fix = format!(
         "Pick one order for these tables — parent before child — and use it in every write path \
          that touches both, including cleanup and delete paths.\n\

@@ -142,7 +142,7 @@ fn two_indexes<'a>(
         confidence,
         summary,
         ev,
-        fix(&words::bare_table(pw), pt),
+        fix(words::bare_table(pw), pt),
     ))
 }
 
@@ -185,7 +185,7 @@ fn two_paths(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
         Confidence::Medium,
         summary,
         ev,
-        fix(&words::bare_table(via_secondary.1), via_secondary.0),
+        fix(words::bare_table(via_secondary.1), via_secondary.0),
     ))
 }
 

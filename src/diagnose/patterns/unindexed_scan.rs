@@ -71,7 +71,7 @@ fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
     summary.push_str(&words::victim(v.d));
     let table = t
         .wait
-        .map(words::bare_table)
+        .map(|w| words::bare_table(w).to_string())
         .or_else(|| t.t.query.as_deref().and_then(sql::written_table))
         .unwrap_or_else(|| "<table>".to_string());
     let cols =
