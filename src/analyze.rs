@@ -337,7 +337,8 @@ fn work(
         rendered.clear();
         if renderer.is_some() {
             // JSON runs to about three times the report's text: room for it up front, so the
-            // buffer does not regrow (a reused buffer usually has it already).
+            // buffer does not regrow (a reused buffer usually has it already). One too small is
+            // replaced, not grown: growing would copy its stale bytes.
             let text: usize = batch
                 .pieces
                 .iter()
@@ -346,7 +347,11 @@ fn work(
                     _ => 0,
                 })
                 .sum();
-            rendered.reserve(text * 4);
+            let room = text * 4;
+            if rendered.capacity() < room {
+                // With a margin, so that the next batches' buffers fit it too.
+                rendered = Vec::with_capacity(room + room / 4);
+            }
         }
         let items = panic::catch_unwind(AssertUnwindSafe(|| {
             process(name, batch.pieces, renderer, &mut rendered, options)

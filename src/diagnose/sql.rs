@@ -35,18 +35,28 @@ fn push_squashed_ascii(out: &mut String, q: &str) {
 }
 
 /// Whether squashing would leave ASCII `q` as it is: no whitespace but single spaces between
-/// words.
+/// words. May say no for text that is squashed but holds other control bytes: squashing it
+/// then changes nothing, so callers need not tell the two apart.
 fn is_squashed_ascii(q: &str) -> bool {
-    // One pass: statements are short, and one test per byte beats several searches' set-up.
-    // A leading space counts as a doubled one.
-    let mut prev = b' ';
-    for &c in q.as_bytes() {
-        if matches!(c, b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) || (c == b' ' && prev == b' ') {
+    let b = q.as_bytes();
+    if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        return false;
+    }
+    let bad = |c: u8, next: u8| (c < 0x20) | ((c == b' ') & (next == b' '));
+    // Statements run to kilobytes: 16 bytes and their successors at a time, with no early exit
+    // inside a block (vector compares).
+    let mut i = 0;
+    while let (Some(x), Some(y)) = (b.get(i..i + 16), b.get(i + 1..i + 17)) {
+        if x.iter().zip(y).fold(false, |d, (&c, &n)| d | bad(c, n)) {
             return false;
         }
-        prev = c;
+        i += 16;
     }
-    q.is_empty() || prev != b' '
+    let tail = b.get(i..).unwrap_or_default();
+    !tail
+        .iter()
+        .enumerate()
+        .any(|(j, &c)| bad(c, tail.get(j + 1).copied().unwrap_or(0)))
 }
 
 /// Appends `squash(q)` to `out`.
@@ -118,15 +128,25 @@ fn has_word(q: &str, word: &str) -> bool {
     })
 }
 
-/// `INSERT … ON DUPLICATE KEY UPDATE`.
+/// `INSERT … ON DUPLICATE KEY UPDATE`: `squashed_contains(q, "ON DUPLICATE KEY UPDATE")`,
+/// read outwards from each `DUPLICATE` (rare in statements) rather than from every `O`.
 pub(crate) fn is_odku(q: &str) -> bool {
-    // `DUPLICATE` is rarer in statements than the `O`s the full search starts from.
     let b = q.as_bytes();
-    let duplicate = memchr::memchr2_iter(b'D', b'd', b).any(|at| {
+    memchr::memchr2_iter(b'D', b'd', b).any(|at| {
         b.get(at..at + 9)
             .is_some_and(|w| w.eq_ignore_ascii_case(b"DUPLICATE"))
-    });
-    duplicate && squashed_contains(q, "ON DUPLICATE KEY UPDATE")
+            && q.get(..at).is_some_and(|before| {
+                // A word ending with `ON`, then whitespace.
+                let word = before.trim_end();
+                word.len() < before.len()
+                    && word
+                        .as_bytes()
+                        .get(word.len().saturating_sub(2)..)
+                        .is_some_and(|on| on.eq_ignore_ascii_case(b"ON"))
+            })
+            && q.get(at + 9..)
+                .is_some_and(|after| words_follow(after, "KEY UPDATE"))
+    })
 }
 
 /// `SELECT … FOR SHARE` / `LOCK IN SHARE MODE`.
@@ -374,6 +394,35 @@ mod tests {
                 );
             }
         }
+        // Whitespace runs of every shape at every place, the cut points included.
+        let mut seed = 7u64;
+        for len in (0..400).step_by(3) {
+            for _ in 0..8 {
+                let q: String = (0..len)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        ['a', 'b', ' ', ' ', '\t', '\n', 'c', 'd', 'e', 'f']
+                            [(seed >> 33) as usize % 10]
+                    })
+                    .collect();
+                assert_eq!(quoted(&q), quoted_reference(&q), "{q:?}");
+                let unchanged = squash(&q) == q;
+                assert_eq!(is_squashed_ascii(&q), unchanged, "{q:?}");
+            }
+        }
+        // Single-spaced text with one flaw (a doubled space, a tab, a newline) at every place.
+        let clean_text = "ab cd e fgh ij k lmnop qr st uv w xyz ".repeat(3);
+        let clean_text = clean_text.trim_end();
+        assert!(is_squashed_ascii(clean_text));
+        for at in 0..=clean_text.len() {
+            for flaw in [" ", "\t", "\n"] {
+                let mut q = clean_text.to_string();
+                q.insert_str(at, flaw);
+                assert_eq!(is_squashed_ascii(&q), squash(&q) == q, "{q:?}");
+            }
+        }
         for n in 140..=160 {
             let long = "x".repeat(n);
             assert_eq!(quoted(&long), quoted_reference(&long));
@@ -432,6 +481,35 @@ mod tests {
             ] {
                 assert_eq!(squashed_contains(q, p), reference(q, p), "{p:?} in {q:?}");
             }
+            let odku = reference(q, "ON DUPLICATE KEY UPDATE");
+            assert_eq!(is_odku(q), odku, "upsert {q:?}");
+        }
+        // Upserts spelt every way, words glued or apart.
+        let words = [
+            "on",
+            "ON",
+            "xon",
+            "duplicate",
+            "DUPLICATE",
+            "key",
+            "KEY",
+            "update",
+            "UPDATEx",
+            "o",
+        ];
+        let gaps = [" ", "", "\t", "\n ", "\u{a0}"];
+        let mut seed = 11u64;
+        for _ in 0..4000 {
+            let mut q = String::new();
+            for _ in 0..6 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                q.push_str(words[(seed >> 33) as usize % words.len()]);
+                q.push_str(gaps[(seed >> 45) as usize % gaps.len()]);
+            }
+            let odku = reference(&q, "ON DUPLICATE KEY UPDATE");
+            assert_eq!(is_odku(&q), odku, "upsert {q:?}");
         }
         let cases = [
             ("INSERT INTO `db`.`t1` VALUES (1)", Some("t1")),

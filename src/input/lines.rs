@@ -20,10 +20,10 @@ pub struct LineReader<R> {
     /// What has been read, as text; unread lines are `text[start..]`.
     text: String,
     start: usize,
-    /// No `\n` in `text[start..scanned]` (saves rescanning a long partial line).
-    scanned: usize,
-    /// Where the next `\n` is, when `needs_input` has found it.
-    next_newline: Option<usize>,
+    /// Where the `\n`s in `text[start..]` are, found for a whole read at once (lines are
+    /// short: one pass over the block beats a search per line); `ends[next..]` are unread.
+    ends: Vec<usize>,
+    next: usize,
     eof: bool,
     line_no: usize,
     /// Bytes read from the input.
@@ -38,8 +38,8 @@ impl<R: Read> LineReader<R> {
             pending: 0,
             text: String::new(),
             start: 0,
-            scanned: 0,
-            next_newline: None,
+            ends: Vec::new(),
+            next: 0,
             eof: false,
             line_no: 0,
             bytes: 0,
@@ -49,29 +49,18 @@ impl<R: Read> LineReader<R> {
     /// True when the next `next_line` has to read from the input first (and so may wait for
     /// it): the buffer holds no complete line.
     pub fn needs_input(&mut self) -> bool {
-        if self.eof {
-            return false;
-        }
-        let rest = self.text.as_bytes().get(self.scanned..).unwrap_or(&[]);
-        // The newline found is kept for `next_line`, which would look for it again.
-        self.next_newline = find_newline(rest).map(|i| self.scanned + i);
-        self.next_newline.is_none()
+        !self.eof && self.next == self.ends.len()
     }
 
     /// The next physical line, or `None` at the end of input.
     pub fn next_line(&mut self) -> io::Result<Option<(usize, &str)>> {
         let (line_start, line_end) = loop {
-            let found = self.next_newline.take().or_else(|| {
-                let pending = self.text.as_bytes().get(self.scanned..)?;
-                find_newline(pending).map(|i| self.scanned + i)
-            });
-            if let Some(nl) = found {
+            if let Some(&nl) = self.ends.get(self.next) {
+                self.next += 1;
                 let line = (self.start, nl);
                 self.start = nl + 1;
-                self.scanned = self.start;
                 break line;
             }
-            self.scanned = self.text.len();
             if self.eof {
                 if self.start == self.text.len() {
                     return Ok(None);
@@ -88,11 +77,13 @@ impl<R: Read> LineReader<R> {
         Ok(Some((self.line_no, line)))
     }
 
-    /// Drops the lines handed out and reads more text after what is left.
+    /// Drops the lines handed out, reads more text after what is left and finds its line ends.
+    /// Called only when every line end found so far has been handed out.
     fn fill(&mut self) -> io::Result<()> {
+        self.ends.clear();
+        self.next = 0;
         if self.start > 0 {
             self.text.drain(..self.start);
-            self.scanned -= self.start;
             self.start = 0;
         }
         if self.raw.len() < READ_SIZE + 4 {
@@ -119,10 +110,15 @@ impl<R: Read> LineReader<R> {
             end - incomplete_tail(bytes)
         };
         let whole = bytes.get(..cut).unwrap_or(&[]);
+        // What is already in `text` is a line without its end: only the new text can hold one.
+        let from = self.text.len();
         match std::str::from_utf8(whole) {
             Ok(text) => self.text.push_str(text),
             Err(_) => self.text.push_str(&String::from_utf8_lossy(whole)),
         }
+        let added = self.text.as_bytes().get(from..).unwrap_or(&[]);
+        self.ends
+            .extend(memchr::memchr_iter(b'\n', added).map(|i| from + i));
         self.raw.copy_within(cut..end, 0);
         self.pending = end - cut;
         Ok(())
@@ -132,27 +128,6 @@ impl<R: Read> LineReader<R> {
     pub fn bytes_read(&self) -> u64 {
         self.bytes
     }
-}
-
-/// Where the first `\n` is. Lines are short: a word at a time beats a library call's set-up;
-/// past a few hundred bytes `memchr` takes over.
-fn find_newline(b: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut i = 0;
-    while i < 256 {
-        let Some(word) = b.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()) else {
-            return b.get(i..)?.iter().position(|&c| c == b'\n').map(|p| p + i);
-        };
-        let x = u64::from_le_bytes(word) ^ (ONES * u64::from(b'\n'));
-        // The lowest set bit marks the first zero byte (later ones may be false alarms).
-        let zero = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zero != 0 {
-            return Some(i + zero.trailing_zeros() as usize / 8);
-        }
-        i += 8;
-    }
-    memchr::memchr(b'\n', b.get(i..)?).map(|p| p + i)
 }
 
 /// How many bytes at the end of `b` begin a UTF-8 character that is not complete yet.
@@ -251,20 +226,6 @@ mod tests {
                     "{input:?} read {size} at a time"
                 );
                 assert_eq!(r.bytes_read(), input.len() as u64);
-            }
-        }
-    }
-
-    #[test]
-    fn newlines_found_at_every_offset() {
-        for len in 0..300 {
-            for at in [0, 1, 7, 8, 9, 15, 16, 255, 256, 257, 299] {
-                let mut b = vec![b'x'; len];
-                if let Some(c) = b.get_mut(at) {
-                    *c = b'\n';
-                }
-                let want = b.iter().position(|&c| c == b'\n');
-                assert_eq!(find_newline(&b), want, "len {len}, newline at {at}");
             }
         }
     }

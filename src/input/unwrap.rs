@@ -43,11 +43,16 @@ impl Unwrapper {
 
     /// Turns one physical line into logical lines, passed to `out` in order.
     pub fn feed(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(LogicalLine<'_>)) {
-        // One scan for the bytes every rewrite below starts from (`InnoDB`, a `\n` escape, a
-        // no-break space): most lines of a report have none and skip them all.
-        let plain = memchr::memchr3(b'I', b'\\', 0xa0, raw.as_bytes()).is_none();
+        // One scan for the bytes every rewrite below starts from (the `B` that ends `InnoDB`, a
+        // `\n` escape, a no-break space): most lines of a report have none and skip them all.
+        // (`B` is rare in a report, where the `I` that starts `InnoDB` is not.)
+        let bytes = raw.as_bytes();
+        let plain = memchr::memchr3_iter(b'B', b'\\', 0xa0, bytes).all(|at| {
+            let ends_innodb = || at >= 5 && bytes.get(at - 5..=at) == Some(&b"InnoDB"[..]);
+            bytes.get(at) == Some(&b'B') && !ends_innodb()
+        });
         // Most of the others hold only an `InnoDB` (a log prefix) or a capital I.
-        let odd = !plain && memchr::memchr2(b'\\', 0xa0, raw.as_bytes()).is_some();
+        let odd = !plain && memchr::memchr2(b'\\', 0xa0, bytes).is_some();
         // Text copied from web pages separates words with no-break spaces (seed 002).
         let despaced;
         let mut text = raw;
@@ -233,7 +238,8 @@ pub fn strip_log_prefix(text: &str) -> (Prefix, &str, &str) {
 /// A prefix starts like a timestamp (a digit) and holds a clock time, or is a bracketed label.
 fn looks_like_log_prefix(before: &str) -> bool {
     let starts_with_digit = before.as_bytes().first().is_some_and(u8::is_ascii_digit);
-    starts_with_digit && before.contains(':') || before.ends_with("] ") || before.ends_with('[')
+    let has_colon = || memchr::memchr(b':', before.as_bytes()).is_some();
+    starts_with_digit && has_colon() || before.ends_with("] ") || before.ends_with('[')
 }
 
 /// A server log line of another subsystem: `2026-11-21  5:24:05 0 [Note] Server socket …`,

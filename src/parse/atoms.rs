@@ -99,6 +99,17 @@ pub(super) fn sep(i: &str) -> Res<'_, ()> {
     (space0, opt(char(',')), space0).map(|_| ()).parse(i)
 }
 
+/// `hay.contains(needle)` for the short lines of a report: a byte search for the needle's
+/// first byte, then a compare, without the general substring searcher's set-up (which costs
+/// more than the whole search on a line of a few dozen bytes).
+pub(crate) fn contains(hay: &str, needle: &str) -> bool {
+    let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
+    let Some(&first) = needle.first() else {
+        return true;
+    };
+    memchr::memchr_iter(first, hay).any(|at| hay.get(at..).is_some_and(|h| h.starts_with(needle)))
+}
+
 /// `str::trim`, answered at once for the common line that starts and ends with a visible ASCII
 /// character (every line of a report is trimmed on its way through the pipeline).
 #[inline]

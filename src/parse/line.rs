@@ -5,6 +5,7 @@
 //! `classify` never fails: a line it cannot read is `Line::Other`, which the assembler treats as
 //! a query continuation or reports as a warning, depending on where it appears.
 
+use super::atoms::contains;
 use super::banner::{is_deadlock_detected, too_deep_line};
 use super::field_line::{field_line, plain_field};
 use super::heading::heading;
@@ -215,7 +216,7 @@ fn digit_led(s: &str) -> Option<Line<'_>> {
         Some(b':') => plain_field(s)
             .map(Line::Field)
             .or_else(|| field_line(s).map(Line::Fields)),
-        Some(b' ') if digits < 6 || s.contains("lock struct") => {
+        Some(b' ') if digits < 6 || contains(s, "lock struct") => {
             counters_line(s).map(Line::Counters)
         }
         _ => None,

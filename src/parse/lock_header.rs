@@ -136,7 +136,9 @@ pub(super) fn plain_record_locks(s: &str) -> Option<LockHeader> {
     let schema = p.backquoted()?;
     p.tag(".")?;
     let table = p.backquoted()?;
-    if table.contains("#P#") || table.contains("#p#") {
+    if memchr::memchr(b'#', table.as_bytes()).is_some()
+        && (table.contains("#P#") || table.contains("#p#"))
+    {
         return None;
     }
     p.tag(" trx id ")?;

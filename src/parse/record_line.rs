@@ -68,8 +68,14 @@ pub(super) fn plain_record_line(line: &str) -> Option<RecordHeader> {
     p.tag("; ")?;
     let end = memchr::memchr(b';', p.0.as_bytes())?;
     let format = p.0.get(..end)?;
-    let single = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_graphic());
-    if !format.split(' ').all(single) {
+    // Words of visible ASCII between single spaces (`compact format`), by bytes.
+    let f = format.as_bytes();
+    let words = f.iter().all(|&b| b.is_ascii_graphic() || b == b' ')
+        && !f.is_empty()
+        && !f.starts_with(b" ")
+        && !f.ends_with(b" ")
+        && !f.windows(2).any(|w| w == b"  ");
+    if !words {
         return None;
     }
     p.0 = p.0.get(end..)?;

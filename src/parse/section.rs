@@ -53,7 +53,7 @@ pub(super) fn frame(line: &str) -> Option<Frame> {
         return Some(Frame::Rule);
     }
     title(line).or_else(|| {
-        if !(line.contains("  ") || line.contains('\t')) {
+        if !(super::atoms::contains(line, "  ") || line.contains('\t')) {
             return None;
         }
         let found = ["LATEST DETECTED DEADLOCK"]

@@ -1,7 +1,7 @@
 //! The first lines of a transaction block (`trx_print_low`, format-spec §4.1–§4.2): the
 //! `TRANSACTION …` line, `mysql tables in use …` and the lock-struct counters.
 
-use super::atoms::{is_placeholder, number, phrase, sep, single_spaced, Plain, Res};
+use super::atoms::{contains, is_placeholder, number, phrase, sep, single_spaced, Plain, Res};
 use super::line::{Counters, TrxLine};
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_till, take_till1, take_while1};
@@ -120,9 +120,9 @@ pub(super) fn plain_transaction(line: &str) -> Option<TrxLine> {
             let plain = op.bytes().all(words)
                 && !op.is_empty()
                 && !op.ends_with(' ')
-                && !op.contains("  ")
+                && !contains(op, "  ")
                 && !op.starts_with("process no")
-                && !op.contains("recovered");
+                && !contains(op, "recovered");
             if !plain {
                 return None;
             }

@@ -525,6 +525,47 @@ fn opt_string(out: &mut Vec<u8>, s: Option<&str>) {
     }
 }
 
+/// Whether any byte of `b` needs an escape (a control character, `"` or `\\`). Most strings
+/// are short (names, modes, numbers as text): 16 bytes at a time with no early exit inside a
+/// block (vector compares), the tail as an overlapping last block, and a string shorter than
+/// a block as two overlapping words, so that no string is looked at a byte at a time.
+fn needs_escape(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let block = |r: &[u8]| <&[u8; 16]>::try_from(r).is_ok_and(any_special);
+    // Exact "some byte is zero / below 0x20" tests on a word (no false alarms for existence).
+    let word = |w: u64| {
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS != 0;
+        zero(w ^ (ONES * u64::from(b'"')))
+            || zero(w ^ (ONES * u64::from(b'\\')))
+            || w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0
+    };
+    let n = b.len();
+    if n >= 16 {
+        let mut blocks = b.chunks_exact(16);
+        let found = blocks.any(block);
+        return found || (!blocks.remainder().is_empty() && block(b.get(n - 16..).unwrap_or(&[])));
+    }
+    let load = |at: usize| {
+        b.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    };
+    if n >= 8 {
+        return word(load(0)) || word(load(n - 8));
+    }
+    b.iter().any(|&c| special(c))
+}
+
+fn special(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\')
+}
+
+/// No early exit: compiles to vector compares over the block.
+fn any_special(run: &[u8; 16]) -> bool {
+    run.iter().fold(false, |d, &b| d | special(b))
+}
+
 /// A JSON string, escaped exactly as `serde_json` escapes it: `"` and `\\`, the short forms
 /// `\b \t \n \f \r`, other control bytes as `\u00xx`; everything else (non-ASCII included)
 /// as is.
@@ -532,11 +573,8 @@ fn string(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     out.reserve(bytes.len() + 2);
     out.push(b'"');
-    // Most strings need no escape at all. The test has no early exit, so it compiles to vector
-    // compares over the whole string; then the bytes are copied in one go.
-    let special = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
-    let any_special = |run: &[u8]| run.iter().fold(false, |d, &b| d | special(b));
-    if !any_special(bytes) {
+    // Most strings need no escape at all: then the bytes are copied in one go.
+    if !needs_escape(bytes) {
         out.extend_from_slice(bytes);
         out.push(b'"');
         return;
@@ -641,6 +679,23 @@ mod tests {
             }
         }
         assert!(n > 50, "only {n} deadlocks in the fixtures");
+    }
+
+    #[test]
+    fn escape_test_agrees_at_every_length_and_offset() {
+        for len in 0..70 {
+            for at in 0..len {
+                for c in [
+                    0u8, 0x08, 0x1f, b'"', b'\\', b' ', b'!', b'#', b'[', b']', 0x7f, 0x80, 0xa0,
+                    0xdc, 0xff,
+                ] {
+                    let mut b = vec![b'x'; len];
+                    b[at] = c;
+                    let want = b.iter().any(|&c| special(c));
+                    assert_eq!(needs_escape(&b), want, "len {len}, {c:#x} at {at}");
+                }
+            }
+        }
     }
 
     #[test]
