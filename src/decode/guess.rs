@@ -81,8 +81,17 @@ fn push_value(out: &mut String, v: &FieldValue) {
         return crate::model::push_number(out, n);
     }
     match std::str::from_utf8(&bytes) {
-        Ok(text) if !text.chars().any(char::is_control) => push_quoted(out, text),
+        Ok(text) if !has_control(text) => push_quoted(out, text),
         _ => push_hex(out, &bytes),
+    }
+}
+
+/// `text.chars().any(char::is_control)`, by bytes while they are ASCII.
+fn has_control(text: &str) -> bool {
+    if text.is_ascii() {
+        text.bytes().any(|b| b < 0x20 || b == 0x7f)
+    } else {
+        text.chars().any(char::is_control)
     }
 }
 

@@ -155,9 +155,14 @@ pub fn push_hex(out: &mut String, bytes: &[u8]) {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     out.reserve(2 + bytes.len() * 2);
     out.push_str("0x");
-    for &b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    // A few bytes at a time through a buffer: one append per piece, not two per byte.
+    for piece in bytes.chunks(32) {
+        let mut digits = [0u8; 64];
+        for (pair, &b) in digits.chunks_exact_mut(2).zip(piece) {
+            pair.copy_from_slice(&[DIGITS[usize::from(b >> 4)], DIGITS[usize::from(b & 0xf)]]);
+        }
+        let text = digits.get(..piece.len() * 2).unwrap_or_default();
+        out.push_str(std::str::from_utf8(text).unwrap_or_default());
     }
 }
 
@@ -186,6 +191,10 @@ pub fn quoted(s: &str) -> String {
 /// [`quoted`], appended to `out`.
 pub fn push_quoted(out: &mut String, s: &str) {
     out.push('\'');
+    if memchr::memchr(b'\'', s.as_bytes()).is_none() {
+        out.push_str(s);
+        return out.push('\'');
+    }
     for (i, part) in s.split('\'').enumerate() {
         if i > 0 {
             out.push_str("''");
@@ -453,6 +462,25 @@ fn decimal(bytes: &[u8], precision: u32, scale: u32) -> Result<String, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_and_quoted_text() {
+        for n in [0, 1, 7, 31, 32, 33, 64, 100] {
+            let bytes: Vec<u8> = (0..n).map(|i| (i * 37 % 256) as u8).collect();
+            let want: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(hex(&bytes), format!("0x{want}"));
+        }
+        for (text, want) in [
+            ("", "''"),
+            ("alice", "'alice'"),
+            ("o'neil", "'o''neil'"),
+            ("''", "''''''"),
+        ] {
+            let mut out = String::new();
+            push_quoted(&mut out, text);
+            assert_eq!(out, want);
+        }
+    }
 
     fn col(ty: ColumnType, unsigned: bool) -> Column {
         Column {
