@@ -247,12 +247,18 @@ pub(crate) fn gap(l: &Lock) -> String {
 
 /// `(1) and (2)`, `(1), (2) and (3)`.
 pub(crate) fn numbers(ns: &[u32]) -> String {
-    let parts: Vec<String> = ns.iter().map(|n| format!("({n})")).collect();
-    match parts.as_slice() {
-        [] => String::new(),
-        [one] => one.clone(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    let mut s = String::with_capacity(ns.len() * 6);
+    for (i, &n) in ns.iter().enumerate() {
+        if i + 1 == ns.len() && i > 0 {
+            s.push_str(" and ");
+        } else if i > 0 {
+            s.push_str(", ");
+        }
+        s.push('(');
+        crate::model::push_number(&mut s, n);
+        s.push(')');
     }
+    s
 }
 
 /// `both` for two, `all` for more.
@@ -277,5 +283,18 @@ pub(crate) fn push_victim(out: &mut String, d: &crate::model::Deadlock) {
         out.push_str(" InnoDB rolled back trx (");
         push_number(out, n);
         out.push_str(").");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbered_lists() {
+        assert_eq!(numbers(&[]), "");
+        assert_eq!(numbers(&[1]), "(1)");
+        assert_eq!(numbers(&[1, 2]), "(1) and (2)");
+        assert_eq!(numbers(&[1, 2, 13]), "(1), (2) and (13)");
     }
 }

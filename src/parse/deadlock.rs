@@ -579,11 +579,19 @@ fn log_time(stamp: &str) -> Option<String> {
     if !first.as_bytes().first().is_some_and(u8::is_ascii_digit) {
         return None;
     }
-    if first.contains('T') || first.contains(':') {
+    // Byte tests and a plain join: this runs for every dump of an error log.
+    let has = |w: &str, c: u8| w.bytes().any(|b| b == c);
+    if has(first, b'T') || has(first, b':') {
         return Some(first.to_string());
     }
     match words.next() {
-        Some(time) if time.contains(':') => Some(format!("{first} {time}")),
+        Some(time) if has(time, b':') => {
+            let mut both = String::with_capacity(first.len() + 1 + time.len());
+            both.push_str(first);
+            both.push(' ');
+            both.push_str(time);
+            Some(both)
+        }
         _ => Some(first.to_string()),
     }
 }
@@ -622,6 +630,29 @@ mod tests {
 
     fn parse(text: &str) -> (Deadlock, Vec<Warning>) {
         parse_deadlock("t", &Chunk::from_text(text, 1))
+    }
+
+    #[test]
+    fn log_times() {
+        let cases = [
+            ("2026-11-21  5:24:03 18 [Note] ", Some("2026-11-21 5:24:03")),
+            ("120906  6:03:32", Some("120906 6:03:32")),
+            (
+                "2023-07-14T10:46:34.123456Z 0 [Note] x",
+                Some("2023-07-14T10:46:34.123456Z"),
+            ),
+            (
+                "2016-06-15 20:28:25 7f72c0043700",
+                Some("2016-06-15 20:28:25"),
+            ),
+            ("130624 17:39:24", Some("130624 17:39:24")),
+            ("2026-11-21 x", Some("2026-11-21")),
+            ("[Note] 2026", None),
+            ("", None),
+        ];
+        for (stamp, want) in cases {
+            assert_eq!(log_time(stamp).as_deref(), want, "{stamp:?}");
+        }
     }
 
     #[test]

@@ -187,16 +187,24 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
     let table = words::bare_table(first);
     let index = first.index().unwrap_or("PRIMARY");
     let fix = if upserts {
-        format!(
-            "Sort the rows of every batch by the key of `{index}` before building the \
-             statement, so all writers lock them in the same (ascending) order.\n\
+        // One allocation (`format!` costs several times more; this runs for every upsert).
+        [
+            "Sort the rows of every batch by the key of `",
+            index,
+            "` before building the statement, so all writers lock them in the same (ascending) \
+             order.\n\
              \n\
              -- before: one batch lists the keys descending, another ascending\n\
-             INSERT INTO {table} (…) VALUES (<k3>), (<k2>), (<k1>) ON DUPLICATE KEY UPDATE …;\n\
+             INSERT INTO ",
+            table,
+            " (…) VALUES (<k3>), (<k2>), (<k1>) ON DUPLICATE KEY UPDATE …;\n\
              \n\
              -- after: every batch in ascending key order\n\
-             INSERT INTO {table} (…) VALUES (<k1>), (<k2>), (<k3>) ON DUPLICATE KEY UPDATE …;"
-        )
+             INSERT INTO ",
+            table,
+            " (…) VALUES (<k1>), (<k2>), (<k3>) ON DUPLICATE KEY UPDATE …;",
+        ]
+        .concat()
     } else {
         update_sketch(waiters, table, index)
     };

@@ -68,7 +68,7 @@ impl FlavourEvidence {
 
     /// The error-log prefix of the dump's first line: 8.0's `[MY-0124xx]` form.
     pub(super) fn log_stamp(&mut self, stamp: &str) {
-        if stamp.contains("[MY-") {
+        if crate::parse::atoms::contains(stamp, "[MY-") {
             self.from_timestamp.get_or_insert(Flavour::Mysql8018);
         }
     }
