@@ -51,7 +51,7 @@ impl Unwrapper {
             let ends_innodb = || at >= 5 && bytes.get(at - 5..=at) == Some(&b"InnoDB"[..]);
             bytes.get(at) == Some(&b'B') && !ends_innodb()
         });
-        // Most of the others hold only an `InnoDB` (a log prefix) or a capital I.
+        // Most of the others hold only an `InnoDB` (a log prefix).
         let odd = !plain && memchr::memchr2(b'\\', 0xa0, bytes).is_some();
         // Text copied from web pages separates words with no-break spaces (seed 002).
         let despaced;
