@@ -233,6 +233,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn contains_is_str_contains() {
+        let hays = [
+            "",
+            "a",
+            "#p#",
+            "t#P#p0",
+            "t#P",
+            "ab  cd",
+            "recovered trx",
+            "é[MY-0124]",
+        ];
+        let needles = ["", "#P#", "#p#", "  ", "recovered", "[MY-", "a", "é"];
+        for hay in hays {
+            for needle in needles {
+                assert_eq!(
+                    contains(hay, needle),
+                    hay.contains(needle),
+                    "{needle:?} in {hay:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn trim_is_str_trim() {
         for s in [
             "",
