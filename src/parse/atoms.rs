@@ -102,7 +102,7 @@ pub(super) fn sep(i: &str) -> Res<'_, ()> {
 /// `hay.contains(needle)` for the short lines of a report: a byte search for the needle's
 /// first byte, then a compare, without the general substring searcher's set-up (which costs
 /// more than the whole search on a line of a few dozen bytes).
-pub(crate) fn contains(hay: &str, needle: &str) -> bool {
+pub(super) fn contains(hay: &str, needle: &str) -> bool {
     let (hay, needle) = (hay.as_bytes(), needle.as_bytes());
     let Some(&first) = needle.first() else {
         return true;
