@@ -22,13 +22,13 @@ use std::sync::Arc;
 use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::decode::decode_deadlock;
-use crate::diagnose::{diagnose, diagnose_lock_waits};
+use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
 use crate::input::{LineReader, Prefix, Unwrapper};
-use crate::model::{LockWait, Warning};
-use crate::parse::lock_tables::{parse_result_set, LockPicture, ResultSet, TableKind};
+use crate::model::{LockPicture, LockTable, LockWait, Warning};
+use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
 use crate::parse::{parse_deadlock, parse_transaction_list};
 use crate::schema::Schema;
-use crate::sink::{Analysed, LockWaits, Render, Sink};
+use crate::sink::{Analysed, LockWaits, Render, Sink, VecSink};
 use crate::split::{Piece, Splitter};
 
 /// A batch is handed to the workers once it holds this much report text…
@@ -67,8 +67,8 @@ enum Item {
     Warning(Warning),
     /// Waits read from a TRANSACTIONS section.
     StatusWaits(Vec<LockWait>),
-    /// A lock table's result set.
-    Table(TableKind, ResultSet),
+    /// A lock table's result set (or a piece of it).
+    Table(LockTable),
     /// A deadlock and, when the sink pre-renders, its bytes in `Done::rendered`.
     Deadlock {
         analysed: Analysed,
@@ -210,6 +210,28 @@ pub fn analyze_reader_with<R: Read + Send>(
     })
 }
 
+/// Analyses a whole text (tests, fuzzing, the live layer): every deadlock with its findings,
+/// and the warnings.
+pub fn analyze_text(name: &str, text: &str) -> (Vec<Analysed>, Vec<Warning>) {
+    let (sink, _) = analyze_text_fully(name, text);
+    (sink.deadlocks, sink.warnings)
+}
+
+/// Analyses a whole text into a [`VecSink`]: deadlocks, warnings and the joined lock waits;
+/// also returns whether the text held anything lockscope reads.
+pub fn analyze_text_fully(name: &str, text: &str) -> (VecSink, bool) {
+    let mut sink = VecSink::default();
+    // Reading from memory cannot fail, and VecSink never errors.
+    let recognised = match analyze_reader(name, text.as_bytes(), &mut sink) {
+        Ok(stats) => {
+            let _ = report_lock_waits(&stats.lock_picture, &mut sink);
+            stats.recognised
+        }
+        Err(_) => false,
+    };
+    (sink, recognised)
+}
+
 /// Joins the lock-wait material of every input of one moment, diagnoses it and hands it to the
 /// sink (once, before `finish`). Returns how many waits there were.
 pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Result<usize> {
@@ -217,9 +239,40 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         return Ok(0);
     }
     let waits = picture.lock_waits();
-    let findings = diagnose_lock_waits(&waits);
+    for (a, b) in picture.undirected_conflicts() {
+        let explained = waits.iter().any(|w| {
+            let ids = [
+                w.requesting.trx_id.as_str(),
+                w.blocking.as_ref().map_or("", |b| b.trx_id.as_str()),
+            ];
+            ids.contains(&a.trx_id.as_str()) && ids.contains(&b.trx_id.as_str())
+        });
+        if !explained {
+            sink.warning(&Warning {
+                input: String::new(),
+                line: b.line,
+                message: format!(
+                    "trx `{}` and trx `{}` lock the same record of {} (`{}`, `{}`): one waits \
+                     for the other, but the table has no lock status to tell which (add \
+                     `data_lock_waits` or `INNODB_LOCK_WAITS`)",
+                    a.trx_id, b.trx_id, a.table, a.mode_text, b.mode_text
+                ),
+                text: b.data.clone(),
+            })?;
+        }
+    }
+    let held = picture.held();
+    let findings = diagnose_lock_waits(&LockScene {
+        waits: &waits,
+        held: &held,
+    });
     let n = waits.len();
-    sink.lock_waits(&LockWaits { waits, findings })?;
+    sink.lock_waits(&LockWaits {
+        waits,
+        findings,
+        held,
+        lock_rows: picture.lock_rows(),
+    })?;
     Ok(n)
 }
 
@@ -422,18 +475,19 @@ fn process(
                 items.extend(warnings.into_iter().map(Item::Warning));
                 items.push(Item::StatusWaits(LockWait::from_transactions(&trxs, name)));
             }
-            Piece::Table(shape, chunk) => {
-                let Some(set) = parse_result_set(shape, chunk.lines()) else {
-                    continue;
-                };
-                match TableKind::of(&set) {
-                    Some(kind) => items.push(Item::Table(kind, set)),
-                    None => items.push(Item::Warning(Warning {
-                        input: name.to_string(),
-                        line: set.line,
-                        message: "not a lock table lockscope reads: ignored".to_string(),
-                        text: Some(set.columns.join(", ")),
-                    })),
+            Piece::Table(table) => {
+                let query: Vec<&str> = table.query.iter().map(String::as_str).collect();
+                match parse_lock_table(table.shape, &query, table.chunk.lines()) {
+                    Ok(t) => items.push(Item::Table(t)),
+                    Err(NotALockTable::Empty) => {}
+                    Err(NotALockTable::Other { line, columns }) => {
+                        items.push(Item::Warning(Warning {
+                            input: name.to_string(),
+                            line,
+                            message: "not a lock table lockscope reads: ignored".to_string(),
+                            text: Some(columns),
+                        }))
+                    }
                 }
             }
         }
@@ -466,7 +520,7 @@ fn emit(
                 sink.warning(&w)?;
             }
             Item::StatusWaits(waits) => stats.lock_picture.add_status(waits),
-            Item::Table(kind, set) => stats.lock_picture.add(kind, name.to_string(), set),
+            Item::Table(table) => stats.lock_picture.add_table(name, table),
             Item::Deadlock { analysed, rendered } => {
                 stats.deadlocks += 1;
                 match rendered {

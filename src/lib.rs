@@ -6,6 +6,7 @@
 
 pub mod analyze;
 pub mod cli;
+pub mod config;
 pub mod decode;
 pub mod diagnose;
 pub mod error;
@@ -19,30 +20,10 @@ pub mod report;
 pub mod schema;
 pub mod sink;
 pub mod split;
+pub mod text;
 
-use sink::{Analysed, Sink, VecSink};
-
-/// Analyses a whole text (tests, fuzzing, the live layer): every deadlock with its findings,
-/// and the warnings.
-pub fn analyze_text(name: &str, text: &str) -> (Vec<Analysed>, Vec<model::Warning>) {
-    let (sink, _) = analyze_text_fully(name, text);
-    (sink.deadlocks, sink.warnings)
-}
-
-/// Analyses a whole text into a [`VecSink`]: deadlocks, warnings and the joined lock waits;
-/// also returns whether the text held anything lockscope reads.
-pub fn analyze_text_fully(name: &str, text: &str) -> (VecSink, bool) {
-    let mut sink = VecSink::default();
-    // Reading from memory cannot fail, and VecSink never errors.
-    let recognised = match analyze::analyze_reader(name, text.as_bytes(), &mut sink) {
-        Ok(stats) => {
-            let _ = analyze::report_lock_waits(&stats.lock_picture, &mut sink);
-            stats.recognised
-        }
-        Err(_) => false,
-    };
-    (sink, recognised)
-}
+pub use analyze::{analyze_text, analyze_text_fully};
+use sink::Sink;
 
 /// Runs the whole pipeline over arbitrary bytes, rendering every format, and returns how many
 /// deadlocks it found: the fuzzing entry point (`fuzz/`), which must never panic.

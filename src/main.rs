@@ -12,7 +12,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Analyze(args) => run_analyze(&args),
-        Command::Watch(args) => lockscope::live::run_watch(&args),
+        Command::Watch(args) => {
+            lockscope::config::watch(&args).and_then(|c| lockscope::live::run_watch(&c))
+        }
         Command::Lab(args) => run_lab(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Patterns(args) => print(run_patterns(args.id.as_deref())),
@@ -59,7 +61,8 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     let fail_on = lockscope::fail_on::FailOn::parse(&args.fail_on)?;
     // Live mode: one snapshot per server, then the same pipeline as for files.
     let live = if args.live || args.connect.names_a_server() {
-        Some(lockscope::live::fetch_inputs(&args.connect, !args.quiet)?)
+        let config = lockscope::config::live(&args.connect)?;
+        Some(lockscope::live::fetch_inputs(&config, !args.quiet)?)
     } else {
         None
     };
@@ -107,7 +110,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     };
     let mut recognised = false;
     // Lock tables and TRANSACTIONS sections of all inputs describe one moment: joined at the end.
-    let mut lock_picture = lockscope::parse::lock_tables::LockPicture::default();
+    let mut lock_picture = lockscope::model::LockPicture::default();
     for input in live.iter().flatten() {
         let stats = analyze::analyze_reader_with(
             &input.name,
@@ -223,12 +226,16 @@ fn load_schema(
 }
 
 /// `lab` is async (concurrent workers, mysql_async): it gets its own runtime.
-fn run_lab(args: &lockscope::lab::LabArgs) -> Result<u8, Error> {
+fn run_lab(args: &lockscope::cli::LabArgs) -> Result<u8, Error> {
+    if args.scenario == "list" {
+        return lockscope::lab::list(args.format);
+    }
+    let config = lockscope::config::lab(args)?;
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|source| Error::LabRuntime { source })?
-        .block_on(lockscope::lab::run(args))
+        .block_on(lockscope::lab::run(&config, args.format))
 }
 
 fn run_explain(args: &ExplainArgs) -> Result<u8, Error> {
@@ -240,7 +247,7 @@ fn run_explain(args: &ExplainArgs) -> Result<u8, Error> {
     };
     let width = usize::from(terminal_width());
     let mut out = report::wrap(&format!("lock: {text}"), width, "", "  ").join("\n");
-    for paragraph in model::describe_mode_clause(&clause, false).split(". ") {
+    for paragraph in report::describe_mode_clause(&clause, false).split(". ") {
         out.push('\n');
         out.push_str(&report::wrap(paragraph, width, "- ", "  ").join("\n"));
     }

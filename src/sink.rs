@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::diagnose::Finding;
-use crate::model::{Deadlock, LockWait, Warning};
+use crate::model::{Deadlock, HeldLocks, LockWait, Warning};
 
 /// A deadlock with its diagnosis: the unit every report renders.
 #[derive(Debug, Clone)]
@@ -15,11 +15,15 @@ pub struct Analysed {
 }
 
 /// The lock waits of one moment (error 1205's raw material) with their findings: who blocks
-/// whom, and why the queue formed.
+/// whom, why the queue formed, and who holds what (the lock tables' rows, grouped).
 #[derive(Debug, Clone, Default)]
 pub struct LockWaits {
     pub waits: Vec<LockWait>,
     pub findings: Vec<Finding>,
+    /// Locks per transaction, table, index and mode, from the lock tables.
+    pub held: Vec<HeldLocks>,
+    /// Lock rows the lock tables held in all.
+    pub lock_rows: usize,
 }
 
 /// Totals known only at the end of the input.

@@ -21,7 +21,7 @@ const PHASES: &[(&str, &str, &str, LockKind)] = &[
 /// Analyses the files together, as `lockscope analyze a b c` does.
 fn analyze(files: &[String]) -> VecSink {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut picture = lockscope::parse::lock_tables::LockPicture::default();
+    let mut picture = lockscope::model::LockPicture::default();
     let mut sink = VecSink::default();
     for f in files {
         let text = std::fs::read_to_string(root.join(DIR).join(f)).unwrap();

@@ -14,29 +14,11 @@ mod value;
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
-
+pub use crate::model::DecodedColumn;
 use crate::model::{Deadlock, FieldValue, Lock, Record, TableName, Warning};
 use crate::schema::{Schema, Table};
 
 use layout::Slot;
-
-/// One decoded field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DecodedColumn {
-    /// The column (`id`, `DB_TRX_ID`); `None` when the field's column is unknown.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// The value as a SQL literal: `101`, `'alice'`, `'2024-01-02 03:04:05'`, `0x…`, `NULL`;
-    /// a printed prefix ends in `…` followed by `(truncated, N bytes)` or `(external, N bytes)`.
-    pub value: String,
-    /// Decoded without a schema: name and value are likely, not known.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub guessed: bool,
-    /// A 16-byte binary value spelled as a UUID.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<String>,
-}
 
 /// A record's fields as columns, and what could not be decoded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

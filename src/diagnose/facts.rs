@@ -7,7 +7,7 @@ use std::cell::OnceCell;
 
 use smallvec::SmallVec;
 
-use super::Evidence;
+use super::{words, Confidence, Evidence};
 use crate::model::{
     push_number, Deadlock, Flavour, Lock, LockKind, LockMode, Name, Record, Transaction,
 };
@@ -151,6 +151,18 @@ impl<'a> View<'a> {
     pub(crate) fn last_writer(&self, lock: &Lock, rec: &Record) -> Option<&Trx<'a>> {
         let id = db_trx_id(lock, rec)?;
         self.trx.iter().find(|t| trx_id_is(&t.t.trx_id, id))
+    }
+
+    /// Ends a finding's summary: who was rolled back and, unless the finding is certain, what
+    /// the report could not show.
+    pub(crate) fn close_summary(&self, summary: &mut String, confidence: Confidence) {
+        summary.push_str(&words::victim(self.d));
+        if confidence != Confidence::High {
+            if let Some(note) = self.hidden_note() {
+                summary.push(' ');
+                summary.push_str(&note);
+            }
+        }
     }
 
     /// The sentence that says what this report could not show, for low/medium findings.

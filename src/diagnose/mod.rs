@@ -17,7 +17,7 @@ mod waits;
 mod words;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 
 pub use facts::View;
 pub use finding::{Confidence, Evidence, Finding};
@@ -27,9 +27,11 @@ pub use render::{
     readme_table, render_pattern_doc, render_pattern_list, splice_readme, README_BEGIN, README_END,
 };
 pub use unclassified::UNCLASSIFIED;
-pub use waits::lock_phrase as describe_waited_lock;
+pub use waits::{
+    held_phrase, held_subject, lock_phrase as describe_waited_lock, thousands, LockScene,
+};
 
-use crate::model::{Deadlock, LockWait};
+use crate::model::Deadlock;
 
 /// The pattern with this id, if the catalogue has it.
 pub fn pattern(id: &str) -> Option<&'static Pattern> {
@@ -67,13 +69,14 @@ pub fn diagnose(deadlock: &Deadlock) -> Vec<Finding> {
     findings
 }
 
-/// The findings about the lock waits of one moment (error 1205): who blocks, why the queue
-/// formed. Empty when there is nothing to say.
-pub fn diagnose_lock_waits(waits: &[LockWait]) -> Vec<Finding> {
+/// The findings about the lock waits and held locks of one moment (error 1205): who blocks,
+/// why the queue formed, what the held locks will make wait. Empty when there is nothing to
+/// say.
+pub fn diagnose_lock_waits(scene: &LockScene) -> Vec<Finding> {
     PATTERNS
         .iter()
         .flat_map(|p| match p.check {
-            Check::LockWaits(check) => check(waits),
+            Check::LockWaits(check) => check(scene),
             Check::Deadlock(_) => Vec::new(),
         })
         .collect()

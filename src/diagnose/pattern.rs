@@ -2,15 +2,15 @@
 //! file per pattern the way clippy declares a lint (`declare_clippy_lint!`), so the docs that
 //! `lockscope patterns` and the README print cannot drift from the code that matches.
 
-use super::{Finding, View};
-use crate::model::LockWait;
+use super::{Finding, LockScene, View};
 
 /// What a catalogue entry looks at: one deadlock, or the lock waits of one moment (1205).
 #[derive(Debug, Clone, Copy)]
 pub enum Check {
     /// Given the deadlock's [`View`], built once and shared by every pattern.
     Deadlock(fn(&View) -> Option<Finding>),
-    LockWaits(fn(&[LockWait]) -> Vec<Finding>),
+    /// Given the lock waits and held locks of one moment.
+    LockWaits(fn(&LockScene) -> Vec<Finding>),
 }
 
 /// One deadlock pattern of the catalogue.

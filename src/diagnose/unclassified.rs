@@ -72,11 +72,7 @@ pub(crate) fn explain(v: &View) -> Finding {
             "No catalogue pattern matches this deadlock. In plain words: {}.",
             parts.join("; ")
         );
-        s.push_str(&words::victim(d));
-        if let Some(note) = v.hidden_note() {
-            s.push(' ');
-            s.push_str(&note);
-        }
+        v.close_summary(&mut s, Confidence::Low);
         s
     };
     Finding {

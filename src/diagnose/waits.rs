@@ -2,13 +2,31 @@
 //! `hot-row`): how to name a transaction, a waited lock, and the evidence of a wait.
 
 use super::Evidence;
-use crate::model::{LockKind, LockWait, TrxSummary, WaitedLock};
+use crate::model::{HeldLocks, LockKind, LockWait, TrxSummary, WaitedLock};
+
+/// What the lock-wait entries look at: the waits of one moment and the locks held (from the
+/// lock tables, grouped).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LockScene<'a> {
+    pub waits: &'a [LockWait],
+    pub held: &'a [HeldLocks],
+}
+
+impl<'a> LockScene<'a> {
+    /// Waits alone (a TRANSACTIONS section, or a test).
+    pub fn waits(waits: &'a [LockWait]) -> Self {
+        LockScene { waits, held: &[] }
+    }
+}
 
 /// `trx 609 (thread 71)`.
 pub(crate) fn who(t: &TrxSummary) -> String {
-    match t.thread_id {
-        Some(id) => format!("trx {} (thread {id})", t.trx_id),
-        None => format!("trx {}", t.trx_id),
+    match (t.thread_id, t.ps_thread_id) {
+        (Some(id), _) => format!("trx {} (thread {id})", t.trx_id),
+        (None, Some(ps)) if !t.trx_id.starts_with("thread ") => {
+            format!("trx {} (THREAD_ID {ps})", t.trx_id)
+        }
+        _ => format!("trx {}", t.trx_id),
     }
 }
 
@@ -16,6 +34,14 @@ pub(crate) fn who(t: &TrxSummary) -> String {
 pub fn lock_phrase(l: &WaitedLock) -> String {
     if l.table.table.is_empty() {
         return format!("a lock the input does not show (`{}`)", l.text);
+    }
+    if l.mode.is_empty() {
+        let mut s = format!("a lock on {}", l.table);
+        if let Some(index) = &l.index {
+            s.push_str(&format!(" {index}"));
+        }
+        s.push_str(" (its mode is not shown)");
+        return s;
     }
     let kind = match l.kind {
         LockKind::Table => "table lock",
@@ -79,9 +105,118 @@ pub(crate) fn duration(secs: u64) -> String {
     }
 }
 
+/// `X next-key locks on 999,779 records of `shop`.`orders` index `PRIMARY` (keys 1, 2, 3 …
+/// 999779)`.
+pub fn held_phrase(g: &HeldLocks) -> String {
+    if !g.is_record() {
+        return format!("{} table lock on {}", g.mode, g.table);
+    }
+    if g.supremum && g.count == 1 {
+        let mut s = format!("{} gap lock on the supremum of {}", g.mode, g.table);
+        if let Some(index) = &g.index {
+            s.push_str(&format!(" index `{index}`"));
+        }
+        s.push_str(": the gap after the last record of the page");
+        return s;
+    }
+    let kind = match g.kind {
+        LockKind::NextKey => "next-key",
+        LockKind::Gap => "gap",
+        LockKind::RecNotGap => "record-only",
+        LockKind::InsertIntention => "insert-intention",
+        LockKind::Table => "table",
+    };
+    let what = if g.count == 1 {
+        format!("{} {kind} lock on a record", g.mode)
+    } else {
+        format!("{} {kind} locks on {} records", g.mode, thousands(g.count))
+    };
+    let mut s = format!("{what} of {}", g.table);
+    if let Some(index) = &g.index {
+        s.push_str(&format!(" index `{index}`"));
+    }
+    // A composite key is shown in parentheses, so that keys and their parts do not blur.
+    let key = |k: &String| {
+        if k.contains(", ") && g.count > 1 {
+            format!("({k})")
+        } else {
+            k.clone()
+        }
+    };
+    let mut keys: Vec<String> = g.examples.iter().map(key).collect();
+    if let Some(last) = &g.last {
+        keys.push(format!("… {}", key(last)));
+    }
+    if !keys.is_empty() {
+        let label = if g.count == 1 { "key" } else { "keys" };
+        s.push_str(&format!(
+            " ({label} {})",
+            keys.join(", ").replace(", …", " …")
+        ));
+    }
+    if g.supremum {
+        s.push_str(", including the gap after the last record of a page");
+    }
+    s
+}
+
+/// `999779` → `999,779`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `trx 2569 (thread 46) holds` / `… waits for`.
+pub fn held_subject(g: &HeldLocks) -> String {
+    let mut s = format!("trx {}", g.trx_id);
+    if let Some(t) = g.ps_thread_id {
+        if !g.trx_id.starts_with("thread ") {
+            s.push_str(&format!(" (THREAD_ID {t})"));
+        }
+    }
+    s.push_str(match g.status {
+        "waiting" => " waits for",
+        "granted" => " holds",
+        _ => " holds or waits for",
+    });
+    s
+}
+
 #[cfg(test)]
 pub(crate) mod tests_support {
-    use crate::model::{LockKind, LockWait, TableName, TrxSummary, WaitedLock};
+    use crate::model::{
+        HeldLocks, LockKind, LockMode, LockWait, TableName, TrxSummary, WaitedLock,
+    };
+
+    /// `count` granted X locks of `trx` of `kind` on `test`.`jobs` PRIMARY.
+    pub(crate) fn held(trx: &str, kind: LockKind, count: u64) -> HeldLocks {
+        HeldLocks {
+            trx_id: trx.into(),
+            ps_thread_id: None,
+            table: TableName {
+                schema: Some("test".into()),
+                table: "jobs".into(),
+                partition: None,
+            },
+            index: Some("PRIMARY".into()),
+            mode: LockMode::X,
+            kind,
+            mode_text: "X".into(),
+            status: "granted",
+            count,
+            examples: vec!["7".into()],
+            last: None,
+            supremum: false,
+            line: 1,
+        }
+    }
 
     /// `requesting` waits for `blocking` on an X record-only lock of `test`.`jobs` PRIMARY.
     pub(crate) fn wait(requesting: &str, blocking: &str) -> LockWait {
@@ -113,6 +248,59 @@ pub(crate) mod tests_support {
             wait_secs: None,
             sources: vec!["t".into()],
             line: 1,
+            inferred: false,
         }
+    }
+}
+
+#[cfg(test)]
+mod held_tests {
+    use super::*;
+    use crate::model::{LockMode, TableName};
+
+    fn group(count: u64, examples: &[&str], last: Option<&str>) -> HeldLocks {
+        HeldLocks {
+            trx_id: "2851".into(),
+            ps_thread_id: None,
+            table: TableName {
+                schema: Some("shop".into()),
+                table: "orders".into(),
+                partition: None,
+            },
+            index: Some("PRIMARY".into()),
+            mode: LockMode::X,
+            kind: LockKind::NextKey,
+            mode_text: "X".into(),
+            status: "granted",
+            count,
+            examples: examples.iter().map(|e| e.to_string()).collect(),
+            last: last.map(str::to_string),
+            supremum: false,
+            line: 1,
+        }
+    }
+
+    #[test]
+    fn a_million_locks_in_one_line() {
+        let g = group(999_779, &["1", "2", "3"], Some("999779"));
+        assert_eq!(
+            held_phrase(&g),
+            "X next-key locks on 999,779 records of `shop`.`orders` index `PRIMARY` (keys 1, \
+             2, 3 … 999779)"
+        );
+        assert_eq!(held_subject(&g), "trx 2851 holds");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn the_supremum_alone_is_a_gap() {
+        let mut g = group(1, &["supremum pseudo-record"], None);
+        g.supremum = true;
+        assert_eq!(
+            held_phrase(&g),
+            "X gap lock on the supremum of `shop`.`orders` index `PRIMARY`: the gap after the \
+             last record of the page"
+        );
     }
 }

@@ -1,5 +1,5 @@
 //! The phrases findings are written with: a transaction's name and statement, a lock in a few
-//! words with the key values it covers. Longer descriptions come from `model::describe_lock`.
+//! words with the key values it covers. Longer descriptions come from `report::describe`.
 
 use super::facts::{is_clustered, Trx};
 use crate::model::{push_number, push_short_value, FieldValue, Lock, LockKind, Record};

@@ -53,7 +53,7 @@ pub async fn status(admin: &mut Conn) -> Option<String> {
 /// Marks the deadlock the server reports now as seen: it happened before this run.
 pub async fn remember_latest(admin: &mut Conn, seen: &mut Seen) {
     if let Some(text) = status(admin).await {
-        let (analysed, _) = crate::analyze_text("SHOW ENGINE INNODB STATUS", &text);
+        let (analysed, _) = crate::analyze::analyze_text("SHOW ENGINE INNODB STATUS", &text);
         seen.extend(analysed.iter().map(|a| key(&a.deadlock)));
     }
 }
@@ -66,7 +66,7 @@ pub async fn latest(
     seen: &mut Seen,
 ) -> Option<Capture> {
     let text = status(admin).await?;
-    let (analysed, _) = crate::analyze_text("SHOW ENGINE INNODB STATUS", &text);
+    let (analysed, _) = crate::analyze::analyze_text("SHOW ENGINE INNODB STATUS", &text);
     let a = analysed
         .into_iter()
         .find(|a| ours(&a.deadlock, database) && !seen.contains(&key(&a.deadlock)))?;
@@ -127,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_capture_of_the_replay_is_its_pattern() {
-        let (analysed, _) = crate::analyze_text("status", STATUS);
+        let (analysed, _) = crate::analyze::analyze_text("status", STATUS);
         let d = &analysed.last().expect("a deadlock").deadlock;
         assert!(ours(d, "test"));
         assert!(!ours(d, "lockscope_lab"));

@@ -6,8 +6,8 @@
 //! `scenarios/` holds the data and write paths, `scratch` the database lab owns, `runner` the
 //! workers, `capture` the self-check, `render` the output.
 
-mod args;
 pub mod capture;
+mod choice;
 mod render;
 pub mod runner;
 pub mod scenarios;
@@ -18,14 +18,15 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use args::{LabArgs, LabFormat, PathChoice};
+pub use choice::{LabFormat, PathChoice};
 pub use runner::{Limit, PathStats, RunOptions};
 pub use scenarios::{scenario, Expect, Role, Scenario, SCENARIOS};
 
 use crate::error::Error;
 use scratch::{Scratch, Server};
 
-/// A resolved lab run: what `LabArgs` asks for, with the scenario's defaults filled in.
+/// A resolved lab run: what `lab`'s arguments ask for, with the scenario's defaults filled in
+/// (`config::lab`).
 #[derive(Debug, Clone)]
 pub struct Config {
     pub dsn: String,
@@ -36,27 +37,6 @@ pub struct Config {
     pub database: String,
     pub keep: bool,
     pub lock_wait_timeout: Duration,
-}
-
-impl Config {
-    /// The run `args` asks for on `scenario` (not `list`).
-    pub fn new(args: &LabArgs, scenario: &'static Scenario) -> Result<Config, Error> {
-        let dsn = args.dsn.clone().ok_or(Error::LabNoDsn)?;
-        let limit = match (args.duration, args.iterations) {
-            (Some(secs), _) => Limit::Duration(Duration::from_secs(u64::from(secs))),
-            (None, n) => Limit::Iterations(n.unwrap_or(scenario.iterations)),
-        };
-        Ok(Config {
-            dsn,
-            scenario,
-            paths: args.path,
-            workers: args.workers.map_or(scenario.workers, usize::from),
-            limit,
-            database: args.database.clone(),
-            keep: args.keep,
-            lock_wait_timeout: Duration::from_secs(u64::from(args.lock_wait_timeout)),
-        })
-    }
 }
 
 /// Everything one lab run found: the JSON document of `--format json`.
@@ -90,21 +70,21 @@ impl LabReport {
     }
 }
 
-/// `lockscope lab …`: exit 0 when it ran, 1 when a captured deadlock was misclassified.
-pub async fn run(args: &LabArgs) -> Result<u8, Error> {
-    if args.scenario == "list" {
-        print(&match args.format {
-            LabFormat::Text => render::list(),
-            LabFormat::Json => render::list_json(),
-        })?;
-        return Ok(0);
-    }
-    let scenario = scenario(&args.scenario).ok_or_else(|| Error::UnknownScenario {
-        id: args.scenario.clone(),
+/// `lockscope lab list`: the scenarios.
+pub fn list(format: LabFormat) -> Result<u8, Error> {
+    print(&match format {
+        LabFormat::Text => render::list(),
+        LabFormat::Json => render::list_json(),
     })?;
-    let config = Config::new(args, scenario)?;
-    let report = run_scenario(&config).await?;
-    print(&match args.format {
+    Ok(0)
+}
+
+/// `lockscope lab <scenario>`: exit 0 when it ran, 1 when a captured deadlock was
+/// misclassified.
+pub async fn run(config: &Config, format: LabFormat) -> Result<u8, Error> {
+    let scenario = config.scenario;
+    let report = run_scenario(config).await?;
+    print(&match format {
         LabFormat::Text => render::report(&report),
         LabFormat::Json => render::json(&report),
     })?;

@@ -242,10 +242,14 @@ impl Sink for Dedup {
             return Ok(());
         }
         shared.lock_waits += fresh.len();
-        let findings = crate::diagnose::diagnose_lock_waits(&fresh);
+        // Held locks are a snapshot of the moment; `watch` reports the new waits, and the
+        // findings about them.
+        let findings =
+            crate::diagnose::diagnose_lock_waits(&crate::diagnose::LockScene::waits(&fresh));
         shared.sink.lock_waits(&LockWaits {
             waits: fresh,
             findings,
+            ..LockWaits::default()
         })?;
         shared.sink.flush()
     }

@@ -8,9 +8,7 @@ mod dedup;
 pub mod dsn;
 mod duration;
 mod follow;
-mod mycnf;
 pub mod queries;
-pub mod resolve;
 pub mod server;
 pub mod snapshot;
 pub mod tsv;
@@ -18,11 +16,17 @@ mod watch;
 
 pub use dsn::{Dsn, Secret, SslMode};
 pub use duration::{format_duration, parse_duration};
-pub use resolve::{resolve, Env, LiveConfig};
-pub use watch::run_watch;
+pub use watch::{run_watch, WatchConfig};
 
-use crate::cli::ConnectArgs;
 use crate::error::Error;
+
+/// The servers to connect to and how long to wait: what `config` resolved from the flags, the
+/// environment and the option file.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub dsns: Vec<Dsn>,
+    pub timeouts: server::Timeouts,
+}
 
 /// One server's snapshot, ready for the pipeline.
 pub struct LiveInput {
@@ -39,7 +43,7 @@ const MAX_SCHEMA_TABLES: usize = 64;
 
 /// The tables the deadlocks and lock waits of `text` name.
 fn named_tables(name: &str, text: &str) -> Vec<crate::model::TableName> {
-    let (found, _) = crate::analyze_text_fully(name, text);
+    let (found, _) = crate::analyze::analyze_text_fully(name, text);
     let mut tables: Vec<crate::model::TableName> = Vec::new();
     let mut add = |t: &crate::model::TableName| {
         let bare = crate::model::TableName {
@@ -63,10 +67,9 @@ fn named_tables(name: &str, text: &str) -> Vec<crate::model::TableName> {
     tables
 }
 
-/// `analyze --dsn`: resolves the connection settings, connects to each server, and fetches one
-/// snapshot each. `notes` prints what each server is, and tables it could not read, on stderr.
-pub fn fetch_inputs(args: &ConnectArgs, notes: bool) -> Result<Vec<LiveInput>, Error> {
-    let config = resolve(args, &Env::from_process(), &mut resolve::prompt_on_tty)?;
+/// `analyze --dsn`: connects to each server and fetches one snapshot each. `notes` prints what
+/// each server is, and tables it could not read, on stderr.
+pub fn fetch_inputs(config: &LiveConfig, notes: bool) -> Result<Vec<LiveInput>, Error> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -13,7 +13,6 @@ use std::time::Duration;
 use tokio::sync::watch as signal;
 use tokio::task::JoinSet;
 
-use crate::cli::WatchArgs;
 use crate::error::Error;
 use crate::report;
 
@@ -21,14 +20,34 @@ use super::dedup::{self, Dedup, Seen, Shared};
 use super::dsn::Dsn;
 use super::duration::format_duration;
 use super::follow::Follow;
-use super::resolve::{self, Env};
 use super::server::{Server, Timeouts};
 use super::snapshot::{self, Snapshot};
 
 /// Reconnect waits: 1 s, doubling, at most this.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
-/// What `watch` resolved from its arguments.
+/// What `watch` does, resolved from its arguments (`config::watch`).
+#[derive(Debug, Clone)]
+pub struct WatchConfig {
+    /// The servers to poll (none when only error logs are followed).
+    pub dsns: Vec<Dsn>,
+    pub timeouts: Timeouts,
+    /// Error logs to follow.
+    pub logs: Vec<PathBuf>,
+    pub interval: Duration,
+    /// Lock waits are reported once they have lasted this long.
+    pub min_wait: Duration,
+    pub format: report::Format,
+    /// Append to this file instead of stdout.
+    pub output: Option<PathBuf>,
+    /// Remember reported deadlocks here across restarts.
+    pub state_file: Option<PathBuf>,
+    pub width: Option<u16>,
+    pub full: bool,
+    pub quiet: bool,
+}
+
+/// The servers and logs being watched, and how often.
 struct Plan {
     dsns: Vec<Dsn>,
     timeouts: Timeouts,
@@ -37,25 +56,11 @@ struct Plan {
 }
 
 /// Runs `watch` until Ctrl-C (exit 0) or a fatal error.
-pub fn run_watch(args: &WatchArgs) -> Result<u8, Error> {
-    // Servers are watched when any is named, or when there is nothing else to watch.
-    let dsns = if args.connect.names_a_server() || args.error_log.is_empty() {
-        let config = resolve::resolve(
-            &args.connect,
-            &Env::from_process(),
-            &mut resolve::prompt_on_tty,
-        )?;
-        config.dsns
-    } else {
-        Vec::new()
-    };
+pub fn run_watch(args: &WatchConfig) -> Result<u8, Error> {
     let plan = Plan {
-        dsns,
-        timeouts: Timeouts {
-            connect: args.connect.connect_timeout,
-            query: args.connect.query_timeout,
-        },
-        logs: args.error_log.clone(),
+        dsns: args.dsns.clone(),
+        timeouts: args.timeouts,
+        logs: args.logs.clone(),
         interval: args.interval.max(Duration::from_millis(100)),
     };
     let out: Box<dyn Write + Send> = match &args.output {
@@ -80,7 +85,7 @@ pub fn run_watch(args: &WatchArgs) -> Result<u8, Error> {
         full: args.full,
         ..report::TextOptions::default()
     };
-    let sink = report::sink_for(args.format.format(), out, err, options);
+    let sink = report::sink_for(args.format, out, err, options);
     let seen = Seen::load(args.state_file.as_deref()).map_err(|source| Error::UnreadableInput {
         path: args.state_file.clone().unwrap_or_default(),
         source,

@@ -86,6 +86,7 @@ mod tests {
             wait_secs: None,
             sources: Vec::new(),
             line: 0,
+            inferred: false,
         }
     }
 

@@ -115,6 +115,22 @@ impl LockKind {
         }
     }
 
+    /// Whether a request of this kind must wait for a granted record lock of kind `held` on the
+    /// same record, once their modes conflict (InnoDB's `lock_rec_has_to_wait`): a gap request
+    /// never waits; an insert intention waits only for gap and next-key locks (the gap part);
+    /// record-only and next-key requests only for locks on the record itself; a granted insert
+    /// intention blocks nothing.
+    pub fn waits_for(self, held: LockKind) -> bool {
+        use LockKind::{Gap, InsertIntention, NextKey, RecNotGap, Table};
+        match (self, held) {
+            (Table, _) | (_, Table) | (_, InsertIntention) | (Gap, _) => false,
+            (InsertIntention, Gap | NextKey) => true,
+            (InsertIntention, RecNotGap) => false,
+            (RecNotGap | NextKey, Gap) => false,
+            (RecNotGap | NextKey, RecNotGap | NextKey) => true,
+        }
+    }
+
     /// Short name used in tables and JSON.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -148,5 +164,24 @@ mod tests {
         assert!(!LockMode::IX.conflicts_with(&LockMode::IX));
         assert!(LockMode::AutoInc.conflicts_with(&LockMode::AutoInc));
         assert!(!LockMode::IX.conflicts_with(&LockMode::AutoInc));
+    }
+
+    #[test]
+    fn which_kinds_wait() {
+        use LockKind::{Gap, InsertIntention, NextKey, RecNotGap};
+        let cases = [
+            (InsertIntention, Gap, true),
+            (InsertIntention, NextKey, true),
+            (InsertIntention, RecNotGap, false),
+            (InsertIntention, InsertIntention, false),
+            (RecNotGap, NextKey, true),
+            (RecNotGap, Gap, false),
+            (NextKey, RecNotGap, true),
+            (NextKey, Gap, false),
+            (Gap, NextKey, false),
+        ];
+        for (want, held, waits) in cases {
+            assert_eq!(want.waits_for(held), waits, "{want:?} behind {held:?}");
+        }
     }
 }

@@ -14,8 +14,12 @@ use super::transaction::Transaction;
 pub struct TrxSummary {
     /// As printed; data_locks' ENGINE_TRANSACTION_ID, INNODB_TRX.trx_id, `---TRANSACTION <id>`.
     pub trx_id: String,
+    /// The processlist id (what `KILL` takes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<u64>,
+    /// `performance_schema` `THREAD_ID` (data_locks), when the input shows it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ps_thread_id: Option<u64>,
     /// The statement running now; `None` when the session is between statements.
     pub query: Option<String>,
     /// `RUNNING`, `LOCK WAIT`, `ACTIVE`, ….
@@ -59,6 +63,7 @@ impl TrxSummary {
             }
         }
         fill(&mut self.thread_id, &other.thread_id);
+        fill(&mut self.ps_thread_id, &other.ps_thread_id);
         fill(&mut self.query, &other.query);
         fill(&mut self.state, &other.state);
         fill(&mut self.active_secs, &other.active_secs);
@@ -131,6 +136,10 @@ pub struct LockWait {
     /// 1-based physical line of the first place it was read (a table header, or the `---TRANSACTION`
     /// line of the status).
     pub line: usize,
+    /// Not printed by a waits table: inferred from the lock rows (a `WAITING` lock and a
+    /// conflicting `GRANTED` one on the same record).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 impl LockWait {
@@ -158,6 +167,7 @@ impl LockWait {
                     wait_secs: t.wait_ms.map(|ms| ms as f64 / 1000.0),
                     sources: vec![format!("{source} (TRANSACTIONS)")],
                     line: t.line,
+                    inferred: false,
                 })
             })
             .collect()
@@ -193,7 +203,7 @@ fn key_data(record: &Record, index: Option<&str>) -> String {
         .fields
         .iter()
         .take(key_len)
-        .map(|f| super::describe::short_value(&f.value))
+        .map(|f| super::value_text::short_value(&f.value))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -204,6 +214,7 @@ impl TrxSummary {
         TrxSummary {
             trx_id: t.trx_id.to_string(),
             thread_id: t.thread_id,
+            ps_thread_id: None,
             query: t.query.clone(),
             state: Some(if t.lock_wait {
                 "LOCK WAIT".to_string()

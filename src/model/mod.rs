@@ -3,31 +3,33 @@
 
 mod blocking;
 mod deadlock;
-mod describe;
 mod flavour;
 mod graph;
 mod lock;
 mod lock_mode;
+mod lock_picture;
+mod lock_table;
 mod lock_wait;
 mod record;
 mod transaction;
+mod value_text;
 mod warning;
 
 pub use blocking::BlockingTree;
 pub use deadlock::{Deadlock, Victim};
-pub use describe::{
-    describe_lock, describe_lock_short, describe_mode_clause, describe_record, describe_record_in,
-    push_description, push_number, push_short_value, short_value,
-};
 pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
 pub use lock::{Lock, LockTarget, TableName};
 pub use lock_mode::{LockKind, LockMode, LockModeClause};
+pub use lock_picture::{HeldLocks, LockPicture};
+pub use lock_table::{LockRow, LockStatus, LockTable, RecordAddress, TableRows, WaitRow, WaitSide};
 pub use lock_wait::{LockWait, TrxSummary, WaitedLock};
 pub use record::{
-    hex_bytes, Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT, INFO_BITS_MIN_REC,
+    hex_bytes, DecodedColumn, Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT,
+    INFO_BITS_MIN_REC,
 };
 pub use transaction::Transaction;
+pub use value_text::{push_number, push_short_value, short_value};
 pub use warning::Warning;
 
 /// A short name as printed (table, index, schema, user, host, state words): kept inline, with

@@ -27,7 +27,7 @@ pub struct Record {
     /// The fields named and decoded (`decode` stage, filled when a schema is given; empty
     /// otherwise, and readers then guess with `decode::decode_record`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub columns: Vec<crate::decode::DecodedColumn>,
+    pub columns: Vec<DecodedColumn>,
     /// 1-based physical input line of the `Record lock` line.
     pub line: usize,
 }
@@ -166,6 +166,23 @@ pub fn hex_bytes(hex: &str) -> Option<FieldBytes> {
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+/// One field of a record named and turned into a value (the `decode` stage fills these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecodedColumn {
+    /// The column (`id`, `DB_TRX_ID`); `None` when the field's column is unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The value as a SQL literal: `101`, `'alice'`, `'2024-01-02 03:04:05'`, `0x…`, `NULL`;
+    /// a printed prefix ends in `…` followed by `(truncated, N bytes)` or `(external, N bytes)`.
+    pub value: String,
+    /// Decoded without a schema: name and value are likely, not known.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub guessed: bool,
+    /// A 16-byte binary value spelled as a UUID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
 }
 
 #[cfg(test)]

@@ -110,36 +110,6 @@ pub(super) fn contains(hay: &str, needle: &str) -> bool {
     memchr::memchr_iter(first, hay).any(|at| hay.get(at..).is_some_and(|h| h.starts_with(needle)))
 }
 
-/// `str::trim`, answered at once for the common line that starts and ends with a visible ASCII
-/// character (every line of a report is trimmed on its way through the pipeline).
-#[inline]
-pub fn trim(s: &str) -> &str {
-    let visible = |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii_graphic());
-    if visible(s.as_bytes().first()) && visible(s.as_bytes().last()) {
-        s
-    } else {
-        trim_ascii_first(s)
-    }
-}
-
-/// `str::trim` for a line with whitespace at an end (a field line's leading space): ASCII
-/// whitespace is cut byte by byte, and only a non-ASCII character at an end is left to the
-/// Unicode rules.
-fn trim_ascii_first(s: &str) -> &str {
-    // `char::is_whitespace` in ASCII (`u8::is_ascii_whitespace` leaves out the vertical tab).
-    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-    let b = s.as_bytes();
-    let start = b.iter().position(|c| !space(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !space(c)).map_or(start, |i| i + 1);
-    let inner = s.get(start..end.max(start)).unwrap_or("");
-    let non_ascii = |b: Option<&u8>| b.is_some_and(|&b| !b.is_ascii());
-    if non_ascii(inner.as_bytes().first()) || non_ascii(inner.as_bytes().last()) {
-        inner.trim()
-    } else {
-        inner
-    }
-}
-
 /// `s` with each run of whitespace made one space: a server prints single spaces, copies do not.
 pub(super) fn single_spaced(s: &str) -> Name {
     let mut out = Name::with_capacity(s.len());
@@ -252,44 +222,6 @@ mod tests {
                     hay.contains(needle),
                     "{needle:?} in {hay:?}"
                 );
-            }
-        }
-    }
-
-    #[test]
-    fn trim_is_str_trim() {
-        for s in [
-            "",
-            " ",
-            "a",
-            " a",
-            "a ",
-            "\ta\r",
-            "\u{a0}x",
-            "x\u{a0}",
-            "\u{3000}",
-            "é",
-            "é ",
-            "x\x0b",
-            "\x7f",
-            "RECORD LOCKS space id 5",
-            " 0: len 4;",
-            " \u{a0} x \u{3000}\t",
-            "\x0b\x0c \u{85}",
-            "\t\r\n",
-            " é ",
-            "\u{1680}a b\u{2029} ",
-        ] {
-            assert_eq!(trim(s), s.trim(), "{s:?}");
-        }
-        // Every pair of an ASCII byte and a few Unicode characters, at both ends.
-        let mut chars: Vec<char> = (0u8..128).map(char::from).collect();
-        chars.extend(['\u{a0}', '\u{85}', '\u{3000}', 'é', '\u{2028}']);
-        for &a in &chars {
-            for &b in &chars {
-                for s in [format!("{a}x{b}"), format!("{a}{b}"), format!("{a} x {b}")] {
-                    assert_eq!(trim(&s), s.trim(), "{s:?}");
-                }
             }
         }
     }

@@ -26,7 +26,7 @@ mod thread_line;
 mod timestamp;
 mod trx_line;
 
-pub use atoms::trim;
+pub use crate::text::trim;
 pub use deadlock::{parse_deadlock, parse_transaction_list};
 pub use line::{classify, Counters, Heading, Line, LockHeader, RecordHeader, ThreadLine, TrxLine};
 pub use lock_header::parse_lock_header;

@@ -3,7 +3,7 @@
 //! holder and are labelled with the awaited lock; the victim is red and bold, a head blocker
 //! filled. Render with `dot -Tsvg report.dot > report.svg`.
 
-use super::graph_sink::{GraphReport, GraphSyntax};
+use super::graph_sink::{quote_lines, GraphReport, GraphSyntax};
 use super::picture::{NodeRole, Picture};
 
 const HEADER: &str = "\
@@ -87,22 +87,11 @@ pub fn cluster(p: &Picture) -> String {
 /// A DOT double-quoted string, lines joined by `\n` (centred). Quotes and backslashes are
 /// escaped; control characters become spaces.
 fn quote<S: AsRef<str>>(lines: &[S]) -> String {
-    let mut out = String::from("\"");
-    for (i, line) in lines.iter().enumerate() {
-        if i > 0 {
-            out.push_str("\\n");
-        }
-        for c in line.as_ref().chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => out.push(' '),
-                c => out.push(c),
-            }
-        }
-    }
-    out.push('"');
-    out
+    quote_lines(lines, "\\n", |c, out| match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        c => out.push(c),
+    })
 }
 
 #[cfg(test)]

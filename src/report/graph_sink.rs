@@ -89,3 +89,27 @@ impl<W: Write, E: Write, S: GraphSyntax> Sink for GraphReport<W, E, S> {
         self.out.flush()
     }
 }
+/// A double-quoted label of a graph language: `lines` joined by `line_break`, control
+/// characters as spaces, every other character written by `write` (which escapes what the
+/// language treats as syntax).
+pub(super) fn quote_lines<S: AsRef<str>>(
+    lines: &[S],
+    line_break: &str,
+    write: impl Fn(char, &mut String),
+) -> String {
+    let mut out = String::from("\"");
+    for (i, line) in lines.iter().enumerate() {
+        if i > 0 {
+            out.push_str(line_break);
+        }
+        for c in line.as_ref().chars() {
+            if c.is_control() {
+                out.push(' ');
+            } else {
+                write(c, &mut out);
+            }
+        }
+    }
+    out.push('"');
+    out
+}

@@ -4,13 +4,73 @@
 use serde::Serialize;
 
 use super::colour::Role;
+use super::held;
 use super::text::Page;
 use crate::diagnose::Finding;
 use crate::model::{BlockingTree, LockWait, TrxSummary};
 use crate::sink::LockWaits;
 
-/// Renders the blocking tree and the findings.
-pub(super) fn text(page: &mut Page, waits: &LockWaits) {
+/// Renders the blocking tree, the locks held and the findings.
+pub(super) fn text(page: &mut Page, waits: &LockWaits, full: bool) {
+    if !waits.waits.is_empty() {
+        tree_text(page, waits);
+    }
+    held_text(page, waits, full);
+    for f in &waits.findings {
+        page.finding(f);
+    }
+}
+
+/// Who holds what, a line per group.
+fn held_text(page: &mut Page, waits: &LockWaits, full: bool) {
+    if waits.held.is_empty() {
+        return;
+    }
+    let (shown, more, folded) = held::listed(&waits.held, full);
+    if !waits.waits.is_empty() {
+        page.line("");
+    }
+    page.line_as(
+        Role::Heading,
+        &format!(
+            "locks in the lock tables: {} rows, {} transaction(s)",
+            held::thousands(waits.lock_rows as u64),
+            distinct_trx(&waits.held)
+        ),
+    );
+    for g in shown {
+        page.para(
+            &format!("{} {}", held::subject(g), held::phrase(g)),
+            "  ",
+            "    ",
+        );
+    }
+    if more > 0 {
+        page.line(&format!(
+            "  … and {more} more (all of them with --full or in JSON)"
+        ));
+    }
+    if folded > 0 {
+        page.para(
+            &format!(
+                "({folded} intention table lock(s), IS/IX, not listed: they only announce the \
+                 record locks above)"
+            ),
+            "  ",
+            "   ",
+        );
+    }
+}
+
+fn distinct_trx(held: &[crate::model::HeldLocks]) -> usize {
+    let mut ids: Vec<&str> = held.iter().map(|g| g.trx_id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
+/// The blocking tree: head blockers at the roots, each waiter under what it waits for.
+fn tree_text(page: &mut Page, waits: &LockWaits) {
     let tree = BlockingTree::new(&waits.waits);
     let heads = tree.heads();
     page.line_as(
@@ -31,6 +91,15 @@ pub(super) fn text(page: &mut Page, waits: &LockWaits) {
         );
         if let Some(kill) = kill(head) {
             page.line(&format!("  to unblock now: {kill}  (printed, never run)"));
+        } else if let Some(ps) = head.ps_thread_id {
+            page.para(
+                &format!(
+                    "to unblock now: `SELECT PROCESSLIST_ID FROM performance_schema.threads \
+                     WHERE THREAD_ID = {ps};` then `KILL` that id (printed, never run)"
+                ),
+                "  ",
+                "  ",
+            );
         }
         branch(page, &tree, &head.trx_id, 1, &mut vec![head.trx_id.clone()]);
     }
@@ -41,9 +110,6 @@ pub(super) fn text(page: &mut Page, waits: &LockWaits) {
         for w in unattributed {
             waiter(page, w, 1);
         }
-    }
-    for f in &waits.findings {
-        page.finding(f);
     }
 }
 
@@ -91,6 +157,11 @@ fn waiter(page: &mut Page, w: &LockWait, depth: usize) {
 
 fn who(t: &TrxSummary) -> String {
     let mut s = format!("trx {}", t.trx_id);
+    if let (None, Some(ps)) = (t.thread_id, t.ps_thread_id) {
+        if !t.trx_id.starts_with("thread ") {
+            s.push_str(&format!(" (THREAD_ID {ps})"));
+        }
+    }
     if let Some(id) = t.thread_id {
         s.push_str(&format!(" (thread {id}"));
         if let Some(user) = &t.user {

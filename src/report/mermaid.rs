@@ -3,7 +3,7 @@
 //! every character Mermaid could read as syntax is written as an entity code (`#34;`), so
 //! statements and key values never break the chart.
 
-use super::graph_sink::{GraphReport, GraphSyntax};
+use super::graph_sink::{quote_lines, GraphReport, GraphSyntax};
 use super::picture::{NodeRole, Picture};
 
 /// Mermaid syntax for [`GraphReport`]: a `flowchart` with a subgraph per picture; the class
@@ -85,22 +85,11 @@ fn body(p: &Picture, indent: &str, s: &mut String) {
 /// quotes (`"`, `#` of entity codes, `<>` of HTML, `|` closing an edge label, `;` ending a
 /// statement, backticks of markdown strings, brackets) are written as `#NN;` entity codes.
 fn quote<S: AsRef<str>>(lines: &[S]) -> String {
-    let mut out = String::from("\"");
-    for (i, line) in lines.iter().enumerate() {
-        if i > 0 {
-            out.push_str("<br/>");
-        }
-        for c in line.as_ref().chars() {
-            match c {
-                '"' | '#' | '<' | '>' | '|' | ';' | '`' | '&' | '[' | ']' | '{' | '}' | '('
-                | ')' | '\\' => out.push_str(&format!("#{};", u32::from(c))),
-                c if c.is_control() => out.push(' '),
-                c => out.push(c),
-            }
-        }
-    }
-    out.push('"');
-    out
+    quote_lines(lines, "<br/>", |c, out| match c {
+        '"' | '#' | '<' | '>' | '|' | ';' | '`' | '&' | '[' | ']' | '{' | '}' | '(' | ')'
+        | '\\' => out.push_str(&format!("#{};", u32::from(c))),
+        c => out.push(c),
+    })
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 //! `--summary` view; `Select` applies `--since` / `--until` in front of either.
 
 mod colour;
+pub mod describe;
 mod dot;
 mod graph_sink;
+mod held;
 mod json;
-mod json_wire;
 mod lock_waits;
 mod markdown;
 mod mermaid;
@@ -26,6 +27,7 @@ mod sample;
 use std::io::{BufWriter, Write};
 
 pub use colour::ColorChoice;
+pub use describe::describe_mode_clause;
 pub use dot::DotReport;
 pub use json::{JsonReport, JsonlReport, SCHEMA_VERSION};
 pub use markdown::MarkdownReport;

@@ -2,9 +2,9 @@
 //! dumps in an error log, and the lock-wait material (TRANSACTIONS sections, lock-table result
 //! sets). Holds at most one piece at a time.
 
-mod chunk;
 mod sections;
 mod splitter;
 
-pub use chunk::Chunk;
+pub use crate::text::Chunk;
+pub use sections::TableText;
 pub use splitter::{Piece, Splitter};

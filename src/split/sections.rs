@@ -1,22 +1,39 @@
 //! Finds the lock-wait material between and beside deadlock reports: the TRANSACTIONS section of
 //! a status output (or a bare `---TRANSACTION` list), and lock-table result sets in the shapes
-//! the `mysql` client prints (boxed, `\G` vertical, `-B` batch, JSON). Like the deadlock
-//! splitter it only looks at line starts; the result sets are read by name later.
+//! the `mysql` client prints (boxed, `\G` vertical, `-B` batch with or without a header, JSON)
+//! and the shapes people paste them in (a markdown table, the whole paste indented, comments
+//! or blank lines between rows). Like the deadlock splitter it only looks at line starts; the
+//! query typed above a result set (`mysql> SELECT … AS Trx_Id …;`) is kept with it, since it
+//! says what aliased columns are. The result sets are read by column later.
 
-use super::Chunk;
-use crate::parse::lock_tables::Shape;
+use crate::text::{Chunk, Shape};
 
-/// A result set or section larger than this is cut (a lock table of the whole server is far
-/// smaller; the status output is capped at 1 MB).
+/// A TRANSACTIONS section larger than this is cut (the status output is capped at 1 MB).
 const MAX_SECTION_BYTES: usize = 16 << 20;
+/// A result set is handed on in pieces of about this size, each with the table's header
+/// again: a million-row `data_locks` paste is read by every core, in flat memory.
+const MAX_TABLE_PIECE_BYTES: usize = 1 << 20;
+/// Lines of something else tolerated inside a result set (a comment, blank lines) before it
+/// is taken to have ended.
+const MAX_GAP_LINES: usize = 3;
+/// Lines of query text kept for the next result set.
+const MAX_QUERY_LINES: usize = 100;
+
+/// One result set as printed: its shape, the query typed above it, its lines.
+#[derive(Debug)]
+pub struct TableText {
+    pub shape: Shape,
+    pub query: Vec<String>,
+    pub chunk: Chunk,
+}
 
 /// A finished piece of lock-wait material.
 #[derive(Debug)]
 pub enum Section {
     /// The TRANSACTIONS section (or a bare `---TRANSACTION` list).
     Transactions(Chunk),
-    /// One result set and the shape it was printed in.
-    Table(Shape, Chunk),
+    /// One result set (or one piece of a large one).
+    Table(TableText),
 }
 
 /// What is being read.
@@ -30,11 +47,15 @@ enum State {
         shape: Shape,
         borders: u8,
         tabs: usize,
+        /// Lines of something else seen since the last row, held until a row follows.
+        gap: Vec<(usize, String)>,
     },
     /// A vertical row marker was seen; the next line tells whether a table follows.
     MaybeVertical,
     /// A border was seen; the next line tells whether a boxed table follows.
     MaybeBoxed,
+    /// A `| a | b |` line was seen; a markdown rule next makes it a table's header.
+    MaybeMarkdown,
 }
 
 /// Section state for one input.
@@ -43,6 +64,12 @@ pub struct Sections {
     state: State,
     chunk: Chunk,
     after_rule: bool,
+    /// The query being typed (or just typed) above what comes next.
+    query: Vec<String>,
+    query_open: bool,
+    /// The query of the table being read, and its header lines (repeated in every piece).
+    table_query: Vec<String>,
+    header: Vec<(usize, String)>,
 }
 
 impl Default for Sections {
@@ -51,6 +78,10 @@ impl Default for Sections {
             state: State::Idle,
             chunk: Chunk::new(),
             after_rule: false,
+            query: Vec::new(),
+            query_open: false,
+            table_query: Vec::new(),
+            header: Vec::new(),
         }
     }
 }
@@ -82,10 +113,19 @@ impl Sections {
                 Shape::Boxed,
                 (line_no, raw, text),
             ),
+            State::MaybeMarkdown => self.confirm(
+                is_markdown_rule(text),
+                Shape::Markdown,
+                (line_no, raw, text),
+            ),
         };
         self.after_rule = is_rule(text);
-        if self.chunk.byte_len() > MAX_SECTION_BYTES {
-            self.emit(out);
+        let limit = match self.state {
+            State::Table { .. } => MAX_TABLE_PIECE_BYTES,
+            _ => MAX_SECTION_BYTES,
+        };
+        if self.chunk.byte_len() > limit {
+            self.emit_piece(out);
         }
         taken
     }
@@ -98,15 +138,42 @@ impl Sections {
     /// Emits the open section, if it is one (a tentative start is dropped).
     pub fn emit(&mut self, out: &mut dyn FnMut(Section)) {
         let chunk = std::mem::take(&mut self.chunk);
+        self.header.clear();
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Transactions { .. } if !chunk.is_empty() => out(Section::Transactions(chunk)),
-            State::Table { shape, .. } if !chunk.is_empty() => out(Section::Table(shape, chunk)),
+            State::Table { shape, .. } if !chunk.is_empty() => out(Section::Table(TableText {
+                shape,
+                query: std::mem::take(&mut self.table_query),
+                chunk,
+            })),
             _ => {}
         }
     }
 
-    /// After a row marker or a border: the next line tells whether a result set follows. If
-    /// not, the tentative start is dropped and the line looked at afresh.
+    /// Hands on what is read of a large section and goes on with the rest of it: a table's
+    /// next piece starts with its header lines again.
+    fn emit_piece(&mut self, out: &mut dyn FnMut(Section)) {
+        let State::Table { shape, .. } = self.state else {
+            let state = std::mem::replace(&mut self.state, State::Idle);
+            self.emit(out);
+            if let State::Transactions { .. } = state {
+                self.state = State::Transactions { pending_rule: None };
+            }
+            return;
+        };
+        let chunk = std::mem::replace(&mut self.chunk, Chunk::new());
+        for (n, line) in &self.header {
+            self.chunk.push(*n, line);
+        }
+        out(Section::Table(TableText {
+            shape,
+            query: self.table_query.clone(),
+            chunk,
+        }));
+    }
+
+    /// After a row marker, a border or a markdown header: the next line tells whether a result
+    /// set follows. If not, the tentative start is dropped and the line looked at afresh.
     fn confirm(
         &mut self,
         table: bool,
@@ -122,41 +189,76 @@ impl Sections {
             shape,
             borders,
             tabs: 0,
+            gap: Vec::new(),
         };
         self.chunk.push(line_no, raw);
+        if matches!(shape, Shape::Boxed | Shape::Markdown) {
+            self.header.push((line_no, raw.to_string()));
+        }
         Taken::Yes
     }
 
     fn reset(&mut self) {
         self.state = State::Idle;
         self.chunk.clear();
+        self.header.clear();
     }
 
     fn start(&mut self, line_no: usize, raw: &str, text: &str) -> Taken {
-        if (text == "TRANSACTIONS" && self.after_rule) || text.starts_with("---TRANSACTION ") {
-            self.state = State::Transactions { pending_rule: None };
-        } else if text.starts_with("***************************") && text.contains(". row") {
-            self.state = State::MaybeVertical;
-        } else if text.starts_with("+-") && text.bytes().all(|b| b == b'+' || b == b'-') {
-            self.state = State::MaybeBoxed;
-        } else if let Some(tabs) = batch_header(text) {
-            self.state = State::Table {
-                shape: Shape::Batch,
-                borders: 0,
-                tabs,
+        let (state, header) =
+            if (text == "TRANSACTIONS" && self.after_rule) || text.starts_with("---TRANSACTION ") {
+                (State::Transactions { pending_rule: None }, false)
+            } else if text.starts_with("***************************") && text.contains(". row") {
+                (State::MaybeVertical, false)
+            } else if text.starts_with("+-") && text.bytes().all(|b| b == b'+' || b == b'-') {
+                (State::MaybeBoxed, true)
+            } else if text.starts_with('|') && text.len() > 2 && text.ends_with('|') {
+                (State::MaybeMarkdown, true)
+            } else if let Some((tabs, has_header)) = batch_start(raw) {
+                let state = State::Table {
+                    shape: Shape::Batch,
+                    borders: 0,
+                    tabs,
+                    gap: Vec::new(),
+                };
+                (state, has_header)
+            } else if text.starts_with("[{") || text.starts_with("{\"") || text == "[" {
+                let state = State::Table {
+                    shape: Shape::Json,
+                    borders: 0,
+                    tabs: 0,
+                    gap: Vec::new(),
+                };
+                (state, false)
+            } else {
+                self.note_query(text);
+                return Taken::No;
             };
-        } else if text.starts_with("[{") || text.starts_with("{\"") || text == "[" {
-            self.state = State::Table {
-                shape: Shape::Json,
-                borders: 0,
-                tabs: 0,
-            };
-        } else {
-            return Taken::No;
-        }
+        self.state = state;
+        self.table_query = std::mem::take(&mut self.query);
+        self.query_open = false;
         self.chunk.clear();
         self.chunk.push(line_no, raw);
+        self.header.clear();
+        if header {
+            self.header.push((line_no, raw.to_string()));
+        }
         Taken::Yes
+    }
+
+    /// Keeps the query being typed (`mysql> SELECT …`, `    -> FROM …;`) for the result set
+    /// that follows it; prose after a finished query drops it.
+    fn note_query(&mut self, text: &str) {
+        if starts_query(text) {
+            self.query.clear();
+            self.query.push(text.to_string());
+            self.query_open = !ends_query(text);
+        } else if self.query_open {
+            self.query.push(text.to_string());
+            self.query_open = !ends_query(text) && self.query.len() < MAX_QUERY_LINES;
+        } else if !text.is_empty() {
+            self.query.clear();
+        }
     }
 
     fn transactions(
@@ -205,44 +307,91 @@ impl Sections {
             shape,
             borders,
             tabs,
+            gap,
         } = &mut self.state
         else {
             return Taken::No;
         };
-        let ends = match shape {
-            Shape::Boxed => {
-                if text.starts_with('+') {
-                    *borders += 1;
-                    self.chunk.push(line_no, raw);
-                    if *borders >= 3 {
-                        self.emit(out);
-                    }
-                    return Taken::Yes;
+        // A line that starts something else ends the table at once.
+        let mut hard_end = starts_query(text) || text.contains(" in set (");
+        let row = match shape {
+            Shape::Boxed if text.starts_with('+') => {
+                *borders += 1;
+                gap.clear();
+                self.chunk.push(line_no, raw);
+                if *borders <= 2 {
+                    self.header.push((line_no, raw.to_string()));
                 }
-                !text.starts_with('|')
+                if *borders >= 3 {
+                    self.emit(out);
+                }
+                return Taken::Yes;
+            }
+            Shape::Boxed => {
+                hard_end |= is_rule(text);
+                if text.starts_with('|') && *borders < 2 {
+                    self.header.push((line_no, raw.to_string()));
+                }
+                text.starts_with('|')
+            }
+            Shape::Markdown => {
+                if is_markdown_rule(text) && self.header.len() < 2 {
+                    self.header.push((line_no, raw.to_string()));
+                }
+                text.starts_with('|')
             }
             Shape::Vertical => {
-                text.is_empty()
-                    || text.contains(" in set (")
-                    || text.starts_with("Empty set")
-                    || text.starts_with("mysql>")
-                    || text.starts_with("+-")
+                hard_end |= text.starts_with("Empty set") || text.starts_with("+-");
+                if hard_end {
+                    false
+                } else if text.is_empty() {
+                    gap.push((line_no, raw.to_string()));
+                    return Taken::Yes;
+                } else {
+                    // After blank lines only a row or a field goes on with the table.
+                    gap.is_empty()
+                        || (text.starts_with("***") && text.contains(". row"))
+                        || is_key_value(text)
+                }
             }
-            Shape::Batch => raw.bytes().filter(|&b| b == b'\t').count() != *tabs,
-            Shape::Json => text.is_empty(),
+            Shape::Batch => raw.bytes().filter(|&b| b == b'\t').count() == *tabs,
+            Shape::Json => !text.is_empty(),
         };
-        if ends {
-            self.emit(out);
-            return self.start(line_no, raw, text);
+        if row {
+            gap.clear();
+            self.chunk.push(line_no, raw);
+            return Taken::Yes;
         }
-        self.chunk.push(line_no, raw);
-        Taken::Yes
+        // Something else: a comment or blank line between rows is tolerated, for a few lines,
+        // in the shapes people annotate.
+        let tolerant = matches!(shape, Shape::Boxed | Shape::Vertical)
+            && gap.len() < MAX_GAP_LINES
+            && !hard_end;
+        if tolerant {
+            gap.push((line_no, raw.to_string()));
+            return Taken::Yes;
+        }
+        let held = std::mem::take(gap);
+        self.emit(out);
+        for (n, r) in held {
+            let _ = self.push(n, &r, out);
+        }
+        self.push(line_no, raw, out)
     }
 }
 
 /// `-----…` / `=====…` (3 or more).
 fn is_rule(text: &str) -> bool {
     text.len() >= 3 && (text.bytes().all(|b| b == b'-') || text.bytes().all(|b| b == b'='))
+}
+
+/// `|---|:---:|`: the line under a markdown table's header.
+fn is_markdown_rule(text: &str) -> bool {
+    text.starts_with('|')
+        && text.contains('-')
+        && text
+            .bytes()
+            .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
 }
 
 /// A monitor section title: upper-case words alone on a line (`FILE I/O`, `ROW OPERATIONS`).
@@ -254,26 +403,70 @@ fn is_section_title(text: &str) -> bool {
             .all(|b| b.is_ascii_uppercase() || b == b' ' || b == b'/' || b == b'-' || b == b'_')
 }
 
-/// `  lock_trx_id: 610`: an identifier, a colon, a value (a vertical result set's row line).
+/// `  lock_trx_id: 610`: a name (in any script, no spaces), a colon, a value (a vertical
+/// result set's row line).
 fn is_key_value(text: &str) -> bool {
     text.split_once(':').is_some_and(|(k, _)| {
         !k.is_empty()
-            && k.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+            && k.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
     })
 }
 
-/// A `-B` header: two or more tab-separated identifiers. Returns the number of tabs, which every
-/// row of the result set repeats.
-fn batch_header(text: &str) -> Option<usize> {
-    let cells: Vec<&str> = text.split('\t').collect();
-    let identifiers = cells.len() >= 2
-        && cells.iter().all(|c| {
-            !c.is_empty()
-                && c.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+/// A `-B` result set's first line: a header of two or more tab-separated identifiers, or (a
+/// header-less copy) a row with a lock id or lock status in it. The number of tabs, which
+/// every row repeats, and whether the line is a header.
+fn batch_start(raw: &str) -> Option<(usize, bool)> {
+    let line = raw.trim_end_matches(['\r', '\n']);
+    let cells: Vec<&str> = line.split('\t').collect();
+    if cells.len() < 2 {
+        return None;
+    }
+    let tabs = cells.len() - 1;
+    let identifiers = cells.iter().all(|c| {
+        let c = c.trim();
+        !c.is_empty()
+            && c.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+            && !c.bytes().all(|b| b.is_ascii_digit())
+    });
+    if identifiers {
+        return Some((tabs, true));
+    }
+    let lock_row = cells.len() >= 4
+        && cells.iter().any(|c| {
+            let c = c.trim();
+            matches!(c, "GRANTED" | "WAITING") || is_lock_id(c)
         });
-    identifiers.then(|| cells.len() - 1)
+    lock_row.then_some((tabs, false))
+}
+
+/// `139816129437696:27:4:2:139816016601240`, `1594:2:4:7`.
+fn is_lock_id(v: &str) -> bool {
+    let parts: Vec<&str> = v.split(':').collect();
+    (3..=5).contains(&parts.len())
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// A line that types a query: a client prompt and SQL, or SQL alone.
+fn starts_query(text: &str) -> bool {
+    let sql = |s: &str| {
+        let head = s.get(..7).unwrap_or(s).to_ascii_lowercase();
+        head.starts_with("select") || head.starts_with("with ") || head.starts_with("show ")
+    };
+    if sql(text) {
+        return true;
+    }
+    // `mysql> `, `MariaDB [test]> `, `root@db 19:34: [(none)]> `, `Connection 3> `.
+    text.split_once("> ")
+        .is_some_and(|(head, rest)| head.len() < 60 && sql(rest.trim_start()))
+}
+
+/// The end of a typed query: `;` or `\G`.
+fn ends_query(text: &str) -> bool {
+    text.ends_with(';') || text.contains("\\G")
 }
 
 #[cfg(test)]
@@ -286,9 +479,24 @@ mod tests {
         let mut out = |sec: Section| {
             let (kind, chunk) = match sec {
                 Section::Transactions(c) => ("transactions".to_string(), c),
-                Section::Table(shape, c) => (format!("{shape:?}"), c),
+                Section::Table(t) => (format!("{:?}", t.shape), t.chunk),
             };
             got.push((kind, chunk.lines().map(|(n, _)| n).collect()));
+        };
+        for (i, line) in text.lines().enumerate() {
+            s.push(i + 1, line, &mut out);
+        }
+        s.finish(&mut out);
+        got
+    }
+
+    fn queries(text: &str) -> Vec<Vec<String>> {
+        let mut s = Sections::default();
+        let mut got = Vec::new();
+        let mut out = |sec: Section| {
+            if let Section::Table(t) = sec {
+                got.push(t.query);
+            }
         };
         for (i, line) in text.lines().enumerate() {
             s.push(i + 1, line, &mut out);
@@ -329,5 +537,61 @@ mod tests {
             1,
             "an unknown boxed table is still a table"
         );
+        let markdown = "| a | b |\n|---|---|\n| 1 | 2 |\n\nprose";
+        assert_eq!(
+            sections(markdown),
+            [("Markdown".to_string(), vec![1, 2, 3])]
+        );
+        let headerless = "INNODB\t1:2:4:7\t1594\tGRANTED\nINNODB\t1:2:4:8\t1595\tWAITING\n";
+        assert_eq!(sections(headerless), [("Batch".to_string(), vec![1, 2])]);
+    }
+
+    #[test]
+    fn annotated_rows_stay_in_their_table() {
+        let text = "\t+---+\n\t| a |\n\t+---+\n\t| 1 |\n\n\tcomment\n\t| 2 |\n\t+---+\nafter";
+        assert_eq!(
+            sections(text),
+            [("Boxed".to_string(), vec![1, 2, 3, 4, 7, 8])]
+        );
+        let vertical = "*** 1. row ***\n a: 1\n\n*** 2. row ***\n a: 2\n\nprose\n";
+        let got = sections(&vertical.replace("***", "***************************"));
+        assert_eq!(got, [("Vertical".to_string(), vec![1, 2, 4, 5])]);
+    }
+
+    #[test]
+    fn the_query_goes_with_its_table() {
+        let text = "mysql> SELECT ENGINE_TRANSACTION_ID as Trx_Id,\n    -> LOCK_MODE as Mode FROM performance_schema.data_locks;\n+---+\n| a |\n+---+\n| 1 |\n+---+\nprose\n+---+\n| b |\n+---+\n";
+        let got = queries(text);
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].len(), 2);
+        assert!(got[0][0].contains("Trx_Id"));
+        assert!(got[1].is_empty(), "prose drops a finished query");
+    }
+
+    #[test]
+    fn large_tables_come_in_pieces_each_with_the_header() {
+        let mut text = String::from("+---+\n| a |\n+---+\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("| {i} |\n"));
+        }
+        text.push_str("+---+\n");
+        let mut s = Sections::default();
+        let mut pieces = Vec::new();
+        let mut out = |sec: Section| {
+            if let Section::Table(t) = sec {
+                pieces.push(t.chunk);
+            }
+        };
+        for (i, line) in text.lines().enumerate() {
+            s.push(i + 1, line, &mut out);
+        }
+        s.finish(&mut out);
+        assert!(pieces.len() > 1);
+        for p in &pieces {
+            let first: Vec<&str> = p.lines().take(3).map(|(_, l)| l).collect();
+            assert_eq!(first, ["+---+", "| a |", "+---+"]);
+        }
+        let rows: usize = pieces.iter().map(|p| p.len() - 3).sum();
+        assert_eq!(rows, 200_000 + 1, "every row once, and the closing border");
     }
 }

@@ -5,10 +5,9 @@
 //! `*** (1) TRANSACTION:`; it ends at the victim line, at the next section's rule, at another
 //! server log line, at the next report's start, or at the end of input.
 
-use super::sections::{Section, Sections, Taken};
-use super::Chunk;
+use super::sections::{Section, Sections, TableText, Taken};
 use crate::input::{LogicalLine, Prefix};
-use crate::parse::lock_tables::Shape;
+use crate::text::Chunk;
 
 /// A report larger than this is cut: no real deadlock report comes near it (the status output
 /// itself is capped at 1 MB), so the input is garbage that happened to start like one.
@@ -23,8 +22,8 @@ pub enum Piece {
     Oversized { line: usize },
     /// The TRANSACTIONS section of a status output (lock waits).
     Transactions(Chunk),
-    /// A lock-table result set as a client printed it.
-    Table(Shape, Chunk),
+    /// A lock-table result set (or a piece of a large one) as a client printed it.
+    Table(TableText),
 }
 
 /// Splitter state for one input.
@@ -44,7 +43,7 @@ impl From<Section> for Piece {
     fn from(section: Section) -> Piece {
         match section {
             Section::Transactions(chunk) => Piece::Transactions(chunk),
-            Section::Table(shape, chunk) => Piece::Table(shape, chunk),
+            Section::Table(table) => Piece::Table(table),
         }
     }
 }
@@ -56,7 +55,7 @@ impl Splitter {
 
     /// Feeds one logical line; completed reports are passed to `out`.
     pub fn push(&mut self, line: LogicalLine<'_>, out: &mut dyn FnMut(Piece)) {
-        let text = crate::parse::trim(line.text);
+        let text = crate::text::trim(line.text);
         if self.inside {
             self.push_inside(line, text, out);
         } else if starts_report(text) {

@@ -47,7 +47,6 @@ declare_pattern! {
 }
 
 fn check(v: &View) -> Option<Finding> {
-    let d = v.d;
     let waiters: Vec<(&Trx, &Lock)> = v.waiters().collect();
     let &(_, first) = waiters.first()?;
     if waiters.len() < 2
@@ -118,13 +117,7 @@ fn check(v: &View) -> Option<Finding> {
         words::numbers(&ns),
         words::all(ns.len())
     ));
-    summary.push_str(&words::victim(d));
-    if confidence != Confidence::High {
-        if let Some(note) = v.hidden_note() {
-            summary.push(' ');
-            summary.push_str(&note);
-        }
-    }
+    v.close_summary(&mut summary, confidence);
     let t = words::bare_table(first);
     let fix = format!(
         "Insert first and treat a duplicate-key error as \"the row exists\", instead of checking \

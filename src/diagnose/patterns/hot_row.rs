@@ -2,7 +2,7 @@
 //! updates the same `users` row).
 
 use super::prelude::*;
-use crate::diagnose::waits::{evidence, lock_phrase, who};
+use crate::diagnose::waits::{evidence, lock_phrase, who, LockScene};
 use crate::model::LockWait;
 
 declare_pattern! {
@@ -44,7 +44,8 @@ declare_pattern! {
     on = lock_waits,
 }
 
-fn check(waits: &[LockWait]) -> Vec<Finding> {
+fn check(scene: &LockScene) -> Vec<Finding> {
+    let waits = scene.waits;
     let mut findings = Vec::new();
     let mut done: Vec<usize> = Vec::new();
     for (i, w) in waits.iter().enumerate() {
@@ -94,7 +95,7 @@ mod tests {
         let (mut a, mut b) = (wait("2", "1"), wait("3", "1"));
         a.lock.heap_no = Some(5);
         b.lock.heap_no = Some(5);
-        assert_eq!(check(&[a.clone(), b]).len(), 1);
-        assert!(check(&[a]).is_empty());
+        assert_eq!(check(&LockScene::waits(&[a.clone(), b])).len(), 1);
+        assert!(check(&LockScene::waits(&[a])).is_empty());
     }
 }

@@ -2,8 +2,8 @@
 //! application work (seeds 000 and 001, MariaDB capture `lock-wait-timeout`).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, lock_phrase, statement, who};
-use crate::model::{BlockingTree, LockWait};
+use crate::diagnose::waits::{duration, evidence, lock_phrase, statement, who, LockScene};
+use crate::model::BlockingTree;
 
 declare_pattern! {
     /// ### What it looks like in the log
@@ -43,7 +43,8 @@ declare_pattern! {
     on = lock_waits,
 }
 
-fn check(waits: &[LockWait]) -> Vec<Finding> {
+fn check(scene: &LockScene) -> Vec<Finding> {
+    let waits = scene.waits;
     let tree = BlockingTree::new(waits);
     tree.heads()
         .into_iter()
@@ -126,7 +127,7 @@ mod tests {
         w.blocking.as_mut().unwrap().thread_id = Some(71);
         w.blocking.as_mut().unwrap().command = Some("Sleep".into());
         w.requesting.query = Some("UPDATE jobs SET state = 'cancelled' WHERE id = 7".into());
-        let findings = check(&[w]);
+        let findings = check(&LockScene::waits(&[w]));
         assert_eq!(findings.len(), 1);
         assert_eq!(findings[0].confidence, Confidence::High);
         assert!(
@@ -140,6 +141,6 @@ mod tests {
     fn a_running_head_is_not_idle() {
         let mut w = wait("610", "609");
         w.blocking.as_mut().unwrap().query = Some("UPDATE big SET x = 1".into());
-        assert!(check(&[w]).is_empty());
+        assert!(check(&LockScene::waits(&[w])).is_empty());
     }
 }

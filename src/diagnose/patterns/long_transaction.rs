@@ -2,8 +2,8 @@
 //! wait (seeds 000, 001: requests failing with 1205 behind a transaction kept open).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, statement, who};
-use crate::model::{BlockingTree, LockWait};
+use crate::diagnose::waits::{duration, evidence, statement, who, LockScene};
+use crate::model::BlockingTree;
 
 /// A transaction open this long while others wait on it is worth a finding: it is past the
 /// default `innodb_lock_wait_timeout` of 50 s, so its waiters are already failing.
@@ -40,7 +40,8 @@ declare_pattern! {
     on = lock_waits,
 }
 
-fn check(waits: &[LockWait]) -> Vec<Finding> {
+fn check(scene: &LockScene) -> Vec<Finding> {
+    let waits = scene.waits;
     let tree = BlockingTree::new(waits);
     tree.heads()
         .into_iter()
@@ -82,8 +83,8 @@ mod tests {
     fn only_old_heads() {
         let mut w = wait("2", "1");
         w.blocking.as_mut().unwrap().active_secs = Some(400);
-        assert_eq!(check(&[w.clone()]).len(), 1);
+        assert_eq!(check(&LockScene::waits(&[w.clone()])).len(), 1);
         w.blocking.as_mut().unwrap().active_secs = Some(3);
-        assert!(check(&[w]).is_empty());
+        assert!(check(&LockScene::waits(&[w])).is_empty());
     }
 }

@@ -3,9 +3,11 @@
 //! priority: the first match is the main cause, so specific shapes come before general ones.
 
 mod auto_inc_lock;
+mod bulk_lock_holder;
 mod concurrent_unique_delete;
 mod delete_then_insert;
 mod fk_s_lock_upgrade;
+mod gap_lock_held;
 mod gap_then_insert;
 mod hot_row;
 mod idle_blocker;
@@ -15,13 +17,16 @@ mod indexed_column_update;
 mod long_transaction;
 mod odku_supremum;
 mod s_to_x_upgrade;
+mod shared_lock_held;
 mod unindexed_scan;
 mod unique_key_race;
 
 pub use auto_inc_lock::AUTO_INC_LOCK;
+pub use bulk_lock_holder::BULK_LOCK_HOLDER;
 pub use concurrent_unique_delete::CONCURRENT_UNIQUE_DELETE;
 pub use delete_then_insert::DELETE_THEN_INSERT;
 pub use fk_s_lock_upgrade::FK_S_LOCK_UPGRADE;
+pub use gap_lock_held::GAP_LOCK_HELD;
 pub use gap_then_insert::GAP_THEN_INSERT;
 pub use hot_row::HOT_ROW;
 pub use idle_blocker::IDLE_BLOCKER;
@@ -31,6 +36,7 @@ pub use indexed_column_update::INDEXED_COLUMN_UPDATE;
 pub use long_transaction::LONG_TRANSACTION;
 pub use odku_supremum::ODKU_SUPREMUM;
 pub use s_to_x_upgrade::S_TO_X_UPGRADE;
+pub use shared_lock_held::SHARED_LOCK_HELD;
 pub use unindexed_scan::UNINDEXED_SCAN;
 pub use unique_key_race::UNIQUE_KEY_RACE;
 
@@ -54,6 +60,9 @@ pub static PATTERNS: &[&Pattern] = &[
     &IDLE_BLOCKER,
     &LONG_TRANSACTION,
     &HOT_ROW,
+    &BULK_LOCK_HOLDER,
+    &GAP_LOCK_HELD,
+    &SHARED_LOCK_HELD,
 ];
 
 /// What every pattern file imports.

@@ -50,7 +50,6 @@ declare_pattern! {
 }
 
 fn check(v: &View) -> Option<Finding> {
-    let d = v.d;
     let waiters: Vec<(&Trx, &Lock)> = v
         .waiters()
         .filter(|(_, w)| is_insert_intention(w))
@@ -139,13 +138,7 @@ fn check(v: &View) -> Option<Finding> {
          keys need not overlap. (A `SELECT … FOR UPDATE` of missing keys earlier in the \
          transaction leaves the same supremum lock; the fix is the same.)",
     );
-    summary.push_str(&words::victim(d));
-    if confidence != Confidence::High {
-        if let Some(note) = v.hidden_note() {
-            summary.push(' ');
-            summary.push_str(&note);
-        }
-    }
+    v.close_summary(&mut summary, confidence);
     let t = words::bare_table(first);
     let fix = format!(
         "Serialise the upserts that append to `{t}`: one writer per key range (lock the owning \

@@ -45,7 +45,6 @@ declare_pattern! {
 }
 
 fn check(v: &View) -> Option<Finding> {
-    let d = v.d;
     for t in v.trx.iter().filter(|t| t.plain_insert()) {
         let Some(w) = t.wait else { continue };
         let own_table = t.t.query.as_deref().and_then(sql::written_table);
@@ -129,13 +128,7 @@ fn check(v: &View) -> Option<Finding> {
                 ));
             }
         }
-        summary.push_str(&words::victim(d));
-        if confidence != Confidence::High {
-            if let Some(note) = v.hidden_note() {
-                summary.push(' ');
-                summary.push_str(&note);
-            }
-        }
+        v.close_summary(&mut summary, confidence);
         let table = words::bare_table(w);
         let fix = format!(
             "Let one statement check and write the key, or serialise the creation of a key on \

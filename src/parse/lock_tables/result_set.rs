@@ -5,13 +5,19 @@
 
 use serde_json::Value;
 
+pub use crate::text::Shape;
+
 /// One result set: header names and the cells of each row (`None` for SQL NULL).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ResultSet {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Option<String>>>,
+    /// 1-based physical line of each row (its first line).
+    pub row_lines: Vec<usize>,
     /// 1-based physical line of the header (or first row line).
     pub line: usize,
+    /// No header was printed (`mysql -B -N`, a GUI's "copy rows"): `columns` are empty names.
+    pub headerless: bool,
 }
 
 impl ResultSet {
@@ -34,15 +40,6 @@ impl ResultSet {
     }
 }
 
-/// The shape a result set was printed in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Shape {
-    Boxed,
-    Vertical,
-    Batch,
-    Json,
-}
-
 /// Parses the lines of one result set (`(physical line, text)`), printed in `shape`.
 pub fn parse_result_set<'a>(
     shape: Shape,
@@ -53,6 +50,14 @@ pub fn parse_result_set<'a>(
         Shape::Vertical => vertical(lines),
         Shape::Batch => batch(lines),
         Shape::Json => json(lines),
+        Shape::Markdown => markdown(lines),
+    }
+}
+
+impl ResultSet {
+    fn push_row(&mut self, line: usize, cells: Vec<Option<String>>) {
+        self.rows.push(cells);
+        self.row_lines.push(line);
     }
 }
 
@@ -61,14 +66,20 @@ pub fn parse_result_set<'a>(
 // +--------+-----------+
 // |    610 | LOCK WAIT |
 // +--------+-----------+
+//
+// Copies indent the whole paste (a tab, a markdown code block), wrap a long row onto a second
+// line that begins with `|` again, and put comments or blank lines between rows: the rows are
+// the lines that start with `|`, a row without its closing `|` goes on on the next line, and
+// anything else is skipped.
 fn boxed<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
     let mut set = ResultSet::default();
     let mut header_done = false;
     // Char positions of the `+` of the border: cells are cut there, so a value may hold ` | `.
     let mut border: Vec<usize> = Vec::new();
-    for (line_no, text) in lines {
-        let text = text.trim_end();
-        if text.starts_with('+') {
+    let mut pending: Option<(usize, String)> = None;
+    for (line_no, raw) in lines {
+        let text = raw.trim();
+        if text.starts_with('+') && pending.is_none() {
             if border.is_empty() {
                 border = text
                     .char_indices()
@@ -78,16 +89,63 @@ fn boxed<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet>
             }
             continue;
         }
-        if !text.starts_with('|') {
+        if border.is_empty() || !text.starts_with('|') {
             continue;
         }
-        let cells = cut_cells(text, &border);
+        let (row_line, row) = match pending.take() {
+            Some((n, mut head)) => {
+                head.push(' ');
+                head.push_str(text);
+                (n, head)
+            }
+            None => (line_no, text.to_string()),
+        };
+        if !row.ends_with('|') || row.len() < 2 {
+            pending = Some((row_line, row));
+            continue;
+        }
+        let cells = cut_cells(&row, &border);
         if header_done {
-            set.rows.push(cells.into_iter().map(null_or).collect());
+            set.push_row(row_line, cells.into_iter().map(null_or).collect());
         } else {
             set.columns = cells.into_iter().map(str::to_string).collect();
-            set.line = line_no;
+            set.line = row_line;
             header_done = true;
+        }
+    }
+    (!set.columns.is_empty()).then_some(set)
+}
+
+// | ENGINE_TRANSACTION_ID | LOCK_MODE |
+// | -------- | -------- |
+// | 8665 | X,GAP,INSERT_INTENTION |
+/// `|---|:---:|`: the line under a markdown table's header.
+fn is_rule(text: &str) -> bool {
+    text.contains('-')
+        && text
+            .bytes()
+            .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+}
+
+fn markdown<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
+    let mut set = ResultSet::default();
+    for (line_no, raw) in lines {
+        let text = raw.trim();
+        if !text.starts_with('|') || is_rule(text) {
+            continue;
+        }
+        let inner = text.strip_prefix('|').unwrap_or(text);
+        let inner = inner.strip_suffix('|').unwrap_or(inner);
+        // Cells in code spans (`` `A4` ``) are the values themselves.
+        let cells: Vec<&str> = inner
+            .split('|')
+            .map(|c| c.trim().trim_matches('`'))
+            .collect();
+        if set.columns.is_empty() {
+            set.columns = cells.into_iter().map(str::to_string).collect();
+            set.line = line_no;
+        } else {
+            set.push_row(line_no, cells.into_iter().map(null_or).collect());
         }
     }
     (!set.columns.is_empty()).then_some(set)
@@ -96,7 +154,10 @@ fn boxed<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet>
 /// Cuts `| a | b |` at the border's `+` positions when the row is as wide as the border (ASCII
 /// values), else at ` | ` (wide characters shift the columns).
 fn cut_cells<'a>(row: &'a str, border: &[usize]) -> Vec<&'a str> {
-    let aligned = row.is_ascii() && border.last().is_some_and(|&end| end + 1 == row.len());
+    // A border of one cell over a row of several: a hand-made table (its rows split at ` | `).
+    let one_cell = border.len() == 2 && row.contains(" | ");
+    let aligned =
+        !one_cell && row.is_ascii() && border.last().is_some_and(|&end| end + 1 == row.len());
     if aligned {
         let cells: Option<Vec<&str>> = border
             .windows(2)
@@ -120,7 +181,7 @@ fn cut_cells<'a>(row: &'a str, border: &[usize]) -> Vec<&'a str> {
 fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
     let mut set = ResultSet::default();
     let mut current: Vec<(String, String)> = Vec::new();
-    let flush = |set: &mut ResultSet, row: &mut Vec<(String, String)>| {
+    let flush = |set: &mut ResultSet, row: &mut Vec<(String, String)>, line: usize| {
         if row.is_empty() {
             return;
         }
@@ -138,14 +199,20 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
                 *cell = null_or(&value);
             }
         }
-        set.rows.push(cells);
+        set.push_row(line, cells);
     };
+    let mut row_line = 0;
     for (line_no, text) in lines {
-        if text.starts_with("***") && text.contains(". row") {
-            flush(&mut set, &mut current);
+        let trimmed = text.trim();
+        if trimmed.starts_with("***") && trimmed.contains(". row") {
+            flush(&mut set, &mut current, row_line);
+            row_line = line_no;
             if set.line == 0 {
                 set.line = line_no;
             }
+            continue;
+        }
+        if trimmed.is_empty() && current.is_empty() {
             continue;
         }
         match key_value(text) {
@@ -159,7 +226,14 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
             }
         }
     }
-    flush(&mut set, &mut current);
+    flush(&mut set, &mut current, row_line);
+    // Blank lines a copy put between the fields are not part of the values.
+    for row in &mut set.rows {
+        for cell in row.iter_mut().flatten() {
+            let end = cell.trim_end().len();
+            cell.truncate(end);
+        }
+    }
     (!set.columns.is_empty()).then_some(set)
 }
 
@@ -167,10 +241,11 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
 fn key_value(text: &str) -> Option<(&str, &str)> {
     let trimmed = text.trim_start();
     let (key, rest) = trimmed.split_once(':')?;
+    // Names in any script (a header aliased in Chinese), never with spaces.
     let ident = !key.is_empty()
         && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$');
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
     if !ident {
         return None;
     }
@@ -182,21 +257,41 @@ fn key_value(text: &str) -> Option<(&str, &str)> {
 fn batch<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
     let mut set = ResultSet::default();
     for (line_no, text) in lines {
-        if text.is_empty() {
+        let text = text.trim_end_matches(['\r', '\n']);
+        if text.trim().is_empty() {
             continue;
         }
-        if set.columns.is_empty() {
-            set.columns = text.split('\t').map(|c| c.trim().to_string()).collect();
+        if set.columns.is_empty() && set.rows.is_empty() {
             set.line = line_no;
-        } else {
-            set.rows.push(
-                text.split('\t')
-                    .map(|c| null_or(&unescape_batch(c)))
-                    .collect(),
-            );
+            if is_batch_header(text) {
+                set.columns = text.split('\t').map(|c| c.trim().to_string()).collect();
+                continue;
+            }
+            set.headerless = true;
         }
+        let cells: Vec<Option<String>> = text
+            .split('\t')
+            .map(|c| null_or(&unescape_batch(c)))
+            .collect();
+        if set.headerless && set.columns.len() < cells.len() {
+            set.columns.resize(cells.len(), String::new());
+        }
+        set.push_row(line_no, cells);
     }
     (!set.columns.is_empty()).then_some(set)
+}
+
+/// A `-B` header: two or more tab-separated identifiers.
+pub fn is_batch_header(text: &str) -> bool {
+    let cells: Vec<&str> = text.split('\t').collect();
+    cells.len() >= 2
+        && cells.iter().all(|c| {
+            let c = c.trim();
+            !c.is_empty()
+                && c.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'$')
+                && !c.bytes().all(|b| b.is_ascii_digit())
+        })
 }
 
 /// `mysql -B` escapes newline, tab, backslash and NUL in cells.
@@ -271,13 +366,14 @@ fn json<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> 
                 *slot = cell;
             }
         }
-        set.rows.push(cells);
+        set.push_row(first_line, cells);
     }
     (!set.columns.is_empty()).then_some(set)
 }
 
+/// A cell, `None` for SQL NULL (`NULL`, and `Null` / `null` as some copies spell it).
 fn null_or(cell: &str) -> Option<String> {
-    (cell != "NULL").then(|| cell.to_string())
+    (!cell.eq_ignore_ascii_case("NULL")).then(|| cell.to_string())
 }
 
 #[cfg(test)]

@@ -1,0 +1,115 @@
+//! Waits from the lock rows alone (a `data_locks` paste without `data_lock_waits`): a `WAITING`
+//! row waits for every other transaction's `GRANTED` row on the same record (same
+//! `space:page:heap`, or the same table, index and `LOCK_DATA`) whose lock it must wait for
+//! under InnoDB's rules — gap locks never block each other, an insert intention waits for gap
+//! and next-key locks, S and X as the compatibility matrix says. Such a wait is marked
+//! `inferred`. A waiting row with no such holder is still a wait, its holder unknown.
+//!
+//! Each waiting row is few; the granted rows may be a million: they are scanned once, against
+//! the set of targets that something waits on.
+
+use std::collections::HashMap;
+
+use super::join::{waited_lock, Waits};
+use super::LockPicture;
+use crate::model::lock_table::{LockRow, LockStatus};
+use crate::model::lock_wait::{LockWait, TrxSummary};
+
+impl LockPicture {
+    /// Adds to `waits` the waits of `WAITING` rows that no waits table (`done`) or status
+    /// section already explained.
+    pub(super) fn infer(&self, waits: &mut Waits, done: &[bool]) {
+        let explained: Vec<String> = waits
+            .all
+            .iter()
+            .map(|w| w.requesting.trx_id.clone())
+            .collect();
+        let waiting: Vec<(u32, &LockRow)> = self
+            .open
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !done.get(*i).copied().unwrap_or(false))
+            .map(|(_, o)| o)
+            .filter(|(_, r)| r.status == Some(LockStatus::Waiting))
+            .filter(|(_, r)| !explained.iter().any(|e| *e == r.trx_id.as_str()))
+            .map(|(s, r)| (*s, r))
+            .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        // Target → the granted rows on it (group and owner), in one pass over them.
+        let mut on_target: HashMap<u64, Vec<(u32, u32)>> = waiting
+            .iter()
+            .map(|(_, r)| (r.target_key(), Vec::new()))
+            .collect();
+        for g in &self.granted {
+            if let Some(list) = on_target.get_mut(&g.target) {
+                list.push((g.group, g.trx));
+            }
+        }
+        for (source, w) in waiting {
+            let mut blockers: Vec<TrxSummary> = Vec::new();
+            for &(group, trx) in on_target.get(&w.target_key()).into_iter().flatten() {
+                let (Some(held), Some(owner)) =
+                    (self.held.get(group), self.trx_ids.get(trx as usize))
+                else {
+                    continue;
+                };
+                let blocks = *owner != w.trx_id
+                    && w.mode.conflicts_with(&held.mode)
+                    && (!w.record || w.kind.waits_for(held.kind));
+                if blocks && !blockers.iter().any(|b| b.trx_id == owner.as_str()) {
+                    blockers.push(TrxSummary {
+                        trx_id: owner.to_string(),
+                        ps_thread_id: held.ps_thread_id,
+                        ..TrxSummary::default()
+                    });
+                }
+            }
+            let requesting = TrxSummary {
+                trx_id: w.trx_id.to_string(),
+                ps_thread_id: w.ps_thread_id,
+                ..TrxSummary::default()
+            };
+            let wait = |blocking: Option<TrxSummary>| LockWait {
+                requesting: requesting.clone(),
+                blocking,
+                lock: waited_lock(w),
+                wait_secs: None,
+                sources: vec![self.source(source)],
+                line: w.line,
+                inferred: true,
+            };
+            if blockers.is_empty() {
+                waits.push(wait(None));
+            }
+            for b in blockers {
+                waits.push(wait(Some(b)));
+            }
+        }
+    }
+
+    /// Pairs of rows of a table without a status column (INNODB_LOCKS) that lock the same
+    /// record for different transactions: such a table lists only locks that wait or block, so
+    /// one waits for the other when their modes conflict (whatever the gap flags say: an
+    /// insert intention prints as `X` or `X,GAP` there), but the table does not say which.
+    pub fn undirected_conflicts(&self) -> Vec<(&LockRow, &LockRow)> {
+        let rows: Vec<&LockRow> = self
+            .open
+            .iter()
+            .map(|(_, r)| r)
+            .filter(|r| r.status.is_none())
+            .collect();
+        let mut pairs = Vec::new();
+        for (i, a) in rows.iter().enumerate() {
+            for b in rows.iter().skip(i + 1) {
+                let conflict =
+                    a.trx_id != b.trx_id && a.same_target(b) && a.mode.conflicts_with(&b.mode);
+                if conflict {
+                    pairs.push((*a, *b));
+                }
+            }
+        }
+        pairs
+    }
+}

@@ -1,0 +1,154 @@
+//! The lock tables of one moment joined into who waits for whom and who holds what. Each table
+//! alone tells part of the story (`data_lock_waits` only ids, `data_locks` the locks,
+//! `INNODB_TRX` and `PROCESSLIST` what each session runs); given together — several files, or
+//! one file with several result sets — they are joined by trx id, lock id and thread id
+//! (format-spec §7–§9). Without a waits table, the waits are inferred from the lock rows
+//! (`infer`).
+//!
+//! Built for incident scale: a busy server's `data_locks` has a million rows, nearly all of
+//! them granted record locks of one big statement. Those are kept only as a compact target
+//! and owner (`Granted`, enough to find who blocks a waiting row) and counted into groups per
+//! transaction, table, index and mode (`held`); only the waiting rows are kept whole.
+
+mod held;
+mod infer;
+mod join;
+
+use std::collections::HashMap;
+
+pub use held::HeldLocks;
+
+use super::lock_table::{LockRow, LockStatus, LockTable, TableRows, WaitRow};
+use super::lock_wait::{LockWait, TrxSummary};
+use super::Name;
+use held::HeldIndex;
+
+/// A granted lock reduced to what the inference needs.
+#[derive(Debug, Clone, Copy)]
+struct Granted {
+    /// `LockRow::target_key`.
+    target: u64,
+    /// Index into `LockPicture::trx_ids`.
+    trx: u32,
+    /// Index into the held groups: the group's table, index and mode describe it.
+    group: u32,
+}
+
+/// Everything read so far from lock tables and TRANSACTIONS sections.
+#[derive(Debug, Default)]
+pub struct LockPicture {
+    /// `input (table)` of every result set read, for the evidence.
+    sources: Vec<String>,
+    /// Waits of TRANSACTIONS sections (`LockWait::from_transactions`).
+    status: Vec<LockWait>,
+    saw_status: bool,
+    waits: Vec<(u32, WaitRow)>,
+    sessions: Vec<TrxSummary>,
+    /// Rows that wait, or whose status the table does not say (INNODB_LOCKS), whole.
+    open: Vec<(u32, LockRow)>,
+    granted: Vec<Granted>,
+    trx_ids: Vec<Name>,
+    trx_index: HashMap<Name, u32>,
+    held: HeldIndex,
+    /// Lock rows read, granted or not.
+    lock_rows: usize,
+}
+
+impl LockPicture {
+    /// Adds one result set read from input `input`.
+    pub fn add_table(&mut self, input: &str, table: LockTable) {
+        let source = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
+        self.sources.push(format!("{input} ({})", table.kind));
+        match table.rows {
+            TableRows::Locks(rows) => {
+                for row in rows {
+                    self.add_lock(source, row);
+                }
+            }
+            TableRows::Waits(rows) => self.waits.extend(rows.into_iter().map(|r| (source, r))),
+            TableRows::Sessions(rows) => self.sessions.extend(rows),
+        }
+    }
+
+    fn add_lock(&mut self, source: u32, row: LockRow) {
+        self.lock_rows += 1;
+        match row.status {
+            Some(LockStatus::Granted) => {
+                let trx = self.trx(&row.trx_id);
+                let group = self.held.add(&row);
+                self.granted.push(Granted {
+                    target: row.target_key(),
+                    trx,
+                    group,
+                });
+            }
+            Some(LockStatus::Waiting) => {
+                self.held.add(&row);
+                self.open.push((source, row));
+            }
+            None => {
+                self.held.add(&row);
+                self.open.push((source, row));
+            }
+        }
+    }
+
+    fn trx(&mut self, id: &Name) -> u32 {
+        if let Some(&i) = self.trx_index.get(id) {
+            return i;
+        }
+        let i = u32::try_from(self.trx_ids.len()).unwrap_or(u32::MAX);
+        self.trx_ids.push(id.clone());
+        self.trx_index.insert(id.clone(), i);
+        i
+    }
+
+    /// The waits of a TRANSACTIONS section.
+    pub fn add_status(&mut self, waits: Vec<LockWait>) {
+        self.saw_status = true;
+        self.status.extend(waits);
+    }
+
+    /// Takes in another input's material (several files of one moment).
+    pub fn merge(&mut self, other: LockPicture) {
+        let offset = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
+        self.sources.extend(other.sources);
+        self.status.extend(other.status);
+        self.saw_status |= other.saw_status;
+        self.waits
+            .extend(other.waits.into_iter().map(|(s, w)| (s + offset, w)));
+        self.sessions.extend(other.sessions);
+        self.open
+            .extend(other.open.into_iter().map(|(s, r)| (s + offset, r)));
+        let groups = self.held.merge(other.held);
+        for g in other.granted {
+            let trx = other
+                .trx_ids
+                .get(g.trx as usize)
+                .cloned()
+                .unwrap_or_default();
+            let trx = self.trx(&trx);
+            self.granted.push(Granted {
+                target: g.target,
+                trx,
+                group: groups.get(g.group as usize).copied().unwrap_or(g.group),
+            });
+        }
+        self.lock_rows += other.lock_rows;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sources.is_empty() && !self.saw_status
+    }
+
+    /// Lock rows read.
+    pub fn lock_rows(&self) -> usize {
+        self.lock_rows
+    }
+
+    /// The locks held (and waited for), grouped per transaction, table, index and mode, the
+    /// largest groups first.
+    pub fn held(&self) -> Vec<HeldLocks> {
+        self.held.groups()
+    }
+}

@@ -1,0 +1,177 @@
+//! The rows of the lock tables, whichever table and client printed them: a lock
+//! (`performance_schema.data_locks`, `information_schema.INNODB_LOCKS`), a wait
+//! (`data_lock_waits`, `INNODB_LOCK_WAITS`, `sys.innodb_lock_waits`, home-made joins), a
+//! transaction (`INNODB_TRX`) or a session (`PROCESSLIST`, `performance_schema.threads`). The
+//! parser reads columns by role into these; `LockPicture` joins them.
+
+use super::lock::TableName;
+use super::lock_mode::{LockKind, LockMode};
+use super::lock_wait::TrxSummary;
+use super::Name;
+
+/// `LOCK_STATUS`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockStatus {
+    Granted,
+    Waiting,
+}
+
+/// Where a record lock is: `space:page:heap` of its lock id (`ENGINE_LOCK_ID`
+/// `<trx>:<space>:<page>:<heap>[:<ptr>]`, INNODB_LOCKS' `lock_space`/`lock_page`/`lock_rec`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RecordAddress {
+    pub space: u64,
+    pub page: u64,
+    pub heap: u64,
+}
+
+/// One lock, granted or wanted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockRow {
+    /// `ENGINE_LOCK_ID` / `lock_id`, as printed.
+    pub lock_id: Option<Name>,
+    /// The owner: `ENGINE_TRANSACTION_ID` / `lock_trx_id`. When the paste shows no trx id,
+    /// `row N` (its position), so that rows are never joined by a guess.
+    pub trx_id: Name,
+    /// `performance_schema` `THREAD_ID` (not the processlist id a `KILL` takes).
+    pub ps_thread_id: Option<u64>,
+    pub table: TableName,
+    /// `None` for a table lock.
+    pub index: Option<Name>,
+    /// A record lock (`LOCK_TYPE` `RECORD`, or an index or record address shown).
+    pub record: bool,
+    pub mode: LockMode,
+    /// After InnoDB's rules: on the supremum every lock is a gap lock.
+    pub kind: LockKind,
+    /// `None` when the table has no status column (INNODB_LOCKS lists only locks that wait or
+    /// block).
+    pub status: Option<LockStatus>,
+    /// `LOCK_DATA`: key values as the server prints them, `supremum pseudo-record`.
+    pub data: Option<String>,
+    pub address: Option<RecordAddress>,
+    /// `LOCK_MODE` as printed (`X,REC_NOT_GAP`).
+    pub mode_text: Name,
+    /// 1-based input line of the row (or of its result set's header).
+    pub line: usize,
+}
+
+impl LockRow {
+    pub fn is_supremum(&self) -> bool {
+        self.data
+            .as_deref()
+            .is_some_and(|d| d.contains("supremum pseudo-record"))
+            || self.address.is_some_and(|a| a.heap == 1)
+    }
+
+    /// Whether two rows lock the same record (or the same table): the same address when both
+    /// have one, else the same table, index and `LOCK_DATA`.
+    pub fn same_target(&self, other: &LockRow) -> bool {
+        if self.record != other.record || self.table.table != other.table.table {
+            return false;
+        }
+        let schemas_agree = match (&self.table.schema, &other.table.schema) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        if !schemas_agree {
+            return false;
+        }
+        if !self.record {
+            return true;
+        }
+        match (self.address, other.address) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.index == other.index && self.data.is_some() && self.data == other.data,
+        }
+    }
+
+    /// Whether this (waiting) lock must wait for `held` (granted, another transaction's, on
+    /// the same target) under InnoDB's compatibility rules.
+    pub fn waits_for(&self, held: &LockRow) -> bool {
+        if !self.mode.conflicts_with(&held.mode) {
+            return false;
+        }
+        !self.record || self.kind.waits_for(held.kind)
+    }
+}
+
+/// One side of a wait as a waits table shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WaitSide {
+    pub trx: TrxSummary,
+    /// `REQUESTING_ENGINE_LOCK_ID` / `requested_lock_id` / `waiting_lock_id`, and the blocking
+    /// ones.
+    pub lock_id: Option<Name>,
+    /// A lock mode a join or `sys.innodb_lock_waits` prints beside the ids
+    /// (`waiting_lock_mode`, `blocking_lock_mode`), as printed and read.
+    pub mode_text: Option<Name>,
+    pub mode: Option<LockMode>,
+    pub kind: Option<LockKind>,
+}
+
+/// One row of a waits table: `requesting` waits for `blocking`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WaitRow {
+    pub requesting: WaitSide,
+    pub blocking: WaitSide,
+    /// What the table says of the lock itself (sys: `locked_table`, `locked_index`,
+    /// `locked_type`).
+    pub table: Option<TableName>,
+    pub index: Option<Name>,
+    pub lock_type: Option<Name>,
+    pub wait_secs: Option<f64>,
+    pub line: usize,
+}
+
+/// The rows of one result set, by what the table is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TableRows {
+    Locks(Vec<LockRow>),
+    Waits(Vec<WaitRow>),
+    /// INNODB_TRX (trx id set) or PROCESSLIST / threads (thread id set, `trx_id` empty).
+    Sessions(Vec<TrxSummary>),
+}
+
+impl TableRows {
+    pub fn len(&self) -> usize {
+        match self {
+            TableRows::Locks(r) => r.len(),
+            TableRows::Waits(r) => r.len(),
+            TableRows::Sessions(r) => r.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A result set read as a lock table: its rows, which table it looks like and where it came
+/// from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LockTable {
+    /// `performance_schema.data_locks`, `sys.innodb_lock_waits`, … (a guess from the columns
+    /// when they were renamed).
+    pub kind: &'static str,
+    pub rows: TableRows,
+    /// 1-based line of the header.
+    pub line: usize,
+}
+
+impl LockRow {
+    /// A key for "the same record (or table)", as [`LockRow::same_target`] compares: the
+    /// record's address when the row has one, else its index and `LOCK_DATA`.
+    pub fn target_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.record.hash(&mut h);
+        self.table.table.hash(&mut h);
+        if self.record {
+            match self.address {
+                Some(a) => (0u8, a).hash(&mut h),
+                None => (1u8, &self.index, &self.data).hash(&mut h),
+            }
+        }
+        h.finish()
+    }
+}

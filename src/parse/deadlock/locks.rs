@@ -1,0 +1,94 @@
+//! The lock clauses and record dumps of a report: a `RECORD LOCKS …` / `TABLE LOCK …` header
+//! opens a lock in the current block (held, awaited or conflicting), `Record lock, heap no …`
+//! adds a record to it and the field lines fill the record.
+//!
+//! ```text
+//! RECORD LOCKS space id 58 page no 3 n bits 72 index PRIMARY of table `test`.`t` trx id 2078 lock_mode X locks rec but not gap waiting
+//! Record lock, heap no 3 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
+//!  0: len 4; hex 80000002; asc     ;;
+//! ```
+
+use super::{Block, Builder};
+use crate::model::{Field, Lock, LockKind, LockMode, LockTarget, Record};
+use crate::parse::line::{LockHeader, RecordHeader};
+
+impl Builder<'_> {
+    pub(super) fn start_lock(&mut self, header: LockHeader, line_no: usize, text: &str) {
+        self.finish_lock();
+        let block = match self.block {
+            Block::Preamble | Block::Done => {
+                self.warn(line_no, "lock line outside a transaction", text);
+                return;
+            }
+            Block::Body => Block::Holds,
+            other => other,
+        };
+        let mode = header
+            .clause
+            .mode
+            .clone()
+            .unwrap_or_else(|| LockMode::Unknown(String::new()));
+        let lock = Lock {
+            kind: match header.target {
+                LockTarget::Table => LockKind::Table,
+                LockTarget::Record { .. } => LockKind::NextKey,
+            },
+            target: header.target,
+            table: header.table,
+            trx_id: header.trx_id,
+            mode,
+            waiting: header.clause.waiting,
+            clause: header.clause,
+            records: Vec::new(),
+            line: line_no,
+            text: text.trim().into(),
+        };
+        self.lock = Some((block, lock));
+    }
+
+    pub(super) fn finish_lock(&mut self) {
+        let Some((block, mut lock)) = self.lock.take() else {
+            return;
+        };
+        if lock.is_record_lock() {
+            lock.kind = LockKind::of_record_lock(&lock.clause, lock.only_supremum());
+        }
+        let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) else {
+            return;
+        };
+        match block {
+            Block::Waiting if trx.waits_for.is_none() => trx.waits_for = Some(lock),
+            Block::Conflicting => trx.conflicting_with.push(lock),
+            _ => trx.holds.push(lock),
+        }
+    }
+
+    pub(super) fn record(&mut self, header: RecordHeader, line_no: usize, text: &str) {
+        match &mut self.lock {
+            Some((_, lock)) => lock.records.push(Record {
+                heap_no: header.heap_no,
+                n_fields: header.n_fields,
+                format: header.format,
+                info_bits: header.info_bits,
+                // Room for the fields the header announces (a damaged count is not trusted
+                // beyond what a record can have).
+                fields: Vec::with_capacity(
+                    header
+                        .n_fields
+                        .map_or(0, |n| usize::try_from(n.min(64)).unwrap_or(0)),
+                ),
+                columns: Vec::new(),
+                line: line_no,
+            }),
+            None => self.warn(line_no, "record line outside a `RECORD LOCKS` block", text),
+        }
+    }
+
+    pub(super) fn field(&mut self, field: Field, line_no: usize, text: &str) {
+        let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
+        match record {
+            Some(record) => record.fields.push(field),
+            None => self.warn(line_no, "field line outside a `Record lock` block", text),
+        }
+    }
+}

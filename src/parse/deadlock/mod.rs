@@ -1,0 +1,421 @@
+//! Assembles one deadlock from the classified lines of a chunk: a small state machine that knows
+//! which block (transaction body, held locks, awaited lock, MariaDB's conflicting locks) each
+//! line belongs to. It works for every layout in format-spec §3 because the headings say which
+//! block follows; what differs by server is only which blocks appear.
+
+//!
+//! The productions for each part of the report are in their own files: `transaction` (the
+//! transaction header, thread line and statement), `locks` (lock clauses and record dumps) and
+//! `tail` (the victim line, times, elisions).
+
+use super::field_line::plain_field;
+use super::line::{classify, Line};
+use super::lock_header::plain_record_locks;
+use super::record_line::plain_record_line;
+use super::thread_line::plain_thread;
+use super::trx_line::plain_transaction;
+use crate::model::{Deadlock, Lock, Transaction, WaitForGraph, Warning};
+use crate::text::Chunk;
+
+mod flavour_evidence;
+mod locks;
+mod tail;
+mod transaction;
+
+use flavour_evidence::FlavourEvidence;
+use tail::{log_time, shorten, victim};
+
+/// Parses one deadlock report. Always returns a deadlock (possibly with no transactions) and a
+/// warning for every line that could not be read.
+pub fn parse_deadlock(input: &str, chunk: &Chunk) -> (Deadlock, Vec<Warning>) {
+    let mut builder = Builder::new(input, chunk);
+    for (line_no, text) in chunk.lines() {
+        builder.line(line_no, text);
+    }
+    builder.finish()
+}
+
+/// Parses the `LIST OF TRANSACTIONS FOR EACH SESSION` part of a TRANSACTIONS section (format-spec
+/// §5): each `---TRANSACTION` block becomes a transaction, its `TRX HAS BEEN WAITING … FOR THIS
+/// LOCK TO BE GRANTED` lock its `waits_for`, and the locks listed after the wait block (with
+/// `innodb_status_output_locks=ON`) its `holds`.
+pub fn parse_transaction_list(input: &str, chunk: &Chunk) -> (Vec<Transaction>, Vec<Warning>) {
+    let mut builder = Builder::new(input, chunk);
+    builder.list = true;
+    for (line_no, text) in chunk.lines() {
+        builder.line(line_no, text);
+    }
+    let (deadlock, warnings) = builder.finish();
+    (deadlock.transactions, warnings)
+}
+
+/// Which part of the report the current line belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Block {
+    /// Before the first transaction (title, timestamp).
+    Preamble,
+    /// A transaction block: counters, thread line, statement.
+    Body,
+    Holds,
+    Waiting,
+    Conflicting,
+    /// After the victim line.
+    Done,
+}
+
+struct Builder<'a> {
+    input: &'a str,
+    deadlock: Deadlock,
+    warnings: Vec<Warning>,
+    block: Block,
+    /// Index of the current transaction in `deadlock.transactions`.
+    trx: Option<usize>,
+    /// The lock being read and the block it belongs to.
+    lock: Option<(Block, Lock)>,
+    /// The statement is being read (after the thread line).
+    query: Option<QueryText>,
+    victim_printed: Option<u32>,
+    evidence: FlavourEvidence,
+    seen_timestamp_line: bool,
+    /// Reading a TRANSACTIONS list, not a deadlock: every `TRANSACTION` line opens a new
+    /// transaction and there is no victim line.
+    list: bool,
+}
+
+/// Statement lines gathered so far; blank lines are held back until more text follows, because
+/// logs add blank lines after statements that are not part of them.
+struct QueryText {
+    text: String,
+    pending_blank_lines: usize,
+    /// Bytes of the thread line: 5.x–8.0 cut thread line + statement at 1023 bytes.
+    thread_line_len: usize,
+    line: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn new(input: &'a str, chunk: &Chunk) -> Builder<'a> {
+        let deadlock = Deadlock {
+            input: input.to_string(),
+            line: chunk.first_line(),
+            ..Deadlock::default()
+        };
+        let mut evidence = FlavourEvidence::default();
+        let mut deadlock = deadlock;
+        if let Some(stamp) = &chunk.stamp {
+            evidence.log_stamp(stamp);
+            deadlock.timestamp = log_time(stamp);
+        }
+        Builder {
+            input,
+            deadlock,
+            warnings: Vec::new(),
+            block: Block::Preamble,
+            trx: None,
+            lock: None,
+            query: None,
+            victim_printed: None,
+            evidence,
+            seen_timestamp_line: false,
+            list: false,
+        }
+    }
+
+    pub(super) fn line(&mut self, line_no: usize, text: &str) {
+        // Half the lines of a report are record fields: read them before `classify`, whose
+        // `Line` would only carry the field here (the same field: `classify` tries this first).
+        // The other long lines of every report, likewise read by their fast paths first: the
+        // `Line` they would make is large (boxed), and moving it costs more than reading.
+        let trimmed = super::trim(text);
+        match trimmed.as_bytes().first() {
+            Some(b'0'..=b'9') => {
+                if let Some(field) = plain_field(trimmed) {
+                    self.end_query();
+                    return self.field(field, line_no, text);
+                }
+            }
+            Some(b'R') => {
+                if let Some(header) = plain_record_locks(trimmed) {
+                    self.end_query();
+                    return self.start_lock(header, line_no, text);
+                }
+                if let Some(header) = plain_record_line(trimmed) {
+                    self.end_query();
+                    return self.record(header, line_no, text);
+                }
+            }
+            Some(b'M') => {
+                if let Some(thread) = plain_thread(trimmed) {
+                    self.end_query();
+                    return self.thread(thread, line_no, text);
+                }
+            }
+            Some(b'T') => {
+                if let Some(trx_line) = plain_transaction(trimmed) {
+                    self.end_query();
+                    return self.transaction(trx_line, line_no, text);
+                }
+            }
+            _ => {}
+        }
+        let classified = classify(text);
+        if !matches!(classified, Line::Other(_) | Line::Blank) {
+            self.end_query();
+        }
+        match classified {
+            Line::Blank => {
+                if let Some(q) = self.query.as_mut().filter(|q| !q.text.is_empty()) {
+                    q.pending_blank_lines += 1;
+                }
+            }
+            Line::Rule if self.list => {
+                // `------------------` closes a `TRX HAS BEEN WAITING` block: what follows are
+                // the locks the transaction holds.
+                self.finish_lock();
+                self.block = Block::Body;
+            }
+            Line::Rule | Line::DeadlockSectionTitle | Line::DeadlockDetected => {}
+            Line::SectionTitle(_) => {}
+            Line::Timestamp(ts) => {
+                self.evidence.timestamp(ts);
+                // The report's own line is more precise than a log prefix.
+                if !self.seen_timestamp_line {
+                    self.seen_timestamp_line = true;
+                    self.deadlock.timestamp = log_time(ts);
+                }
+            }
+            Line::TooDeep { timestamp } => {
+                self.deadlock.too_deep = true;
+                if let Some(ts) = timestamp {
+                    self.evidence.timestamp(ts);
+                    self.deadlock
+                        .timestamp
+                        .get_or_insert_with(|| ts.trim().to_string());
+                }
+            }
+            Line::Heading(heading) => self.heading(heading, line_no),
+            Line::Transaction(trx_line) => self.transaction(*trx_line, line_no, text),
+            Line::TablesInUse { in_use, locked } => self.with_trx(line_no, |trx| {
+                trx.tables_in_use = Some(in_use);
+                trx.tables_locked = Some(locked);
+            }),
+            Line::Counters(c) => self.with_trx(line_no, |trx| {
+                trx.lock_wait = c.lock_wait;
+                trx.lock_structs = c.lock_structs;
+                trx.heap_size = c.heap_size;
+                trx.row_locks = c.row_locks;
+                trx.undo_entries = c.undo_entries;
+            }),
+            Line::Thread(t) => self.thread(*t, line_no, text),
+            Line::TableLock(header) | Line::RecordLocks(header) => {
+                self.start_lock(*header, line_no, text);
+            }
+            Line::RecordLock(header) => self.record(header, line_no, text),
+            Line::Field(field) => self.field(field, line_no, text),
+            Line::Fields(fields) => {
+                let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
+                match record {
+                    Some(record) => record.fields.extend(fields),
+                    None => self.warn(line_no, "field line outside a `Record lock` block", text),
+                }
+            }
+            Line::Other(other) if self.list && self.list_line(other) => {}
+            Line::Other(other) => self.other(line_no, other),
+        }
+    }
+
+    pub(super) fn warn(&mut self, line: usize, message: &str, text: &str) {
+        let text = text.trim();
+        self.warnings.push(Warning {
+            input: self.input.to_string(),
+            line,
+            message: message.to_string(),
+            text: (!text.is_empty()).then(|| shorten(text, 120)),
+        });
+    }
+
+    pub(super) fn finish(mut self) -> (Deadlock, Vec<Warning>) {
+        self.end_query();
+        self.finish_lock();
+        let d = &mut self.deadlock;
+        d.flavour = self.evidence.flavour();
+        d.victim = victim(self.victim_printed, d.too_deep, d.flavour);
+        if !self.list && self.victim_printed.is_none() && !d.too_deep && !d.transactions.is_empty()
+        {
+            let last = d.transactions.last().map_or(d.line, |t| t.line);
+            self.warnings.push(Warning {
+                input: self.input.to_string(),
+                line: last,
+                message: "report ends without a `WE ROLL BACK TRANSACTION` line (input cut?)"
+                    .to_string(),
+                text: None,
+            });
+        }
+        if !self.list && d.transactions.is_empty() {
+            self.warnings.push(Warning {
+                input: self.input.to_string(),
+                line: d.line,
+                message: "deadlock report holds no transaction".to_string(),
+                text: None,
+            });
+        }
+        d.graph = WaitForGraph::build(&d.transactions);
+        (self.deadlock, self.warnings)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::model::{Flavour, LockKind};
+
+    fn parse(text: &str) -> (Deadlock, Vec<Warning>) {
+        parse_deadlock("t", &Chunk::from_text(text, 1))
+    }
+
+    #[test]
+    fn log_times() {
+        let cases = [
+            ("2026-11-21  5:24:03 18 [Note] ", Some("2026-11-21 5:24:03")),
+            ("120906  6:03:32", Some("120906 6:03:32")),
+            (
+                "2023-07-14T10:46:34.123456Z 0 [Note] x",
+                Some("2023-07-14T10:46:34.123456Z"),
+            ),
+            (
+                "2016-06-15 20:28:25 7f72c0043700",
+                Some("2016-06-15 20:28:25"),
+            ),
+            ("130624 17:39:24", Some("130624 17:39:24")),
+            ("2026-11-21 x", Some("2026-11-21")),
+            ("[Note] 2026", None),
+            ("", None),
+        ];
+        for (stamp, want) in cases {
+            assert_eq!(log_time(stamp).as_deref(), want, "{stamp:?}");
+        }
+    }
+
+    #[test]
+    fn mariadb_victim_zero_is_unknown() {
+        // See: format-spec §3.3, MDEV-29187 (public samples 037, 054, 055).
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** WAITING FOR THIS LOCK TO BE GRANTED:\n*** (2) TRANSACTION:\nTRANSACTION 6, ACTIVE 1 sec\n*** WE ROLL BACK TRANSACTION (0)",
+        );
+        assert_eq!(d.flavour, Flavour::Mariadb106);
+        assert_eq!(d.victim.number, None);
+        assert!(d.victim.note.as_deref().unwrap().contains("MDEV-29187"));
+    }
+
+    #[test]
+    fn missing_victim_line_is_a_warning_not_a_failure() {
+        let (d, warnings) =
+            parse("*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (2) TRANSACTION:\nTRANSACTION 6, ACTIVE 1 sec");
+        assert_eq!(d.transactions.len(), 2);
+        assert_eq!(d.victim.number, None);
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].message.contains("WE ROLL BACK"), "{warnings:?}");
+    }
+
+    #[test]
+    fn statement_cut_at_the_print_limit_is_flagged() {
+        // See: format-spec §4.3: thread line + statement are cut at 1023 bytes.
+        let thread = "MySQL thread id 9, OS thread handle 140, query id 7 localhost root updating";
+        let query = format!(
+            "UPDATE t SET v = '{}",
+            "x".repeat(1023 - thread.len() - 1 - 18)
+        );
+        let text = format!(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n{thread}\n{query}\n*** WE ROLL BACK TRANSACTION (1)"
+        );
+        let (d, warnings) = parse(&text);
+        assert_eq!(d.transactions[0].query.as_deref(), Some(query.as_str()));
+        assert!(warnings
+            .iter()
+            .any(|w| w.message.contains("print limit") && w.line == 3));
+    }
+
+    #[test]
+    fn multi_line_statement_keeps_inner_blank_lines() {
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\nMySQL thread id 9, query id 7 localhost root\nSELECT a\n\nFROM t\n\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        assert_eq!(
+            d.transactions[0].query.as_deref(),
+            Some("SELECT a\n\nFROM t")
+        );
+    }
+
+    #[test]
+    fn unknown_lines_are_warnings_naming_the_line() {
+        let (d, warnings) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (1) WAITING FOR THIS LOCK TO BE GRANTED:\n%%% garbage %%%\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        assert_eq!(d.victim.number, Some(1));
+        assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].line, 4);
+        assert_eq!(warnings[0].message, "unrecognised line in transaction `1`");
+    }
+
+    #[test]
+    fn supremum_only_lock_is_a_gap_lock() {
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (1) HOLDS THE LOCK(S):\nRECORD LOCKS space id 3 page no 4 n bits 72 index PRIMARY of table `db`.`t` trx id 5 lock_mode X\nRecord lock, heap no 1 PHYSICAL RECORD: n_fields 1; compact format; info bits 0\n 0: len 8; hex 73757072656d756d; asc supremum;;\n",
+        );
+        let lock = &d.transactions[0].holds[0];
+        assert_eq!(lock.kind, LockKind::Gap);
+        assert!(lock.records[0].is_supremum());
+    }
+
+    fn transactions_fixture(name: &str) -> Vec<crate::model::Transaction> {
+        let path = format!(
+            "{}/fixtures/mariadb/lock-waits/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read_to_string(path).unwrap();
+        let (trxs, warnings) = parse_transaction_list("t", &Chunk::from_text(&text, 1));
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        trxs
+    }
+
+    // See: fixtures/mariadb/lock-waits/lock-wait-timeout.sessions.txt
+    #[test]
+    fn transaction_list_waiter_and_idle_blocker() {
+        for name in [
+            "lock-wait-timeout.transactions.txt",
+            "lock-wait-timeout.locks-on.transactions.txt",
+        ] {
+            let trxs = transactions_fixture(name);
+            assert_eq!(trxs.len(), 2, "{name}");
+            let (waiter, blocker) = (&trxs[0], &trxs[1]);
+            assert_eq!(waiter.trx_id, "610");
+            assert_eq!(
+                waiter.wait_ms,
+                Some(if name.contains("locks-on") {
+                    2046
+                } else {
+                    2008
+                })
+            );
+            assert!(waiter.waits_for.as_ref().unwrap().waiting);
+            assert_eq!(blocker.query, None, "{name}: the blocker is idle");
+            let waits = crate::model::LockWait::from_transactions(&trxs, name);
+            assert_eq!(waits.len(), 1);
+            assert_eq!(waits[0].blocking.as_ref().unwrap().trx_id, "609", "{name}");
+        }
+        let locks_on = transactions_fixture("lock-wait-timeout.locks-on.transactions.txt");
+        assert_eq!(
+            locks_on[1].holds.len(),
+            2,
+            "IX table lock and the X record lock"
+        );
+    }
+
+    #[test]
+    fn never_panics_on_cut_reports() {
+        let text = "LATEST DETECTED DEADLOCK\n2026-11-21 05:24:04 0x7f\n*** (1) TRANSACTION:\nTRANSACTION 47, ACTIVE 1 sec fetching rows\nmysql tables in use 1, locked 1\nLOCK WAIT 7 lock struct(s), heap size 1128, 43 row lock(s)\nMariaDB thread id 23, OS thread handle 1, query id 80 localhost 127.0.0.1 u Updating\nDELETE FROM s\n*** WAITING FOR THIS LOCK TO BE GRANTED:\nRECORD LOCKS space id 6 page no 3 n bits 320 index PRIMARY of table `test`.`s` trx id 47 lock_mode X waiting\nRecord lock, heap no 12 PHYSICAL RECORD: n_fields 5; compact format; info bits 0\n 0: len 16; hex 00000000000000000000000000000025; asc                %;;\n*** CONFLICTING WITH:\n*** WE ROLL BACK TRANSACTION (1)\n";
+        for end in (0..text.len()).filter(|&e| text.is_char_boundary(e)) {
+            let _ = parse(&text[..end]);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! The end of a report and the words around it: the victim line (`*** WE ROLL BACK
+//! TRANSACTION (n)`) made honest, the time of the report, and the publishers' placeholders and
+//! elisions that are warned about rather than read.
+
+use crate::model::{Flavour, Victim};
+
+/// `WE ROLL BACK TRANSACTION (n)` as printed, made honest: `(0)` is MDEV-29187, a TOO DEEP
+/// report rolls back the one transaction it shows.
+pub(super) fn victim(printed: Option<u32>, too_deep: bool, flavour: Flavour) -> Victim {
+    match printed {
+        _ if too_deep => Victim {
+            number: Some(1),
+            note: Some(
+                "search too deep or long: InnoDB rolled back the transaction shown, without a \
+                 proven cycle"
+                    .to_string(),
+            ),
+        },
+        Some(0) => Victim {
+            number: None,
+            note: Some(if flavour == Flavour::Mariadb106 {
+                "MariaDB printed `(0)`: the victim number is unreliable in 10.6-10.8 builds \
+                 (MDEV-29187); the TRANSACTIONS section shows which transaction survived"
+                    .to_string()
+            } else {
+                "the report printed `(0)`: victim unknown".to_string()
+            }),
+        },
+        Some(n) => Victim {
+            number: Some(n),
+            note: None,
+        },
+        None => Victim {
+            number: None,
+            note: Some("the report has no `WE ROLL BACK TRANSACTION` line".to_string()),
+        },
+    }
+}
+
+/// The date and time of a timestamp line or an error-log prefix, without the thread id that
+/// follows: `2026-11-21  5:24:03 18 [Note] ` → `2026-11-21 5:24:03`, `120906  6:03:32` →
+/// `120906 6:03:32`, `2023-07-14T10:46:34.123456Z 0 [Note] …` → its first word.
+pub(super) fn log_time(stamp: &str) -> Option<String> {
+    let mut words = stamp.split_whitespace();
+    let first = words.next()?;
+    if !first.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    // Byte tests and a plain join: this runs for every dump of an error log.
+    let has = |w: &str, c: u8| w.bytes().any(|b| b == c);
+    if has(first, b'T') || has(first, b':') {
+        return Some(first.to_string());
+    }
+    match words.next() {
+        Some(time) if has(time, b':') => {
+            let mut both = String::with_capacity(first.len() + 1 + time.len());
+            both.push_str(first);
+            both.push(' ');
+            both.push_str(time);
+            Some(both)
+        }
+        _ => Some(first.to_string()),
+    }
+}
+
+/// A line made only of `<placeholder>` words: a publisher anonymised it (format-spec §10).
+pub(super) fn is_placeholder(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split_whitespace()
+            .all(|w| w.len() > 2 && w.starts_with('<') && w.ends_with('>'))
+}
+
+/// `...`, `…`, `(...)`, `-- 省略…`: a publisher removed text here (format-spec §10).
+pub(super) fn is_elision(text: &str) -> bool {
+    text.starts_with("...")
+        || text.starts_with('…')
+        || text.starts_with("(...)")
+        || text.contains("省略")
+}
+
+pub(super) fn shorten(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_string();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", text.get(..end).unwrap_or(""))
+}

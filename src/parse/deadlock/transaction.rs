@@ -1,0 +1,220 @@
+//! The transaction blocks of a report: the `TRANSACTION …` line and its counters, the thread
+//! line and the statement after it, the `*** (n)` headings that say which block follows, and the
+//! TRANSACTIONS section's own lines (`TRX HAS BEEN WAITING …`).
+//!
+//! ```text
+//! *** (1) TRANSACTION:
+//! TRANSACTION 2078, ACTIVE 9 sec starting index read
+//! mysql tables in use 1, locked 1
+//! LOCK WAIT 3 lock struct(s), heap size 1128, 2 row lock(s)
+//! MySQL thread id 12, OS thread handle 1401, query id 88 localhost root updating
+//! UPDATE t SET v = 1 WHERE id = 2
+//! ```
+
+use super::tail::{is_elision, is_placeholder};
+use super::{Block, Builder, QueryText};
+use crate::model::Transaction;
+use crate::parse::line::{Heading, ThreadLine, TrxLine};
+
+impl Builder<'_> {
+    pub(super) fn transaction(&mut self, trx_line: TrxLine, line_no: usize, text: &str) {
+        self.evidence.trx_id(&trx_line.trx_id);
+        if self.list {
+            self.finish_lock();
+            self.trx = None;
+        }
+        self.with_trx(line_no, |trx| {
+            trx.trx_id = trx_line.trx_id;
+            trx.state = trx_line.state;
+            trx.active_secs = trx_line.active_secs;
+            trx.op_info = trx_line.op_info;
+        });
+        self.block = Block::Body;
+        // Copies that dropped the counters and thread lines (seed 003) go straight on with the
+        // statement.
+        self.open_query(text, line_no);
+    }
+
+    pub(super) fn thread(&mut self, t: ThreadLine, line_no: usize, text: &str) {
+        self.evidence.thread_line(text);
+        self.with_trx(line_no, |trx| {
+            trx.thread_id = t.thread_id;
+            trx.os_thread_handle = t.os_thread_handle;
+            trx.query_id = t.query_id;
+            trx.host = t.host;
+            trx.ip = t.ip;
+            trx.user = t.user;
+            trx.proc_info = t.proc_info;
+        });
+        self.open_query(text, line_no);
+    }
+
+    pub(super) fn heading(&mut self, heading: Heading, line_no: usize) {
+        self.finish_lock();
+        match heading {
+            Heading::Transaction(n) => {
+                let number = n.unwrap_or(1);
+                self.deadlock.transactions.push(Transaction {
+                    number,
+                    line: line_no,
+                    ..Transaction::default()
+                });
+                self.trx = Some(self.deadlock.transactions.len() - 1);
+                self.block = Block::Body;
+            }
+            Heading::Holds(n) => {
+                if n == Some(1) {
+                    self.evidence.holds_for_first();
+                }
+                self.select_trx(n);
+                self.block = Block::Holds;
+            }
+            Heading::Waiting(n) => {
+                if n.is_none() && !self.deadlock.too_deep {
+                    self.evidence.mariadb_heading();
+                }
+                self.select_trx(n);
+                self.block = Block::Waiting;
+            }
+            Heading::ConflictingWith => {
+                self.evidence.mariadb_heading();
+                self.block = Block::Conflicting;
+            }
+            Heading::Victim(n) => {
+                self.victim_printed = Some(n);
+                self.block = Block::Done;
+            }
+        }
+    }
+
+    /// The TRANSACTIONS section's own lines (format-spec §5); true when `text` was one.
+    pub(super) fn list_line(&mut self, text: &str) -> bool {
+        let t = text.trim();
+        if let Some(rest) = t.strip_prefix("------- TRX HAS BEEN WAITING ") {
+            self.end_query();
+            self.finish_lock();
+            let mut words = rest.split_whitespace();
+            let amount = words.next().and_then(|n| n.parse::<u64>().ok());
+            let ms = match (amount, words.next()) {
+                (Some(n), Some("us")) => Some(n / 1000),
+                (Some(n), Some("ms")) => Some(n),
+                (n, _) => n.map(|secs| secs.saturating_mul(1000)),
+            };
+            if let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) {
+                trx.wait_ms = ms;
+            }
+            self.block = Block::Waiting;
+            return true;
+        }
+        const SECTION_LINES: [&str; 9] = [
+            "Trx id counter",
+            "Purge done for trx",
+            "History list length",
+            "LIST OF TRANSACTIONS FOR EACH SESSION",
+            "Total number of lock structs",
+            "Trx read view will not see",
+            "RECORD LOCKS on non-existing space",
+            "LOCKS PRINTED FOR THIS TRX",
+            "LOCK WAIT TIMEOUT",
+        ];
+        SECTION_LINES
+            .iter()
+            .any(|p| t.starts_with(p) || t.contains(p))
+    }
+
+    /// `*** (n) HOLDS` / `WAITING` name the transaction; select it (or keep the current one).
+    pub(super) fn select_trx(&mut self, n: Option<u32>) {
+        if let Some(n) = n {
+            if let Some(i) = self
+                .deadlock
+                .transactions
+                .iter()
+                .rposition(|t| t.number == n)
+            {
+                self.trx = Some(i);
+            }
+        }
+    }
+
+    /// Applies `f` to the current transaction, opening one for a paste that starts at
+    /// `TRANSACTION …` without its heading.
+    pub(super) fn with_trx(&mut self, line_no: usize, f: impl FnOnce(&mut Transaction)) {
+        let transactions = &mut self.deadlock.transactions;
+        let index = match self.trx {
+            Some(i) if i < transactions.len() => i,
+            _ => {
+                let number = u32::try_from(transactions.len() + 1).unwrap_or(u32::MAX);
+                transactions.push(Transaction {
+                    number,
+                    line: line_no,
+                    ..Transaction::default()
+                });
+                self.block = Block::Body;
+                transactions.len() - 1
+            }
+        };
+        self.trx = Some(index);
+        if let Some(trx) = transactions.get_mut(index) {
+            f(trx);
+        }
+    }
+
+    pub(super) fn other(&mut self, line_no: usize, text: &str) {
+        if let Some(q) = &mut self.query {
+            for _ in 0..q.pending_blank_lines {
+                q.text.push('\n');
+            }
+            q.pending_blank_lines = 0;
+            if !q.text.is_empty() {
+                q.text.push('\n');
+            }
+            q.text.push_str(text.trim_end());
+            return;
+        }
+        let trimmed = text.trim();
+        if self.block == Block::Preamble && is_placeholder(trimmed) {
+            // `<timestamp> <os_thread_hex>`: an anonymised timestamp line (seed 004).
+        } else if is_elision(trimmed) {
+            self.warn(line_no, "text elided by whoever copied this report", text);
+        } else {
+            let what = match self.block {
+                Block::Preamble => "unrecognised line before the first transaction".to_string(),
+                Block::Done => "unrecognised line after the victim line".to_string(),
+                _ => match self.trx.and_then(|i| self.deadlock.transactions.get(i)) {
+                    Some(t) => format!("unrecognised line in transaction `{}`", t.number),
+                    None => "unrecognised line".to_string(),
+                },
+            };
+            self.warn(line_no, &what, text);
+        }
+    }
+
+    /// Statement lines follow the thread line (or, in damaged copies, the `TRANSACTION` line).
+    pub(super) fn open_query(&mut self, opener: &str, line_no: usize) {
+        self.query = Some(QueryText {
+            text: String::new(),
+            pending_blank_lines: 0,
+            thread_line_len: opener.trim().len(),
+            line: line_no,
+        });
+    }
+
+    pub(super) fn end_query(&mut self) {
+        let Some(q) = self.query.take() else { return };
+        let printed = q.thread_line_len + 1 + q.text.len();
+        // format-spec §4.3: thread line + statement are cut at 1023 bytes (≤ 8.0), the
+        // statement alone at 3000 bytes (9.x); no marker is printed.
+        if (1010..=1023).contains(&printed) || (2990..=3000).contains(&q.text.len()) {
+            self.warn(
+                q.line,
+                "statement may be cut at the server's print limit",
+                "",
+            );
+        }
+        if let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) {
+            if !q.text.is_empty() {
+                trx.query = Some(q.text);
+            }
+        }
+    }
+}

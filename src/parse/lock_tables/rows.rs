@@ -1,0 +1,445 @@
+//! A result set read as a lock table: each column given its role (`columns`), the table told
+//! by the roles it has rather than by its name, and each row turned into the model's
+//! `LockRow`, `WaitRow` or session summary.
+
+use super::columns::{
+    probe, resolve, Column, Role, Side, DATA_LOCKS_COLUMNS, DATA_LOCK_WAITS_COLUMNS,
+    INNODB_LOCKS_COLUMNS,
+};
+use super::query::QueryContext;
+use super::result_set::ResultSet;
+use crate::model::{
+    LockKind, LockMode, LockRow, LockStatus, LockTable, Name, RecordAddress, TableName, TableRows,
+    TrxSummary, WaitRow, WaitSide,
+};
+use crate::parse::parse_mode_clause;
+
+/// Rows looked at to tell a column by its values.
+const PROBE_ROWS: usize = 64;
+
+/// The columns of a result set, resolved.
+struct Roles {
+    columns: Vec<Column>,
+}
+
+impl Roles {
+    fn find(&self, role: Role, side: Side) -> Option<usize> {
+        self.columns
+            .iter()
+            .position(|c| c.role == Some(role) && c.side == side)
+    }
+
+    fn has(&self, role: Role, side: Side) -> bool {
+        self.find(role, side).is_some()
+    }
+
+    fn any_side(&self, side: Side) -> bool {
+        self.columns
+            .iter()
+            .any(|c| c.side == side && c.role.is_some())
+    }
+}
+
+/// One row's cells by role.
+struct Row<'a> {
+    roles: &'a Roles,
+    cells: &'a [Option<String>],
+}
+
+impl<'a> Row<'a> {
+    fn get(&self, role: Role, side: Side) -> Option<&'a str> {
+        let i = self.roles.find(role, side)?;
+        self.cells
+            .get(i)?
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    }
+
+    /// An id: its first word (copies annotate values: `14597   # the waiting trx`).
+    fn id(&self, role: Role, side: Side) -> Option<&'a str> {
+        self.get(role, side)?.split_whitespace().next()
+    }
+
+    fn num(&self, role: Role, side: Side) -> Option<u64> {
+        self.id(role, side)?.parse().ok()
+    }
+}
+
+/// Reads `set` as a lock table; `None` when its columns are not those of one.
+pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
+    let roles = roles_of(set, query);
+    let kind = kind_of(&roles, set, query)?;
+    let rows = match kind {
+        Kind::Locks(_) => TableRows::Locks(
+            rows_of(set, &roles)
+                .enumerate()
+                .map(|(i, (line, r))| lock_row(&r, line, i))
+                .collect(),
+        ),
+        Kind::Waits(_) => TableRows::Waits(
+            rows_of(set, &roles)
+                .map(|(line, r)| wait_row(&r, line))
+                .collect(),
+        ),
+        Kind::Sessions(_) => TableRows::Sessions(
+            rows_of(set, &roles)
+                .map(|(_, r)| session(&r, &roles))
+                .collect(),
+        ),
+    };
+    Some(LockTable {
+        kind: kind.name(),
+        rows,
+        line: set.line,
+    })
+}
+
+fn rows_of<'a>(set: &'a ResultSet, roles: &'a Roles) -> impl Iterator<Item = (usize, Row<'a>)> {
+    set.rows.iter().enumerate().map(move |(i, cells)| {
+        let line = set.row_lines.get(i).copied().unwrap_or(set.line);
+        (line, Row { roles, cells })
+    })
+}
+
+/// Every column's role: by name (through the query's aliases), else by its values. A headerless
+/// paste with exactly the columns of a known table, in its order, is read as that table.
+fn roles_of(set: &ResultSet, query: &QueryContext) -> Roles {
+    let width = set.columns.len();
+    let names: Vec<String> = if set.headerless {
+        [
+            DATA_LOCKS_COLUMNS,
+            DATA_LOCK_WAITS_COLUMNS,
+            INNODB_LOCKS_COLUMNS,
+        ]
+        .into_iter()
+        .find(|cols| cols.len() == width && headerless_fits(set, cols))
+        .map(|cols| cols.iter().map(|c| c.to_string()).collect())
+        .unwrap_or_else(|| vec![String::new(); width])
+    } else {
+        set.columns.clone()
+    };
+    let mut columns: Vec<Column> = names.iter().map(|n| resolve(n, query)).collect();
+    for i in 0..columns.len() {
+        if columns.get(i).is_some_and(|c| c.role.is_some()) {
+            continue;
+        }
+        let values: Vec<Option<&str>> = set
+            .rows
+            .iter()
+            .take(PROBE_ROWS)
+            .map(|r| r.get(i).and_then(|c| c.as_deref()))
+            .collect();
+        if let Some(role) = probe(&values) {
+            let taken = columns
+                .iter()
+                .any(|c| c.role == Some(role) && c.side == Side::Own);
+            if let (false, Some(c)) = (taken, columns.get_mut(i)) {
+                c.role = Some(role);
+            }
+        }
+    }
+    Roles { columns }
+}
+
+/// Whether the values of a headerless paste agree with `cols` where they can tell.
+fn headerless_fits(set: &ResultSet, cols: &[&str]) -> bool {
+    let query = QueryContext::default();
+    cols.iter().enumerate().all(|(i, name)| {
+        let values: Vec<Option<&str>> = set
+            .rows
+            .iter()
+            .take(PROBE_ROWS)
+            .map(|r| r.get(i).and_then(|c| c.as_deref()))
+            .collect();
+        match probe(&values) {
+            Some(role) => resolve(name, &query).role == Some(role),
+            None => true,
+        }
+    }) && cols.iter().enumerate().any(|(i, name)| {
+        let values: Vec<Option<&str>> = set
+            .rows
+            .iter()
+            .take(PROBE_ROWS)
+            .map(|r| r.get(i).and_then(|c| c.as_deref()))
+            .collect();
+        probe(&values).is_some() && resolve(name, &query).role.is_some()
+    })
+}
+
+/// What a result set is, told by its columns' roles (the name it is shown under in
+/// evidence).
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Locks(&'static str),
+    Waits(&'static str),
+    Sessions(&'static str),
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Locks(n) | Kind::Waits(n) | Kind::Sessions(n) => n,
+        }
+    }
+}
+
+fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind> {
+    let own = |r: Role| roles.has(r, Side::Own);
+    let named = |n: &str| set.columns.iter().any(|c| c.eq_ignore_ascii_case(n));
+    let waits_sides = roles.any_side(Side::Waiting) && roles.any_side(Side::Blocking);
+    if waits_sides {
+        let name = if own(Role::WaitAgeSecs)
+            || own(Role::WaitAge)
+            || query.reads("innodb_lock_waits") && !query.reads("information_schema")
+        {
+            "sys.innodb_lock_waits"
+        } else if named("requested_lock_id") || named("requesting_trx_id") {
+            "information_schema.INNODB_LOCK_WAITS"
+        } else if roles.has(Role::LockId, Side::Waiting) && !roles.has(Role::Query, Side::Waiting) {
+            "performance_schema.data_lock_waits"
+        } else {
+            "a join of the lock-wait tables"
+        };
+        return Some(Kind::Waits(name));
+    }
+    let lockish = [
+        Role::LockStatus,
+        Role::LockType,
+        Role::LockData,
+        Role::LockId,
+        Role::Index,
+    ];
+    if own(Role::LockMode) && lockish.iter().any(|r| own(*r)) {
+        let name = if named("lock_trx_id") || named("lock_space") || query.reads("innodb_locks") {
+            "information_schema.INNODB_LOCKS"
+        } else {
+            "performance_schema.data_locks"
+        };
+        return Some(Kind::Locks(name));
+    }
+    if own(Role::TrxState) || own(Role::Started) || (own(Role::TrxId) && own(Role::Query)) {
+        return Some(Kind::Sessions("information_schema.INNODB_TRX"));
+    }
+    if own(Role::ProcesslistId)
+        && (own(Role::Command) || own(Role::User) || own(Role::Query) || own(Role::Time))
+    {
+        return Some(Kind::Sessions("PROCESSLIST"));
+    }
+    if own(Role::PsThreadId) && own(Role::ProcesslistId) {
+        return Some(Kind::Sessions("performance_schema.threads"));
+    }
+    None
+}
+
+/// `'Aardvark'`, `supremum pseudo-record`: LOCK_DATA as printed.
+fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
+    let own = Side::Own;
+    let lock_id = r.id(Role::LockId, own);
+    let parts: Vec<&str> = lock_id
+        .map(|id| id.split(':').collect())
+        .unwrap_or_default();
+    let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
+    // Who owns the lock: the trx id, else what stands for it in the paste (the lock id's
+    // first part is per transaction; a session runs one transaction at a time), else the
+    // row itself, so that rows are never joined by a guess.
+    let ps_thread_id = r.num(Role::PsThreadId, own);
+    let trx_id = r
+        .id(Role::TrxId, own)
+        .map(Name::from)
+        .or_else(|| {
+            parts
+                .first()
+                .filter(|p| !p.is_empty())
+                .map(|p| Name::from(*p))
+        })
+        .or_else(|| ps_thread_id.map(|t| Name::from(format!("thread {t}"))))
+        .unwrap_or_else(|| Name::from(format!("row {}", index + 1)));
+    let table = table_of(r);
+    let index_name = r.get(Role::Index, own).map(Name::from);
+    let data = r.get(Role::LockData, own).map(str::to_string);
+    let lock_type = r.id(Role::LockType, own);
+    let address = match (
+        r.num(Role::Space, own),
+        r.num(Role::Page, own),
+        r.num(Role::Heap, own),
+    ) {
+        (Some(space), Some(page), Some(heap)) => Some(RecordAddress { space, page, heap }),
+        // `trx:space:page:heap` (5.x, early 8.0), `trx:space:page:heap:lock` (8.0.17+),
+        // `trx:…:space:page:heap:lock` (later 8.x): the three numbers before the lock's own id.
+        _ if parts.len() >= 4 => {
+            let at = if parts.len() == 4 { 1 } else { parts.len() - 4 };
+            match (num(at), num(at + 1), num(at + 2)) {
+                (Some(space), Some(page), Some(heap)) => Some(RecordAddress { space, page, heap }),
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let record = match lock_type {
+        Some(t) => t.eq_ignore_ascii_case("RECORD"),
+        None => index_name.is_some() || address.is_some() || data.is_some(),
+    };
+    let mode_text = r.id(Role::LockMode, own).unwrap_or_default();
+    let clause = parse_mode_clause(mode_text).unwrap_or_default();
+    let mode = clause
+        .mode
+        .clone()
+        .unwrap_or_else(|| LockMode::Unknown(mode_text.to_string()));
+    let supremum = data.as_deref().is_some_and(|d| d.contains("supremum"))
+        || address.is_some_and(|a| a.heap == 1);
+    let kind = if record {
+        LockKind::of_record_lock(&clause, supremum)
+    } else {
+        LockKind::Table
+    };
+    let status = r.id(Role::LockStatus, own).and_then(|s| {
+        if s.eq_ignore_ascii_case("GRANTED") {
+            Some(LockStatus::Granted)
+        } else if s.eq_ignore_ascii_case("WAITING") || s.eq_ignore_ascii_case("PENDING") {
+            Some(LockStatus::Waiting)
+        } else {
+            None
+        }
+    });
+    LockRow {
+        lock_id: lock_id.map(Name::from),
+        trx_id,
+        ps_thread_id,
+        table,
+        index: index_name,
+        record,
+        mode,
+        kind,
+        status,
+        data,
+        address,
+        mode_text: Name::from(mode_text),
+        line,
+    }
+}
+
+/// The table a row names: `OBJECT_SCHEMA` + `OBJECT_NAME`, or `schema.table` in one column.
+fn table_of(r: &Row<'_>) -> TableName {
+    let own = Side::Own;
+    if let Some(both) = r.get(Role::SchemaTable, own) {
+        return table_name(both);
+    }
+    let mut t = r.get(Role::Table, own).map(table_name).unwrap_or_default();
+    if let Some(schema) = r.get(Role::Schema, own) {
+        t.schema = Some(Name::from(schema.trim_matches('`')));
+    }
+    t.partition = r.get(Role::Partition, own).map(Name::from);
+    t
+}
+
+/// `` `test`.`jobs` `` or `test.jobs` → schema and table.
+pub fn table_name(text: &str) -> TableName {
+    let clean = |s: &str| Name::from(s.trim().trim_matches('`').trim_matches('"'));
+    match text.split_once("`.`").or_else(|| text.split_once('.')) {
+        Some((schema, table)) => TableName {
+            schema: Some(clean(schema)),
+            table: clean(table),
+            partition: None,
+        },
+        None => TableName {
+            schema: None,
+            table: clean(text),
+            partition: None,
+        },
+    }
+}
+
+fn side_of(r: &Row<'_>, side: Side) -> WaitSide {
+    let mode_text = r.id(Role::LockMode, side);
+    let clause = mode_text.and_then(parse_mode_clause);
+    WaitSide {
+        trx: TrxSummary {
+            trx_id: r.id(Role::TrxId, side).unwrap_or_default().to_string(),
+            thread_id: r.num(Role::ProcesslistId, side),
+            ps_thread_id: r.num(Role::PsThreadId, side),
+            query: r.get(Role::Query, side).map(str::to_string),
+            started: r.get(Role::Started, side).map(str::to_string),
+            active_secs: r.get(Role::TrxAge, side).and_then(hms_secs),
+            rows_locked: r.num(Role::RowsLocked, side),
+            rows_modified: r.num(Role::RowsModified, side),
+            query_known: r.roles.has(Role::Query, side),
+            ..TrxSummary::default()
+        },
+        lock_id: r.id(Role::LockId, side).map(Name::from),
+        mode_text: mode_text.map(Name::from),
+        kind: clause.as_ref().map(|c| LockKind::of_record_lock(c, false)),
+        mode: clause.and_then(|c| c.mode),
+    }
+}
+
+fn wait_row(r: &Row<'_>, line: usize) -> WaitRow {
+    let own = Side::Own;
+    let table = r
+        .get(Role::SchemaTable, own)
+        .map(table_name)
+        .or_else(|| r.get(Role::Table, own).map(table_name));
+    WaitRow {
+        requesting: side_of(r, Side::Waiting),
+        blocking: side_of(r, Side::Blocking),
+        table,
+        index: r.get(Role::Index, own).map(Name::from),
+        lock_type: r
+            .get(Role::LockType, own)
+            .or_else(|| r.get(Role::LockType, Side::Waiting))
+            .map(Name::from),
+        wait_secs: r
+            .get(Role::WaitAgeSecs, own)
+            .and_then(|v| v.parse().ok())
+            .or_else(|| {
+                r.get(Role::WaitAge, own)
+                    .and_then(hms_secs)
+                    .map(|s| s as f64)
+            }),
+        line,
+    }
+}
+
+fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
+    let own = Side::Own;
+    TrxSummary {
+        trx_id: r.id(Role::TrxId, own).unwrap_or_default().to_string(),
+        thread_id: r.num(Role::ProcesslistId, own),
+        ps_thread_id: r.num(Role::PsThreadId, own),
+        query: r.get(Role::Query, own).map(str::to_string),
+        state: r.get(Role::TrxState, own).map(str::to_string),
+        started: r.get(Role::Started, own).map(str::to_string),
+        active_secs: r.get(Role::TrxAge, own).and_then(hms_secs),
+        user: r.get(Role::User, own).map(str::to_string),
+        host: r.get(Role::Host, own).map(str::to_string),
+        rows_locked: r.num(Role::RowsLocked, own),
+        rows_modified: r.num(Role::RowsModified, own),
+        command: r.get(Role::Command, own).map(str::to_string),
+        command_secs: r.num(Role::Time, own),
+        query_known: roles.has(Role::Query, own),
+    }
+}
+
+/// `00:00:02` → 2; a plain number of seconds is accepted too.
+pub fn hms_secs(text: &str) -> Option<u64> {
+    let mut total = 0u64;
+    for part in text.trim().split(':') {
+        total = total
+            .checked_mul(60)?
+            .checked_add(part.parse::<u64>().ok()?)?;
+    }
+    Some(total)
+}
+
+#[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hms() {
+        assert_eq!(hms_secs("00:01:02"), Some(62));
+        assert_eq!(hms_secs("7"), Some(7));
+        assert_eq!(hms_secs("x"), None);
+    }
+}
