@@ -23,7 +23,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
-use crate::input::{LineReader, Prefix, Unwrapper};
+use crate::input::{LineReader, Prefix, Repairer, Unwrapper};
 use crate::model::{LockPicture, LockTable, LockWait, Warning};
 use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
 use crate::parse::{parse_deadlock, parse_transaction_list};
@@ -239,7 +239,7 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         return Ok(0);
     }
     let waits = picture.lock_waits();
-    for (a, b) in picture.undirected_conflicts() {
+    for (input, a, b) in picture.undirected_conflicts() {
         let explained = waits.iter().any(|w| {
             let ids = [
                 w.requesting.trx_id.as_str(),
@@ -249,7 +249,7 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         });
         if !explained {
             sink.warning(&Warning {
-                input: String::new(),
+                input: input.to_string(),
                 line: b.line,
                 message: format!(
                     "trx `{}` and trx `{}` lock the same record of {} (`{}`, `{}`): one waits \
@@ -283,6 +283,7 @@ fn split_input<R: Read>(
     tokens: &Receiver<()>,
 ) -> io::Result<(u64, bool)> {
     let mut lines = LineReader::new(reader);
+    let mut repairer = Repairer::new();
     let mut unwrapper = Unwrapper::new();
     let mut splitter = Splitter::new();
     let mut recognised = false;
@@ -302,17 +303,25 @@ fn split_input<R: Read>(
         let Some((line_no, text)) = lines.next_line()? else {
             break;
         };
-        unwrapper.feed(line_no, text, &mut |logical| {
-            if !recognised {
-                recognised = logical.prefix == Prefix::InnoDb
-                    || logical.text.contains("INNODB MONITOR OUTPUT");
-            }
-            splitter.push(logical, &mut |piece| batcher.push(piece));
-        });
+        let mut physical = |line_no: usize, text: &str| {
+            unwrapper.feed(line_no, text, &mut |logical| {
+                if !recognised {
+                    recognised = logical.prefix == Prefix::InnoDb
+                        || logical.text.contains("INNODB MONITOR OUTPUT");
+                }
+                splitter.push(logical, &mut |piece| batcher.push(piece));
+            });
+        };
+        repairer.feed(line_no, text, &mut physical);
         if batcher.stopped {
             break;
         }
     }
+    repairer.finish(&mut |line_no, text| {
+        unwrapper.feed(line_no, text, &mut |logical| {
+            splitter.push(logical, &mut |piece| batcher.push(piece));
+        });
+    });
     splitter.finish(&mut |piece| batcher.push(piece));
     batcher.send();
     Ok((lines.bytes_read(), recognised))

@@ -109,7 +109,7 @@ impl Sections {
                 (line_no, raw, text),
             ),
             State::MaybeBoxed => self.confirm(
-                text.starts_with('|') && !(text.contains("Type") && text.contains("Status")),
+                text.starts_with('|') && !is_status_header(text),
                 Shape::Boxed,
                 (line_no, raw, text),
             ),
@@ -378,6 +378,12 @@ impl Sections {
         }
         self.push(line_no, raw, out)
     }
+}
+
+/// `| Type | Name | Status |`: the header of `SHOW ENGINE INNODB STATUS` as a boxed table.
+fn is_status_header(text: &str) -> bool {
+    let cells: Vec<&str> = text.trim_matches('|').split('|').map(str::trim).collect();
+    cells == ["Type", "Name", "Status"]
 }
 
 /// `-----…` / `=====…` (3 or more).

@@ -33,10 +33,18 @@ pub struct Splitter {
     inside: bool,
     /// A `*** (n) …` heading has been seen in the current report.
     seen_heading: bool,
+    /// The current report began at a bare `TRANSACTION …` line: an excerpt without headings.
+    excerpt: bool,
     /// Lines before a bare `*** (1) TRANSACTION:` that may be its timestamp.
     last_timestamp: Option<(usize, String)>,
     /// Lock-wait material outside deadlock reports.
     sections: Sections,
+    /// A rule inside a report: the end of the report if a section title follows, an
+    /// elision mark of a copy if the report goes on (`-----` between two transactions).
+    pending_rule: Option<(usize, String)>,
+    /// A report whose victim line says `(0)` (MariaDB, MDEV-29187), held until the status's
+    /// TRANSACTIONS section shows which transaction is gone.
+    held: Option<Chunk>,
 }
 
 impl From<Section> for Piece {
@@ -56,16 +64,24 @@ impl Splitter {
     /// Feeds one logical line; completed reports are passed to `out`.
     pub fn push(&mut self, line: LogicalLine<'_>, out: &mut dyn FnMut(Piece)) {
         let text = crate::text::trim(line.text);
+        if let Some((n, rule)) = self.pending_rule.take() {
+            if continues_report(text) {
+                self.chunk.push(n, &rule);
+            } else {
+                self.emit(out);
+                self.outside_report(n, &rule, out);
+            }
+        }
         if self.inside {
             self.push_inside(line, text, out);
-        } else if starts_report(text) {
-            self.sections.emit(&mut |s| out(s.into()));
+        } else if starts_report(text) || is_bare_transaction_line(text) {
+            let held = &mut self.held;
+            self.sections.emit(&mut |s| Self::release(held, s, out));
+            if let Some(chunk) = self.held.take() {
+                out(Piece::Deadlock(chunk));
+            }
             self.begin(line, text);
-        } else if self
-            .sections
-            .push(line.line, line.text, &mut |s| out(s.into()))
-            == Taken::Yes
-        {
+        } else if self.outside_report(line.line, line.text, out) == Taken::Yes {
             self.last_timestamp = None;
         } else if looks_like_timestamp(text) {
             self.last_timestamp = Some((line.line, line.text.to_string()));
@@ -79,11 +95,36 @@ impl Splitter {
         if self.inside {
             self.emit(out);
         }
-        self.sections.finish(&mut |s| out(s.into()));
+        if let Some((n, rule)) = self.pending_rule.take() {
+            self.outside_report(n, &rule, out);
+        }
+        let held = &mut self.held;
+        self.sections.finish(&mut |s| Self::release(held, s, out));
+        if let Some(chunk) = self.held.take() {
+            out(Piece::Deadlock(chunk));
+        }
+    }
+
+    /// A line outside any report, for the lock-wait material.
+    fn outside_report(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(Piece)) -> Taken {
+        let held = &mut self.held;
+        self.sections
+            .push(line_no, text, &mut |s| Self::release(held, s, out))
+    }
+
+    /// Hands on a finished section; a TRANSACTIONS section first completes the held report
+    /// whose victim printed as `(0)` with the transactions it still lists.
+    fn release(held: &mut Option<Chunk>, section: Section, out: &mut dyn FnMut(Piece)) {
+        if let (Some(mut chunk), Section::Transactions(list)) = (held.take(), &section) {
+            chunk.survivors = Some(listed_transactions(list));
+            out(Piece::Deadlock(chunk));
+        }
+        out(section.into());
     }
 
     fn begin(&mut self, line: LogicalLine<'_>, text: &str) {
         self.inside = true;
+        self.excerpt = is_bare_transaction_line(text);
         self.seen_heading = text.starts_with("***");
         self.chunk.clear();
         if self.seen_heading {
@@ -109,10 +150,16 @@ impl Splitter {
             self.begin(line, text);
             return;
         }
+        if line.prefix == Prefix::None && self.seen_heading && is_rule(text) {
+            self.pending_rule = Some((line.line, line.text.to_string()));
+            return;
+        }
         let ends_before = match line.prefix {
             Prefix::OtherLog => true,
             Prefix::InnoDb => !text.is_empty() && !text.starts_with("***"),
-            Prefix::None => self.seen_heading && is_rule(text),
+            // A report without headings (an excerpt of its transaction blocks) ends where
+            // something else plainly begins.
+            Prefix::None => self.excerpt && !self.seen_heading && ends_excerpt(text),
         };
         if ends_before {
             self.emit(out);
@@ -137,12 +184,74 @@ impl Splitter {
     }
 
     fn emit(&mut self, out: &mut dyn FnMut(Piece)) {
+        if !self.inside {
+            return;
+        }
         self.inside = false;
         self.seen_heading = false;
         // The next report is likely as large as this one: start it with the same room.
         let next = Chunk::with_capacity_of(&self.chunk);
-        out(Piece::Deadlock(std::mem::replace(&mut self.chunk, next)));
+        let chunk = std::mem::replace(&mut self.chunk, next);
+        if let Some(earlier) = self.held.take() {
+            out(Piece::Deadlock(earlier));
+        }
+        if victim_zero(&chunk) {
+            self.held = Some(chunk);
+        } else {
+            out(Piece::Deadlock(chunk));
+        }
     }
+}
+
+/// `*** WE ROLL BACK TRANSACTION (0)` ends the report.
+fn victim_zero(chunk: &Chunk) -> bool {
+    chunk
+        .lines()
+        .last()
+        .is_some_and(|(_, l)| l.trim().starts_with("*** WE ROLL BACK TRANSACTION (0)"))
+}
+
+/// The trx ids a TRANSACTIONS section lists (`---TRANSACTION 102, ACTIVE 2 sec`), leaving out
+/// those it shows rolling back.
+fn listed_transactions(list: &Chunk) -> Vec<String> {
+    list.lines()
+        .filter_map(|(_, l)| {
+            let rest = l.trim().strip_prefix("---TRANSACTION ")?;
+            let (id, state) = rest.split_once(',').unwrap_or((rest, ""));
+            (!state.contains("ROLLING BACK")).then(|| id.trim().to_string())
+        })
+        .collect()
+}
+
+/// A line that goes on with a report after a rule a copy put in it.
+fn continues_report(text: &str) -> bool {
+    text.starts_with("*** (")
+        || text.starts_with("*** WE ROLL BACK")
+        || text.starts_with("*** WAITING")
+        || text.starts_with("*** CONFLICTING")
+        || text.starts_with("TRANSACTION ")
+        || text.starts_with("RECORD LOCKS")
+        || text.starts_with("Record lock")
+        || text.is_empty()
+}
+
+/// `TRANSACTION 43260, ACTIVE 186 sec starting index read`: a transaction block outside a
+/// report, as an excerpt of one starts (the manual's error-log example).
+fn is_bare_transaction_line(text: &str) -> bool {
+    text.strip_prefix("TRANSACTION ")
+        .and_then(|rest| rest.split_once(", "))
+        .is_some_and(|(id, state)| {
+            id.bytes().next().is_some_and(|b| b.is_ascii_hexdigit())
+                && (state.starts_with("ACTIVE") || state.starts_with("not started"))
+        })
+}
+
+/// What ends an excerpt of transaction blocks: a client prompt, a result set, a rule.
+fn ends_excerpt(text: &str) -> bool {
+    text.starts_with("mysql>")
+        || text.starts_with("+-")
+        || text.starts_with("*****")
+        || is_rule(text)
 }
 
 /// The lines that open a report.

@@ -6,6 +6,10 @@
 pub struct Chunk {
     /// The log prefix of the line that opened the report (error logs only): where its time is.
     pub stamp: Option<String>,
+    /// The trx ids the TRANSACTIONS section of the same status output still lists, for a
+    /// report whose victim printed as `(0)` (MariaDB, MDEV-29187): the one missing was rolled
+    /// back.
+    pub survivors: Option<Vec<String>>,
     text: String,
     /// (physical line number, start, end) into `text`.
     spans: Vec<(usize, usize, usize)>,
@@ -21,6 +25,7 @@ impl Chunk {
         const CAP: usize = 1 << 20;
         Chunk {
             stamp: None,
+            survivors: None,
             text: String::with_capacity(other.text.len().min(CAP)),
             spans: Vec::with_capacity(other.spans.len().min(CAP / 16)),
         }
@@ -51,6 +56,7 @@ impl Chunk {
 
     pub fn clear(&mut self) {
         self.stamp = None;
+        self.survivors = None;
         self.text.clear();
         self.spans.clear();
     }

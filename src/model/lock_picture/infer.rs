@@ -93,20 +93,22 @@ impl LockPicture {
     /// record for different transactions: such a table lists only locks that wait or block, so
     /// one waits for the other when their modes conflict (whatever the gap flags say: an
     /// insert intention prints as `X` or `X,GAP` there), but the table does not say which.
-    pub fn undirected_conflicts(&self) -> Vec<(&LockRow, &LockRow)> {
-        let rows: Vec<&LockRow> = self
+    /// Each pair comes with the input it was read from.
+    pub fn undirected_conflicts(&self) -> Vec<(&str, &LockRow, &LockRow)> {
+        let rows: Vec<(u32, &LockRow)> = self
             .open
             .iter()
-            .map(|(_, r)| r)
-            .filter(|r| r.status.is_none())
+            .filter(|(_, r)| r.status.is_none())
+            .map(|(s, r)| (*s, r))
             .collect();
         let mut pairs = Vec::new();
-        for (i, a) in rows.iter().enumerate() {
-            for b in rows.iter().skip(i + 1) {
+        for (i, (_, a)) in rows.iter().enumerate() {
+            for (source, b) in rows.iter().skip(i + 1) {
                 let conflict =
                     a.trx_id != b.trx_id && a.same_target(b) && a.mode.conflicts_with(&b.mode);
                 if conflict {
-                    pairs.push((*a, *b));
+                    let input = self.inputs.get(*source as usize).map_or("", String::as_str);
+                    pairs.push((input, *a, *b));
                 }
             }
         }

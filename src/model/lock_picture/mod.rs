@@ -37,8 +37,10 @@ struct Granted {
 /// Everything read so far from lock tables and TRANSACTIONS sections.
 #[derive(Debug, Default)]
 pub struct LockPicture {
-    /// `input (table)` of every result set read, for the evidence.
+    /// `input (table)` of every result set read, for the evidence…
     sources: Vec<String>,
+    /// …and the input alone, for warnings.
+    inputs: Vec<String>,
     /// Waits of TRANSACTIONS sections (`LockWait::from_transactions`).
     status: Vec<LockWait>,
     saw_status: bool,
@@ -59,6 +61,7 @@ impl LockPicture {
     pub fn add_table(&mut self, input: &str, table: LockTable) {
         let source = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
         self.sources.push(format!("{input} ({})", table.kind));
+        self.inputs.push(input.to_string());
         match table.rows {
             TableRows::Locks(rows) => {
                 for row in rows {
@@ -113,6 +116,7 @@ impl LockPicture {
     pub fn merge(&mut self, other: LockPicture) {
         let offset = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
         self.sources.extend(other.sources);
+        self.inputs.extend(other.inputs);
         self.status.extend(other.status);
         self.saw_status |= other.saw_status;
         self.waits

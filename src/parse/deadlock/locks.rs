@@ -58,6 +58,8 @@ impl Builder<'_> {
         };
         match block {
             Block::Waiting if trx.waits_for.is_none() => trx.waits_for = Some(lock),
+            // An excerpt without headings lists the awaited lock among the others.
+            Block::Holds if lock.waiting && trx.waits_for.is_none() => trx.waits_for = Some(lock),
             Block::Conflicting => trx.conflicting_with.push(lock),
             _ => trx.holds.push(lock),
         }

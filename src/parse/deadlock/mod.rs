@@ -23,7 +23,7 @@ mod tail;
 mod transaction;
 
 use flavour_evidence::FlavourEvidence;
-use tail::{log_time, shorten, victim};
+use tail::{log_time, shorten, victim, victim_from_survivors};
 
 /// Parses one deadlock report. Always returns a deadlock (possibly with no transactions) and a
 /// warning for every line that could not be read.
@@ -80,6 +80,10 @@ struct Builder<'a> {
     /// Reading a TRANSACTIONS list, not a deadlock: every `TRANSACTION` line opens a new
     /// transaction and there is no victim line.
     list: bool,
+    /// A `*** (n) …` heading was read (an excerpt of transaction blocks has none).
+    saw_heading: bool,
+    /// The trx ids the status's TRANSACTIONS section still lists (`Chunk::survivors`).
+    survivors: Option<Vec<String>>,
 }
 
 /// Statement lines gathered so far; blank lines are held back until more text follows, because
@@ -117,6 +121,8 @@ impl<'a> Builder<'a> {
             evidence,
             seen_timestamp_line: false,
             list: false,
+            saw_heading: false,
+            survivors: chunk.survivors.clone(),
         }
     }
 
@@ -239,13 +245,40 @@ impl<'a> Builder<'a> {
         let d = &mut self.deadlock;
         d.flavour = self.evidence.flavour();
         d.victim = victim(self.victim_printed, d.too_deep, d.flavour);
+        if self.victim_printed == Some(0) {
+            if let Some(survivors) = &self.survivors {
+                if let Some(v) = victim_from_survivors(d, survivors) {
+                    d.victim = v;
+                }
+            }
+        }
         if !self.list && self.victim_printed.is_none() && !d.too_deep && !d.transactions.is_empty()
         {
             let last = d.transactions.last().map_or(d.line, |t| t.line);
+            let message = if self.saw_heading {
+                "report ends without a `WE ROLL BACK TRANSACTION` line (input cut?)"
+            } else {
+                "an excerpt of the report's transaction blocks (no `*** (n)` headings, no `WE \
+                 ROLL BACK TRANSACTION` line): which transaction was rolled back is not known"
+            };
             self.warnings.push(Warning {
                 input: self.input.to_string(),
                 line: last,
-                message: "report ends without a `WE ROLL BACK TRANSACTION` line (input cut?)"
+                message: message.to_string(),
+                text: None,
+            });
+        }
+        let headings_only = !d.transactions.is_empty()
+            && d.transactions
+                .iter()
+                .all(|t| t.trx_id.is_empty() && t.holds.is_empty() && t.waits_for.is_none());
+        if !self.list && self.saw_heading && headings_only {
+            self.warnings.push(Warning {
+                input: self.input.to_string(),
+                line: d.line,
+                message: "the report holds only its `*** (n)` headings: the transaction and lock \
+                          text is missing (MySQL's JSON error log, `log_sink_json`, does not \
+                          carry it; read the classic error log or `SHOW ENGINE INNODB STATUS`)"
                     .to_string(),
                 text: None,
             });

@@ -2,7 +2,29 @@
 //! TRANSACTION (n)`) made honest, the time of the report, and the publishers' placeholders and
 //! elisions that are warned about rather than read.
 
-use crate::model::{Flavour, Victim};
+use crate::model::{Deadlock, Flavour, Victim};
+
+/// MariaDB printed `(0)` (MDEV-29187): the victim is the one deadlocked transaction the
+/// TRANSACTIONS section of the same output no longer lists (or shows rolling back).
+pub(super) fn victim_from_survivors(d: &Deadlock, survivors: &[String]) -> Option<Victim> {
+    let mut gone = d
+        .transactions
+        .iter()
+        .filter(|t| !t.trx_id.is_empty() && !survivors.iter().any(|s| *s == t.trx_id.as_str()));
+    let victim = gone.next()?;
+    if gone.next().is_some() {
+        return None;
+    }
+    Some(Victim {
+        number: Some(victim.number),
+        note: Some(format!(
+            "inferred: MariaDB printed `(0)` (MDEV-29187); trx {} is the one deadlocked \
+             transaction the TRANSACTIONS section of the same output no longer lists, so it was \
+             rolled back",
+            victim.trx_id
+        )),
+    })
+}
 
 /// `WE ROLL BACK TRANSACTION (n)` as printed, made honest: `(0)` is MDEV-29187, a TOO DEEP
 /// report rolls back the one transaction it shows.

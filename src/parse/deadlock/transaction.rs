@@ -19,7 +19,13 @@ use crate::parse::line::{Heading, ThreadLine, TrxLine};
 impl Builder<'_> {
     pub(super) fn transaction(&mut self, trx_line: TrxLine, line_no: usize, text: &str) {
         self.evidence.trx_id(&trx_line.trx_id);
-        if self.list {
+        // A list, or an excerpt without `*** (n)` headings: every `TRANSACTION` line is the
+        // next transaction (a heading's transaction has only one).
+        let has_one = self
+            .trx
+            .and_then(|i| self.deadlock.transactions.get(i))
+            .is_some_and(|t| !t.trx_id.is_empty());
+        if self.list || has_one {
             self.finish_lock();
             self.trx = None;
         }
@@ -51,6 +57,7 @@ impl Builder<'_> {
 
     pub(super) fn heading(&mut self, heading: Heading, line_no: usize) {
         self.finish_lock();
+        self.saw_heading = true;
         match heading {
             Heading::Transaction(n) => {
                 let number = n.unwrap_or(1);

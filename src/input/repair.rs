@@ -1,0 +1,608 @@
+//! Undoes what copying did to a report before it reached us (format-spec §10, issue 16): each
+//! repair is one small named step, applied to physical lines before the client decoration is
+//! unwrapped, and each costs nothing on a line it does not apply to (a first-byte test, or a
+//! mode that an earlier line switched on).
+//!
+//! - `json_log`: MySQL 8's JSON error log (`log_sink_json`): one object per message, pretty
+//!   printed or not; each `"msg"` becomes the lines it holds, the other keys are dropped.
+//! - `quote_prefix`: a paste quoted in markdown (`> `) or in a source comment (` * `, `-- `,
+//!   `# `, `// `): the prefix is taken off every line that carries it.
+//! - `numbered`: a copy from a code viewer or book with line numbers (`23  *** (1)
+//!   TRANSACTION:`): the numbers go, and an unnumbered line is the wrapped tail of the one
+//!   before.
+//! - `entities`: an HTML-escaped copy (`&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#039;`).
+//! - `markdown_escapes`: `\*\*\* (1) TRANSACTION:`, `lock\_mode`: the backslashes go; and
+//!   `stars`: a heading whose `***` markdown ate (`(1) TRANSACTION:`) gets them back.
+//! - `unflatten`: a report whose newlines became spaces (chat tools, some blog engines, a line
+//!   of backtick-quoted lines): cut back into lines before every line start the server prints.
+
+use memchr::memmem;
+
+/// Per-input repair state.
+#[derive(Debug, Default)]
+pub struct Repairer {
+    /// The quote prefix every line of the paste carries.
+    prefix: Option<&'static str>,
+    /// In a numbered copy: the next line's number, and the line being gathered.
+    numbered: Option<Numbered>,
+    /// Inside a JSON error log.
+    json: bool,
+    /// Markdown escapes were seen (`\*\*\*`).
+    markdown: bool,
+}
+
+#[derive(Debug)]
+struct Numbered {
+    next: u64,
+    pending: Option<(usize, String)>,
+    /// Unnumbered lines in a row (wrapped tails); too many and the copy has ended.
+    tails: u8,
+}
+
+/// Prefixes a quoted paste puts before every line.
+const PREFIXES: [&str; 7] = ["> ", " * ", "* ", "- ", "-- ", "# ", "// "];
+
+impl Repairer {
+    pub fn new() -> Repairer {
+        Repairer::default()
+    }
+
+    /// Repairs one physical line; the lines it becomes go to `out` (none, one, or several).
+    pub fn feed(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(usize, &str)) {
+        let first = raw.as_bytes().first().copied().unwrap_or(b'\n');
+        // A JSON log: its keys and braces, and the lines of each message.
+        if self.json || matches!(first, b'{' | b' ' | b'"') && is_json_log_line(raw) {
+            if let Some(handled) = self.json_log(line_no, raw, out) {
+                return handled;
+            }
+        }
+        let mut text = raw;
+        if let Some(p) = self.prefix {
+            match strip_quote(text, p) {
+                Some(rest) => text = rest,
+                None => self.prefix = None,
+            }
+        } else if matches!(first, b'>' | b' ' | b'*' | b'-' | b'#' | b'/') {
+            if let Some((p, rest)) = quote_prefix(text) {
+                self.prefix = Some(p);
+                text = rest;
+            }
+        }
+        if self.numbered.is_some() || first.is_ascii_digit() {
+            if let Some(done) = self.numbered(line_no, text, out) {
+                return done;
+            }
+        }
+        self.fixed(line_no, text, out);
+    }
+
+    /// Ends the input: a numbered line still gathered goes out.
+    pub fn finish(&mut self, out: &mut dyn FnMut(usize, &str)) {
+        if let Some((n, line)) = self.numbered.take().and_then(|n| n.pending) {
+            self.fixed(n, &line, out);
+        }
+    }
+
+    /// The per-line repairs that need no lookahead: entities, markdown escapes, flattening.
+    fn fixed(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(usize, &str)) {
+        let bytes = text.as_bytes();
+        let mut owned: Option<String> = None;
+        if memchr::memchr(b'&', bytes).is_some() {
+            owned = unescape_entities(text);
+        }
+        let current = owned.as_deref().unwrap_or(text);
+        if memchr::memchr(b'\\', current.as_bytes()).is_some() {
+            self.markdown |= memmem::find(current.as_bytes(), b"\\*\\*\\*").is_some();
+            if self.markdown {
+                owned = Some(unescape_markdown(current));
+            }
+        }
+        let current = owned.as_deref().unwrap_or(text);
+        if matches!(current.as_bytes().first(), Some(b'(' | b'W')) && lost_stars(current) {
+            owned = Some(format!("*** {current}"));
+        }
+        let current = owned.as_deref().unwrap_or(text);
+        if current.len() >= 150 && is_flattened(current) {
+            for line in unflatten(current) {
+                out(line_no, &line);
+            }
+            return;
+        }
+        out(line_no, current);
+    }
+
+    /// `json_log`: `Some(())` when the line was a JSON log's and is done with.
+    fn json_log(
+        &mut self,
+        line_no: usize,
+        raw: &str,
+        out: &mut dyn FnMut(usize, &str),
+    ) -> Option<()> {
+        let t = raw.trim();
+        let json_like =
+            t.starts_with('{') || t.starts_with('}') || t.starts_with('"') || t.is_empty();
+        if !json_like {
+            self.json = false;
+            return None;
+        }
+        self.json = true;
+        if let Some(msg) = json_msg(t) {
+            for line in msg.split('\n') {
+                if !line.trim().is_empty() {
+                    self.fixed(line_no, line, out);
+                }
+            }
+        }
+        Some(())
+    }
+
+    /// `numbered`: `Some(())` when the line was taken (held as the numbered line being
+    /// gathered, or appended to it as its wrapped tail).
+    fn numbered(
+        &mut self,
+        line_no: usize,
+        text: &str,
+        out: &mut dyn FnMut(usize, &str),
+    ) -> Option<()> {
+        let parsed = line_number(text);
+        let Some(state) = &mut self.numbered else {
+            // Only a numbered line that holds a report's first words starts a numbered copy.
+            let (n, rest) = parsed?;
+            if !starts_a_copy(rest) {
+                return None;
+            }
+            self.numbered = Some(Numbered {
+                next: n + 1,
+                pending: Some((line_no, rest.to_string())),
+                tails: 0,
+            });
+            return Some(());
+        };
+        match parsed {
+            Some((n, rest)) if n == state.next => {
+                let done = state.pending.replace((line_no, rest.to_string()));
+                state.next = n + 1;
+                state.tails = 0;
+                if let Some((m, line)) = done {
+                    self.fixed(m, &line, out);
+                }
+                Some(())
+            }
+            _ if state.tails < 2
+                && !text.trim().is_empty()
+                && state
+                    .pending
+                    .as_ref()
+                    .is_some_and(|(_, l)| !l.trim().is_empty()) =>
+            {
+                // A wrapped tail: part of the numbered line before it.
+                state.tails += 1;
+                if let Some((_, line)) = &mut state.pending {
+                    line.push(' ');
+                    line.push_str(text.trim());
+                }
+                Some(())
+            }
+            _ => {
+                // The copy has ended.
+                if let Some((m, line)) = self.numbered.take().and_then(|n| n.pending) {
+                    self.fixed(m, &line, out);
+                }
+                None
+            }
+        }
+    }
+}
+
+/// `"msg": "…"` or a one-line object with a `"msg"`: a JSON error log's line.
+fn is_json_log_line(raw: &str) -> bool {
+    let t = raw.trim_start();
+    (t.starts_with("\"err_code\"") || t.starts_with("\"log_type\"") || t.starts_with("\"prio\""))
+        || (t.starts_with('{')
+            && t.contains("\"msg\"")
+            && (t.contains("\"err_code\"") || t.contains("\"prio\"")))
+}
+
+/// The message of a JSON log line: the value of `"msg"`, unescaped.
+fn json_msg(t: &str) -> Option<String> {
+    let at = t.find("\"msg\"")?;
+    let rest = t
+        .get(at + 5..)?
+        .trim_start()
+        .strip_prefix(':')?
+        .trim_start();
+    let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
+    de.next()?.ok()
+}
+
+/// The rest of a line that carries quote prefix `p` (a bare prefix is an empty line).
+fn strip_quote<'a>(text: &'a str, p: &str) -> Option<&'a str> {
+    if let Some(rest) = text.strip_prefix(p) {
+        return Some(rest);
+    }
+    let bare = p.trim_end();
+    (text.trim_end() == bare || text.trim_end() == p.trim()).then_some("")
+}
+
+/// A quote prefix before what starts a report or a result set.
+fn quote_prefix(text: &str) -> Option<(&'static str, &str)> {
+    PREFIXES.iter().find_map(|&p| {
+        let rest = text.strip_prefix(p)?;
+        starts_a_copy(rest).then_some((p, rest))
+    })
+}
+
+/// The first words of something lockscope reads.
+fn starts_a_copy(rest: &str) -> bool {
+    let t = rest.trim_start();
+    let words = [
+        "LATEST DETECTED DEADLOCK",
+        "------",
+        "=====",
+        "*** (",
+        "TRANSACTION ",
+        "mysql>",
+        "*****",
+        "+-",
+        "RECORD LOCKS",
+        "InnoDB: Transactions deadlock",
+    ];
+    words.iter().any(|w| t.starts_with(w))
+        || (t.as_bytes().first().is_some_and(u8::is_ascii_digit) && looks_like_time(t))
+}
+
+/// `2026-11-21 05:24:04 0x7f…`, `120906  6:03:32`, `2023-07-14T10:46:34.123456Z 0 [Note] …`.
+fn looks_like_time(t: &str) -> bool {
+    let head = t.get(..t.len().min(30)).unwrap_or(t);
+    head.contains(':')
+        && head
+            .bytes()
+            .take(6)
+            .all(|b| b.is_ascii_digit() || b == b'-')
+}
+
+/// `23  *** (1) TRANSACTION:` → (23, `*** (1) TRANSACTION:`); a number alone is an empty line.
+fn line_number(text: &str) -> Option<(u64, &str)> {
+    let t = text.trim_start();
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits > 6 {
+        return None;
+    }
+    let n: u64 = t.get(..digits)?.parse().ok()?;
+    let rest = t.get(digits..)?;
+    if rest.is_empty() {
+        return Some((n, ""));
+    }
+    // The number is followed by a separator: spaces, a tab, `|` or `.` (code viewers).
+    let sep = rest
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'|' | b'.'))
+        .count();
+    (sep > 0 && !rest.starts_with(": ") && !rest.starts_with('.'))
+        .then(|| rest.get(sep..))
+        .flatten()
+        .map(|r| (n, r))
+}
+
+/// `&lt;` `&gt;` `&amp;` `&quot;` `&#039;` `&#39;` `&nbsp;` decoded; `None` when there was none.
+fn unescape_entities(text: &str) -> Option<String> {
+    const ENTITIES: [(&str, &str); 8] = [
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&quot;", "\""),
+        ("&#039;", "'"),
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&nbsp;", " "),
+        ("&amp;", "&"),
+    ];
+    if !ENTITIES.iter().any(|(e, _)| text.contains(e)) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(rest.get(..at).unwrap_or(""));
+        let tail = rest.get(at..).unwrap_or("");
+        match ENTITIES.iter().find(|(e, _)| tail.starts_with(e)) {
+            Some((e, c)) => {
+                out.push_str(c);
+                rest = tail.get(e.len()..).unwrap_or("");
+            }
+            None => {
+                out.push('&');
+                rest = tail.get(1..).unwrap_or("");
+            }
+        }
+    }
+    out.push_str(rest);
+    Some(out)
+}
+
+/// `\*\*\*` → `***`, `lock\_mode` → `lock_mode`, `` \` `` → `` ` ``.
+fn unescape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(&next) = chars.peek() {
+                if matches!(next, '*' | '_' | '`' | '[' | ']' | '#' | '\\' | '<' | '>') {
+                    out.push(next);
+                    chars.next();
+                    continue;
+                }
+            }
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `(1) TRANSACTION:`, `(2) HOLDS THE LOCK(S):`, `WE ROLL BACK TRANSACTION (1)`: a heading
+/// whose `***` a markdown renderer took for emphasis.
+fn lost_stars(text: &str) -> bool {
+    let t = text.trim_end();
+    if let Some(rest) = t.strip_prefix('(') {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let after = rest.get(digits..).unwrap_or("");
+        return digits > 0
+            && [
+                ") TRANSACTION:",
+                ") HOLDS THE LOCK(S):",
+                ") WAITING FOR THIS LOCK TO BE GRANTED:",
+            ]
+            .iter()
+            .any(|h| after.starts_with(h));
+    }
+    t.starts_with("WE ROLL BACK TRANSACTION (")
+}
+
+/// A whole report on one line: a heading and a transaction line in it.
+fn is_flattened(text: &str) -> bool {
+    let b = text.as_bytes();
+    // A status with `\n` escapes (`mysql -B`) is the unwrapper's.
+    let escaped = memmem::find(b, b"\\n").is_some();
+    !escaped
+        && (memmem::find(b, b"*** (").is_some() && memmem::find(b, b"TRANSACTION").is_some()
+            || memmem::find(b, b"``***").is_some())
+}
+
+/// Where a line of a report starts, in a flattened copy: the words each line begins with.
+const LINE_STARTS: [&str; 17] = [
+    "LATEST DETECTED DEADLOCK",
+    "*** (",
+    "*** WE ROLL BACK",
+    "*** WAITING FOR",
+    "*** CONFLICTING WITH",
+    "TRANSACTION ",
+    "mysql tables in use",
+    "LOCK WAIT ",
+    "MySQL thread id",
+    "MariaDB thread id",
+    "RECORD LOCKS space id",
+    "TABLE LOCK table",
+    "Record lock, heap no",
+    "------------------------ ",
+    "---TRANSACTION",
+    "TRANSACTIONS ",
+    "Trx read view",
+];
+
+/// Cuts a flattened report back into lines.
+fn unflatten(text: &str) -> Vec<String> {
+    // A line of backtick-quoted lines: `` `line``line`` ``.
+    if text.matches("``").count() >= 3 {
+        return text
+            .split("``")
+            .map(|l| l.trim_matches('`').to_string())
+            .collect();
+    }
+    let mut cuts: Vec<usize> = Vec::new();
+    for start in LINE_STARTS {
+        cuts.extend(text.match_indices(start).map(|(i, _)| i));
+    }
+    // `TRANSACTION ` only as a transaction line: followed by an id.
+    cuts.retain(|&i| {
+        let tail = text.get(i..).unwrap_or("");
+        !tail.starts_with("TRANSACTION ")
+            || tail
+                .get("TRANSACTION ".len()..)
+                .and_then(|r| r.bytes().next())
+                .is_some_and(|b| b.is_ascii_hexdigit())
+    });
+    // ` 4 lock struct(s)`: the counters line of a transaction that does not wait.
+    for (i, _) in text.match_indices(" lock struct(s)") {
+        let before = text.get(..i).unwrap_or("");
+        let n = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+        if n > 0 && !before.get(..i - n).unwrap_or("").ends_with("LOCK WAIT ") {
+            cuts.push(i - n);
+        }
+    }
+    // Field lines: ` 0: len 4; hex …;;`, ` 7: SQL NULL;`.
+    for marker in [": len ", ": SQL NULL"] {
+        for (i, _) in text.match_indices(marker) {
+            let before = text.get(..i).unwrap_or("");
+            let n = before.bytes().rev().take_while(u8::is_ascii_digit).count();
+            if n > 0 && before.get(..i - n).unwrap_or("").ends_with(' ') {
+                cuts.push(i - n);
+            }
+        }
+    }
+    // Rules: a run of dashes alone.
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes.get(i) == Some(&b'-') && (i == 0 || bytes.get(i - 1) == Some(&b' ')) {
+            let run = bytes
+                .get(i..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|&&b| b == b'-')
+                .count();
+            if run >= 4 {
+                cuts.push(i);
+                cuts.push(i + run);
+            }
+            i += run.max(1);
+        } else {
+            i += 1;
+        }
+    }
+    cuts.sort_unstable();
+    cuts.dedup();
+    let mut lines = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for &at in cuts.iter().chain(std::iter::once(&text.len())) {
+        if at <= from {
+            continue;
+        }
+        let piece = text.get(from..at).unwrap_or("").trim();
+        if !piece.is_empty() {
+            split_statement(piece, &mut lines);
+        }
+        from = at;
+    }
+    lines
+}
+
+/// A thread line followed by its statement (`… localhost root updating delete from t …`):
+/// the statement starts at the first SQL verb not followed by another one (a state such as
+/// `update` is followed by the statement's own verb).
+fn split_statement(piece: &str, lines: &mut Vec<String>) {
+    let thread = piece.starts_with("MySQL thread id") || piece.starts_with("MariaDB thread id");
+    if !thread {
+        lines.push(piece.to_string());
+        return;
+    }
+    let after_query_id = piece.find(", query id ").map_or(0, |i| i + 11);
+    let verbs = [
+        "select", "insert", "update", "delete", "replace", "with", "call", "/*",
+    ];
+    let words: Vec<(usize, &str)> = piece
+        .get(after_query_id..)
+        .unwrap_or("")
+        .split(' ')
+        .scan(after_query_id, |at, w| {
+            let start = *at;
+            *at += w.len() + 1;
+            Some((start, w))
+        })
+        .collect();
+    let is_verb = |w: &str| {
+        let lower = w.to_ascii_lowercase();
+        verbs
+            .iter()
+            .any(|v| lower.starts_with(v) && (lower.len() == v.len() || *v == "/*"))
+    };
+    for (k, (at, w)) in words.iter().enumerate() {
+        if is_verb(w) && !words.get(k + 1).is_some_and(|(_, n)| is_verb(n)) {
+            lines.push(piece.get(..*at).unwrap_or(piece).trim_end().to_string());
+            lines.push(piece.get(*at..).unwrap_or("").to_string());
+            return;
+        }
+    }
+    lines.push(piece.to_string());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repair(text: &str) -> Vec<String> {
+        let mut r = Repairer::new();
+        let mut got = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            r.feed(i + 1, line, &mut |_, l| got.push(l.to_string()));
+        }
+        r.finish(&mut |_, l| got.push(l.to_string()));
+        got
+    }
+
+    #[test]
+    fn plain_lines_pass_untouched() {
+        let text = "2026-11-21 05:24:04 0x7f\n*** (1) TRANSACTION:\n 0: len 4; hex 80000001; asc     ;;\n> not quoted\n";
+        assert_eq!(repair(text), text.lines().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn numbered_copies_lose_their_numbers_and_keep_their_wraps() {
+        let text = "1 ------------------------\n2 LATEST DETECTED DEADLOCK\n3 TRANSACTION 0 3793488, ACTIVE 2 sec\nstarting index read\n4 0: len 6; hex 000000000501;\n5\nafter\nthe\ncopy";
+        assert_eq!(
+            repair(text),
+            [
+                "------------------------",
+                "LATEST DETECTED DEADLOCK",
+                "TRANSACTION 0 3793488, ACTIVE 2 sec starting index read",
+                "0: len 6; hex 000000000501;",
+                "",
+                "after",
+                "the",
+                "copy"
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_and_escaped_copies() {
+        assert_eq!(
+            repair(" * mysql> SELECT 1\\G\n *  waiting_trx_id: 805505\n *\nend"),
+            ["mysql> SELECT 1\\G", " waiting_trx_id: 805505", "", "end"]
+        );
+        assert_eq!(
+            repair("WHERE a &lt;&gt; 0 AND b = &#039;x&#039; &amp; c"),
+            ["WHERE a <> 0 AND b = 'x' & c"]
+        );
+        assert_eq!(
+            repair("\\*\\*\\* (1) TRANSACTION:\nlock\\_mode X"),
+            ["*** (1) TRANSACTION:", "lock_mode X"]
+        );
+        assert_eq!(
+            repair("(2) HOLDS THE LOCK(S):\nWE ROLL BACK TRANSACTION (1)\n(a) TRANSACTION:"),
+            [
+                "*** (2) HOLDS THE LOCK(S):",
+                "*** WE ROLL BACK TRANSACTION (1)",
+                "(a) TRANSACTION:"
+            ]
+        );
+    }
+
+    #[test]
+    fn json_log_messages_become_lines() {
+        let text = "{\n  \"prio\": 3,\n  \"err_code\": 12469,\n  \"msg\": \"\\n*** (1) TRANSACTION:\\n\",\n  \"label\": \"Note\"\n}\n{ \"prio\": 3, \"err_code\": 12469, \"msg\": \"*** WE ROLL BACK TRANSACTION (2)\" }\nplain";
+        // The first `{` is not known to open a log yet; it is harmless outside a report.
+        assert_eq!(
+            repair(text),
+            [
+                "{",
+                "*** (1) TRANSACTION:",
+                "*** WE ROLL BACK TRANSACTION (2)",
+                "plain"
+            ]
+        );
+    }
+
+    #[test]
+    fn flattened_reports_are_cut_into_lines() {
+        let text = "`` ------------------------ LATEST DETECTED DEADLOCK ------------------------ 2024-05-14 10:49:51 0x7f8c *** (1) TRANSACTION: TRANSACTION 2428, ACTIVE 4 sec starting index read mysql tables in use 1, locked 1 LOCK WAIT 2 lock struct(s), heap size 1136, 1 row lock(s) MySQL thread id 207, OS thread handle 1402, query id 721 localhost root updating delete from t1 where cnt='abc' *** (1) WAITING FOR THIS LOCK TO BE GRANTED: RECORD LOCKS space id 44 page no 4 n bits 72 index idx_cnt of table `h`.`t1` trx id 2428 lock_mode X waiting Record lock, heap no 2 PHYSICAL RECORD: n_fields 2; compact format; info bits 32  0: len 10; hex 6162; asc ab;;  1: len 4; hex 80000004; asc     ;; *** (2) TRANSACTION: TRANSACTION 2427, ACTIVE 8 sec inserting mysql tables in use 1, locked 1 4 lock struct(s), heap size 1136 MySQL thread id 208, OS thread handle 1402, query id 722 localhost root update insert into t1(cnt) values ('abc') *** WE ROLL BACK TRANSACTION (1)";
+        let lines = repair(text);
+        for want in [
+            "LATEST DETECTED DEADLOCK",
+            "2024-05-14 10:49:51 0x7f8c",
+            "*** (1) TRANSACTION:",
+            "TRANSACTION 2428, ACTIVE 4 sec starting index read",
+            "LOCK WAIT 2 lock struct(s), heap size 1136, 1 row lock(s)",
+            "MySQL thread id 207, OS thread handle 1402, query id 721 localhost root updating",
+            "delete from t1 where cnt='abc'",
+            "0: len 10; hex 6162; asc ab;;",
+            "4 lock struct(s), heap size 1136",
+            "MySQL thread id 208, OS thread handle 1402, query id 722 localhost root update",
+            "insert into t1(cnt) values ('abc')",
+            "*** WE ROLL BACK TRANSACTION (1)",
+        ] {
+            assert!(
+                lines.iter().any(|l| l == want),
+                "{want:?} not in {lines:#?}"
+            );
+        }
+    }
+}
