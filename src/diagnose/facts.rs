@@ -9,7 +9,8 @@ use smallvec::SmallVec;
 
 use super::{words, Confidence, Evidence};
 use crate::model::{
-    push_number, Deadlock, Flavour, Lock, LockKind, LockMode, Name, Record, Transaction,
+    push_number, short_value, Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, Name,
+    Record, Transaction,
 };
 
 /// Locks that block a waiter, with their holders: a few at most, kept in place.
@@ -40,6 +41,12 @@ impl Trx<'_> {
         self.quoted
             .get_or_init(|| self.t.query.as_deref().map(super::sql::quoted))
             .as_deref()
+    }
+
+    /// The counters line (`N lock struct(s), … row lock(s), undo log entries M`) was printed,
+    /// so a missing `undo log entries` means the transaction has written nothing.
+    pub fn counters_shown(&self) -> bool {
+        self.t.lock_structs.is_some() || self.t.row_locks.is_some()
     }
 
     pub fn is(&self, verb: &str) -> bool {
@@ -197,7 +204,7 @@ impl<'a> View<'a> {
 
 /// Same table and index (record locks) or same table (table locks), any page.
 pub(crate) fn same_index(a: &Lock, b: &Lock) -> bool {
-    a.table == b.table && a.index() == b.index()
+    (a.table == b.table && a.index() == b.index()) || (a.is_record_lock() && a.same_place(b))
 }
 
 /// The same lock struct printed twice (MariaDB repeats a holder's lock under every waiter).
@@ -215,6 +222,33 @@ pub(crate) fn overlap(a: &Lock, b: &Lock) -> Option<bool> {
         return None;
     }
     Some(a.heap_nos().any(|h| b.heap_nos().any(|g| g == h)))
+}
+
+/// A record's first key field in `sql::literals` form.
+pub(crate) fn key_literal(rec: &Record) -> Option<String> {
+    let f = rec.fields.first()?;
+    match &f.value {
+        FieldValue::Bytes {
+            hex,
+            len,
+            total: None,
+            ..
+        } => {
+            let v = short_value(&f.value);
+            if let Ok(n) = v.parse::<i64>() {
+                Some(format!("int:{n}"))
+            } else if v.starts_with('\'') {
+                Some(format!("str:{}", v.trim_matches('\'')))
+            } else if *len >= 8 {
+                Some(format!("hex:{hex}"))
+            } else {
+                u64::from_str_radix(hex, 16)
+                    .ok()
+                    .map(|n| format!("int:{n}"))
+            }
+        }
+        _ => None,
+    }
 }
 
 /// Whether two record locks are known to be on different records.

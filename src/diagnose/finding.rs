@@ -46,4 +46,34 @@ pub struct Finding {
     /// True for a finding that contributes to, but is not, the main cause.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub contributing: bool,
+    /// Other patterns the same locks fit, when the report cannot tell them apart.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<Alternative>,
+}
+
+/// Another pattern the same locks fit, and what would make it the right reading.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alternative {
+    pub pattern: &'static str,
+    /// When this reading is the right one: what the report does not show.
+    pub reason: String,
+    pub evidence: Vec<Evidence>,
+}
+
+impl Finding {
+    /// Adds a runner-up reading of the same locks.
+    pub fn or(mut self, pattern: &'static str, reason: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+        self.alternatives.push(Alternative {
+            pattern,
+            reason: reason.into(),
+            evidence,
+        });
+        self
+    }
+
+    /// At most `cap` confident.
+    pub fn capped(mut self, cap: Confidence) -> Self {
+        self.confidence = self.confidence.min(cap);
+        self
+    }
 }

@@ -20,7 +20,7 @@ mod words;
 pub(crate) mod testkit;
 
 pub use facts::View;
-pub use finding::{Confidence, Evidence, Finding};
+pub use finding::{Alternative, Confidence, Evidence, Finding};
 pub use pattern::{Check, Pattern};
 pub use patterns::*;
 pub use render::{
@@ -67,6 +67,19 @@ pub fn diagnose(deadlock: &Deadlock) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Every deadlock pattern that matches, in catalogue order, with no subsumption: what the
+/// corpus tests and `--explain-match` style tooling look at to see which patterns compete.
+pub fn all_matches(deadlock: &Deadlock) -> Vec<Finding> {
+    let view = View::new(deadlock);
+    PATTERNS
+        .iter()
+        .filter_map(|p| match p.check {
+            Check::Deadlock(check) => check(&view),
+            Check::LockWaits(_) => None,
+        })
+        .collect()
 }
 
 /// The findings about the lock waits and held locks of one moment (error 1205): who blocks,

@@ -52,6 +52,7 @@ impl Pattern {
             evidence: super::facts::evidence(evidence),
             fix,
             contributing: false,
+            alternatives: Vec::new(),
         }
     }
 

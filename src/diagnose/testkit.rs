@@ -60,7 +60,7 @@ pub(crate) fn lock(
     } else {
         (
             LockTarget::Record {
-                space: 5,
+                space: 5 + table.bytes().map(u64::from).sum::<u64>(),
                 page,
                 n_bits: Some(80),
                 index: index.into(),

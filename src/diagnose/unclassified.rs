@@ -86,6 +86,7 @@ pub(crate) fn explain(v: &View) -> Finding {
               child), keep transactions short, and retry on error 1213."
             .to_string(),
         contributing: false,
+        alternatives: Vec::new(),
     }
 }
 

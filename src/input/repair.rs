@@ -102,7 +102,7 @@ impl Repairer {
             owned = Some(format!("*** {current}"));
         }
         let current = owned.as_deref().unwrap_or(text);
-        if current.len() >= 150 && is_flattened(current) {
+        if (current.len() >= 150 || heading_with_more(current)) && is_flattened(current) {
             for line in unflatten(current) {
                 out(line_no, &line);
             }
@@ -357,14 +357,25 @@ fn lost_stars(text: &str) -> bool {
     t.starts_with("WE ROLL BACK TRANSACTION (")
 }
 
-/// A whole report on one line: a heading and a transaction line in it.
+/// `*** (1) HOLDS THE LOCK(S):RECORD LOCKS space id …`: a heading with the next line glued
+/// on (no heading is longer than 46 characters).
+fn heading_with_more(text: &str) -> bool {
+    let t = text.trim();
+    t.len() > 46 && t.starts_with("*** ")
+}
+
+/// A whole report on one line (a heading and a transaction line in it), or a heading with
+/// the line after it glued on.
 fn is_flattened(text: &str) -> bool {
     let b = text.as_bytes();
     // A status with `\n` escapes (`mysql -B`) is the unwrapper's.
     let escaped = memmem::find(b, b"\\n").is_some();
     !escaped
         && (memmem::find(b, b"*** (").is_some() && memmem::find(b, b"TRANSACTION").is_some()
-            || memmem::find(b, b"``***").is_some())
+            || memmem::find(b, b"``***").is_some()
+            || heading_with_more(text) && LINE_STARTS.iter().any(|m| {
+                text.match_indices(m).any(|(at, _)| at > 4)
+            }))
 }
 
 /// Where a line of a report starts, in a flattened copy: the words each line begins with.

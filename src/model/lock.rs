@@ -107,23 +107,19 @@ impl Lock {
         self.records.iter().any(Record::is_delete_marked)
     }
 
-    /// Same lock struct location: same table, index and page (record locks) or same table.
+    /// Same lock struct location: the same page (record locks) or the same table. A page
+    /// belongs to one index, so the space and page numbers decide, whatever names a copy
+    /// printed beside them (anonymised copies rename tables and indexes inconsistently).
     pub fn same_place(&self, other: &Lock) -> bool {
         match (&self.target, &other.target) {
             (
                 LockTarget::Record {
-                    space: s1,
-                    page: p1,
-                    index: i1,
-                    ..
+                    space: s1, page: p1, ..
                 },
                 LockTarget::Record {
-                    space: s2,
-                    page: p2,
-                    index: i2,
-                    ..
+                    space: s2, page: p2, ..
                 },
-            ) => s1 == s2 && p1 == p2 && i1 == i2,
+            ) => s1 == s2 && p1 == p2,
             (LockTarget::Table, LockTarget::Table) => self.table == other.table,
             _ => false,
         }

@@ -83,7 +83,8 @@ fn record_locks(i: &str) -> Res<'_, LockHeader> {
         )),
     )
     .parse(i)?;
-    let (i, index) = opt(preceded((space1, tag("index"), space1), index_name)).parse(i)?;
+    // `index`PRIMARY`` with the space lost (copies, format-spec §10): a quote ends the word.
+    let (i, index) = opt(preceded((space1, tag("index"), space0), index_name)).parse(i)?;
     let (i, table) = opt(preceded((space1, phrase("of table"), space1), table_name)).parse(i)?;
     let (i, (trx_id, clause)) = trx_id_and_clause(i)?;
     Ok((

@@ -231,6 +231,7 @@ pub fn deadlock() -> Analysed {
               WHERE session_id IN (…);\n  DELETE FROM session WHERE id IN (…);"
             .to_string(),
         contributing: false,
+        alternatives: Vec::new(),
     };
     Analysed {
         deadlock,

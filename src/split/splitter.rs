@@ -74,7 +74,7 @@ impl Splitter {
         }
         if self.inside {
             self.push_inside(line, text, out);
-        } else if starts_report(text) || is_bare_transaction_line(text) {
+        } else if starts_report(text) || is_bare_transaction_line(text) || starts_excerpt(text) {
             let held = &mut self.held;
             self.sections.emit(&mut |s| Self::release(held, s, out));
             if let Some(chunk) = self.held.take() {
@@ -282,6 +282,12 @@ fn contains_too_deep(text: &str) -> bool {
             .get_or_init(|| memchr::memmem::Finder::new(TOO_DEEP))
             .find(bytes)
             .is_some()
+}
+
+/// An excerpt that begins inside transaction (1)'s block: `*** (1) HOLDS THE LOCK(S):`,
+/// `*** (1) WAITING FOR THIS LOCK TO BE GRANTED:`.
+fn starts_excerpt(text: &str) -> bool {
+    text.starts_with("*** (1) HOLDS THE LOCK") || text.starts_with("*** (1) WAITING FOR THIS LOCK")
 }
 
 fn is_first_transaction_heading(text: &str) -> bool {

@@ -266,12 +266,19 @@ fn reinsert(v: &View) -> Option<Finding> {
         }
         let mut ev = vec![ev_lock(mine), ev_lock(w), ev_lock(ow)];
         ev.extend(marked.map(ev_record));
-        return Some(finding(
-            confidence,
-            summary,
-            ev,
-            reinsert_fix(words::bare_table(w)),
-        ));
+        let f = finding(confidence, summary, ev, reinsert_fix(words::bare_table(w)));
+        // An UPDATE that changes the key, or a REPLACE, deletes and re-inserts inside one
+        // statement, as concurrent deleters of the key do: both readings fit.
+        if !t.is("INSERT") && !is_clustered(w.index().unwrap_or("")) {
+            return Some(f.capped(Confidence::Medium).or(
+                "concurrent-unique-delete",
+                "the statements are not an explicit DELETE then INSERT: several transactions \
+                 changing (or deleting) the same unique key at once re-ask for the entry they \
+                 delete-marked and queue behind each other; the fix is then one writer per key",
+                vec![ev_lock(ow)],
+            ));
+        }
+        return Some(f);
     }
     None
 }

@@ -47,14 +47,30 @@ declare_pattern! {
 }
 
 fn check(v: &View) -> Option<Finding> {
+    let Some(u) = upgrade(v) else {
+        return across_tables(v);
+    };
     let d = v.d;
-    let u = upgrade(v)?;
     let index = u.wait.index()?;
     let writes = u.t.is("UPDATE") || u.t.is("DELETE");
     if u.shared.kind != LockKind::RecNotGap || !is_clustered(index) || !writes {
         return None;
     }
-    if u.t.t.query.as_deref().is_some_and(sql::is_shared_read) {
+    if v
+        .trx
+        .iter()
+        .any(|t| t.t.query.as_deref().is_some_and(sql::is_shared_read))
+    {
+        return None;
+    }
+    // A foreign-key check runs inside a child write that went through: the holders of the S
+    // lock have written before (undo log entries). A holder whose counters show no write took
+    // its S lock some other way (a shared read, a failed insert's duplicate check).
+    let holders_wrote = std::iter::once(u.t)
+        .chain(u.others.iter().copied())
+        .filter(|o| o.held.iter().any(|h| is_s(h) && same_index(h, u.wait)))
+        .all(|o| o.counters_shown() && o.t.undo_entries.unwrap_or(0) > 0);
+    if !holders_wrote {
         return None;
     }
     let parent = &u.wait.table;
@@ -90,8 +106,8 @@ fn check(v: &View) -> Option<Finding> {
     );
     summary.push_str(&words::victim(d));
     summary.push_str(
-        " The statement that took the S lock is not in the report; a `SELECT … FOR SHARE` by \
-         primary key would leave the same lock.",
+        " The statement that took the S lock is not in the report; the counters show that both \
+         transactions wrote before (undo log entries), as a child insert does.",
     );
     let p = words::bare_table(u.wait);
     let fix = format!(
@@ -122,7 +138,88 @@ fn check(v: &View) -> Option<Finding> {
                 .map(|h| ev_lock(h)),
         );
     }
-    Some(FK_S_LOCK_UPGRADE.finding(Confidence::Medium, summary, ev, fix))
+    let shared = vec![ev_lock(u.shared)];
+    Some(
+        FK_S_LOCK_UPGRADE
+            .finding(Confidence::Medium, summary, ev, fix)
+            .or(
+                "s-to-x-upgrade",
+                "if the S lock came from a shared read of the row (FOR SHARE, LOCK IN SHARE \
+                 MODE) after an unrelated write, not from a child insert's foreign-key check; \
+                 the fix is then to read the row FOR UPDATE",
+                shared,
+            ),
+    )
+}
+
+/// The parent update waits for an S lock on the parent row held by a transaction whose own
+/// wait is on another table (its child): the S lock came from that child write's foreign-key
+/// check, and the child row is what the parent updater holds. One parent, one child, locked in
+/// opposite orders through the foreign key.
+fn across_tables(v: &View) -> Option<Finding> {
+    let (updater, w) = v.waiters().find(|(t, w)| {
+        t.is("UPDATE")
+            && is_x(w)
+            && w.kind == LockKind::RecNotGap
+            && w.index().is_some_and(|i| i == "PRIMARY")
+    })?;
+    let (holder, shared) = v
+        .blocking_locks(updater)
+        .into_iter()
+        .find(|(_, h)| is_s(h) && h.kind == LockKind::RecNotGap)?;
+    let child_wait = holder.wait.filter(|hw| hw.table != w.table)?;
+    let wrote = !holder.counters_shown() || holder.t.undo_entries.unwrap_or(0) > 0;
+    if !wrote || v.trx.iter().any(|t| t.t.query.as_deref().is_some_and(sql::is_shared_read)) {
+        return None;
+    }
+    let parent = &w.table;
+    let child = &child_wait.table;
+    let mut summary = format!(
+        "{} holds {} — the lock a foreign-key check takes on the parent row when a child row \
+         of {child} referencing it is written — and now waits for {} on {child}. {} wants X on \
+         that parent row of {parent} to update it, and holds the {child} row trx ({}) waits for. \
+         The parent and the child are locked in opposite orders: one transaction went child \
+         (and through its foreign key, parent) first, the other parent-update after its own \
+         child write.",
+        words::trx_stmt(holder),
+        words::lock(shared),
+        words::lock(child_wait),
+        words::trx_stmt(updater),
+        holder.n,
+    );
+    summary.push_str(&words::victim(v.d));
+    let p = words::bare_table(w);
+    let c = words::bare_table(child_wait);
+    let fix = format!(
+        "Lock the parent row FOR UPDATE before writing its children, in every path that writes \
+         both, so writers of one parent queue at the start.\n\
+         \n\
+         -- before: a child write (FK check: S on {p}), then the parent update\n\
+         BEGIN;\n\
+         INSERT INTO {c} (<{p}_id>, …) VALUES (?, …);\n\
+         UPDATE {p} SET … WHERE id = ?;\n\
+         COMMIT;\n\
+         \n\
+         -- after\n\
+         BEGIN;\n\
+         SELECT id FROM {p} WHERE id = ? FOR UPDATE;\n\
+         INSERT INTO {c} (<{p}_id>, …) VALUES (?, …);\n\
+         UPDATE {p} SET … WHERE id = ?;\n\
+         COMMIT;"
+    );
+    let ev = vec![ev_lock(shared), ev_lock(child_wait), ev_lock(w)];
+    Some(
+        FK_S_LOCK_UPGRADE
+            .finding(Confidence::Medium, summary, ev, fix)
+            .or(
+                "inconsistent-order",
+                format!(
+                    "if the S lock on {parent} came from a shared read rather than a foreign-key \
+                     check: then it is two rows ({parent} and {child}) locked in opposite orders"
+                ),
+                vec![ev_lock(shared)],
+            ),
+    )
 }
 
 #[cfg(test)]
@@ -141,6 +238,7 @@ mod tests {
                 "596",
                 "UPDATE invoice SET total = total + 250 WHERE id = 2",
             )
+            .counts(2, 1)
             .waits(lock("X rec wait", "invoice", "PRIMARY", 3, "596", r()))
             .conflicts(lock("S rec", "invoice", "PRIMARY", 3, "595", r()))
             .conflicts(lock("S rec", "invoice", "PRIMARY", 3, "596", r()))
@@ -149,6 +247,7 @@ mod tests {
                 "595",
                 "UPDATE invoice SET total = total + 100 WHERE id = 2",
             )
+            .counts(2, 1)
             .waits(lock("X rec wait", "invoice", "PRIMARY", 3, "595", r()))
             .conflicts(lock("S rec", "invoice", "PRIMARY", 3, "595", r()))
             .conflicts(lock("S rec", "invoice", "PRIMARY", 3, "596", r()))

@@ -71,6 +71,17 @@ fn check(v: &View) -> Option<Finding> {
     }
 }
 
+/// One waiter is an S or X range read (next-key) and the other a writer whose lock it waits
+/// behind (a scan against an insert or update of a row in its range).
+fn scan_against_writer(v: &View, waiters: &[(&Trx, &Lock)]) -> bool {
+    waiters.iter().any(|(t, w)| {
+        w.kind == LockKind::NextKey
+            && v
+                .blocker_of(t.n)
+                .is_some_and(|b| b.held.iter().any(|h| is_x(h) && same_index(h, w)))
+    })
+}
+
 fn holder_known<'a>(v: &'a View, t: &Trx, w: &Lock) -> (Option<&'a Trx<'a>>, Known) {
     let printed = v.blocking_locks(t);
     if let Some((o, _)) = printed.first() {
@@ -97,18 +108,38 @@ fn confidence(known: &[Known]) -> Confidence {
     }
 }
 
-/// Same index, different records.
+/// Same index, different records. A range scan (S or X next-key locks) against a writer
+/// counts too, and so does an insert into a gap the other side's scan locked: the two reached
+/// the same rows in opposite orders.
 fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
-    let ok = waiters
-        .iter()
-        .all(|(_, w)| is_x(w) && is_record_part(w) && !w.only_supremum() && same_index(w, first));
-    if !ok {
+    let ok = waiters.iter().all(|(_, w)| {
+        let record = is_record_part(w) && !w.only_supremum();
+        (record || is_insert_intention(w)) && same_index(w, first)
+    });
+    let inserts = waiters.iter().filter(|(_, w)| is_insert_intention(w)).count();
+    let exclusive = waiters.iter().all(|(_, w)| is_x(w) && is_record_part(w));
+    if !ok || inserts > 1 || (!exclusive && inserts == 0 && !scan_against_writer(v, waiters)) {
         return None;
     }
-    for (i, (_, a)) in waiters.iter().enumerate() {
-        for (_, b) in waiters.iter().skip(i + 1) {
-            if !different_records(a, b) {
+    // Records not printed: two requests for one record would need each transaction to wait
+    // for a lock it holds itself, which only an S lock upgraded to X does. Each side shown
+    // holding X there proves the records differ; nothing shown leaves it inferred.
+    let mut unproven = false;
+    for (i, (ta, a)) in waiters.iter().enumerate() {
+        for (tb, b) in waiters.iter().skip(i + 1) {
+            if different_records(a, b) {
+                continue;
+            }
+            if !(a.records.is_empty() || b.records.is_empty()) {
                 return None;
+            }
+            let holds_x = |t: &Trx| t.held_on_index(first).any(|h| is_x(h) && is_record_part(h));
+            let holds_s = |t: &Trx| t.held_on_index(first).any(is_s);
+            if holds_s(ta) || holds_s(tb) || !exclusive {
+                return None;
+            }
+            if !(holds_x(ta) && holds_x(tb)) {
+                unproven = true;
             }
         }
     }
@@ -168,8 +199,26 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
              collide.",
         );
     }
+    if inserts > 0 || !exclusive {
+        summary.push_str(
+            " One side reads or writes a range row by row while the other writes inside it: \
+             the range locks reached the other's row after the other had locked (or inserted \
+             into) part of the range — the same rows in opposite orders.",
+        );
+    }
+    if unproven {
+        summary.push_str(
+            " The report prints no record dumps and not both sides' held locks, so that the two \
+             requests are for different rows is inferred.",
+        );
+    }
     words::push_victim(&mut summary, v.d);
-    let confidence = confidence(&known);
+    let mut confidence = confidence(&known);
+    if unproven {
+        confidence = Confidence::Low;
+    } else if inserts > 0 || !exclusive {
+        confidence = confidence.min(Confidence::Medium);
+    }
     if known.contains(&Known::Inferred) {
         if let Some(note) = v.hidden_note() {
             summary.push(' ');

@@ -93,6 +93,13 @@ fn check(v: &View) -> Option<Finding> {
         .map(|o| o.n)
         .collect();
     let known_record = !u.wait.records.is_empty();
+    // The mechanism is proven by the locks; where the S lock came from is not, unless a
+    // statement of the report shows the shared read.
+    let read_shown = v.trx.iter().any(|t| {
+        t.t.query
+            .as_deref()
+            .is_some_and(|q| sql::is_shared_read(q) || reads_own_table(q))
+    });
     let confidence = if known_record {
         Confidence::High
     } else {
@@ -130,7 +137,7 @@ fn check(v: &View) -> Option<Finding> {
         }
     ));
     summary.push_str(&words::victim(d));
-    if confidence != Confidence::High {
+    if !known_record {
         summary.push_str(
             " The report prints no record dumps, so the shared record is inferred from the page.",
         );
@@ -155,7 +162,63 @@ fn check(v: &View) -> Option<Finding> {
     let mut ev = vec![ev_lock(u.shared), ev_lock(u.wait)];
     ev.extend(u.wait.records.first().map(ev_record));
     ev.extend(u.others.iter().filter_map(|o| o.wait).map(ev_lock));
-    Some(S_TO_X_UPGRADE.finding(confidence, summary, ev, fix))
+    let mut f = S_TO_X_UPGRADE.finding(confidence, summary, ev, fix);
+    if !read_shown {
+        // Other origins of the same S lock, where the report cannot rule them out: then the
+        // upgrade is proven, its cause is not.
+        f = alternatives(&u, f);
+        if !f.alternatives.is_empty() {
+            f = f.capped(Confidence::Medium);
+        }
+    }
+    Some(f)
+}
+
+/// `DELETE … WHERE id IN (SELECT … FROM <the same table>)`: the subquery's read takes S.
+fn reads_own_table(q: &str) -> bool {
+    let up = q.to_ascii_uppercase();
+    up.contains("SELECT") && (up.starts_with("DELETE") || up.starts_with("UPDATE"))
+}
+
+/// The other statements that leave the same S lock, when no statement shows a shared read.
+fn alternatives(u: &Upgrade, f: Finding) -> Finding {
+    let index = u.shared.index().unwrap_or("");
+    let lower = index.to_ascii_lowercase();
+    // A hidden row id (GEN_CLUST_INDEX) is never a key an INSERT collides on, nor one a
+    // foreign key references.
+    let unique = index == "PRIMARY"
+        || ["uniq", "unique", "uk_", "unq", "udx"]
+            .iter()
+            .any(|p| lower.contains(p));
+    let ev = || vec![ev_lock(u.shared)];
+    let mut f = f;
+    if unique {
+        f = f.or(
+            "unique-key-race",
+            format!(
+                "if each transaction first tried to INSERT this key and caught the duplicate-key \
+                 error (insert, then update on 1062), that failed insert's duplicate check left \
+                 the S lock on `{index}`; the fix is then an upsert (INSERT … ON DUPLICATE KEY \
+                 UPDATE)"
+            ),
+            ev(),
+        );
+    }
+    let counters_hidden = std::iter::once(u.t)
+        .chain(u.others.iter().copied())
+        .any(|t| !t.counters_shown());
+    let updates_parent =
+        u.t.is("UPDATE") && index == "PRIMARY" && u.shared.kind == LockKind::RecNotGap;
+    if updates_parent && counters_hidden {
+        f = f.or(
+            "fk-s-lock-upgrade",
+            "if each transaction inserted or updated a child row referencing this row first, the \
+             foreign-key check took the S lock on this parent row; the fix is then to lock the \
+             parent FOR UPDATE before writing the children",
+            ev(),
+        );
+    }
+    f
 }
 
 #[cfg(test)]

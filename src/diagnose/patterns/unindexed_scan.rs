@@ -3,7 +3,6 @@
 //! million row locks for one change).
 
 use super::prelude::*;
-use crate::model::{short_value, FieldValue, Record};
 
 declare_pattern! {
     /// ### What it looks like in the log
@@ -169,33 +168,6 @@ fn may_have_in_list(q: &[u8]) -> bool {
         matches!(before, Some(&[w, i]) if space(w) && i.eq_ignore_ascii_case(&b'i'))
             && after.iter().find(|&&b| !space(b)) == Some(&b'(')
     })
-}
-
-/// A record's first key field in `sql::literals` form.
-fn key_literal(rec: &Record) -> Option<String> {
-    let f = rec.fields.first()?;
-    match &f.value {
-        FieldValue::Bytes {
-            hex,
-            len,
-            total: None,
-            ..
-        } => {
-            let v = short_value(&f.value);
-            if let Ok(n) = v.parse::<i64>() {
-                Some(format!("int:{n}"))
-            } else if v.starts_with('\'') {
-                Some(format!("str:{}", v.trim_matches('\'')))
-            } else if *len >= 8 {
-                Some(format!("hex:{hex}"))
-            } else {
-                u64::from_str_radix(hex, 16)
-                    .ok()
-                    .map(|n| format!("int:{n}"))
-            }
-        }
-        _ => None,
-    }
 }
 
 /// The columns compared in the WHERE clause: `target_id`, `gmt_modified`.

@@ -44,6 +44,26 @@ declare_pattern! {
     fixed = "INSERT IGNORE / ON DUPLICATE KEY UPDATE, or serialise key creation on the parent row",
 }
 
+/// Whether `lock` can be the duplicate check of `t`'s INSERT: true unless the statement's
+/// literals are all known and none of them is the key of a record the lock covers.
+fn locks_inserted_key(t: &Trx, lock: &Lock) -> bool {
+    let Some(q) = t.t.query.as_deref() else {
+        return true;
+    };
+    let literals = sql::literals(q);
+    let whole = q.trim_end().ends_with(')') && !q.contains("...") && !q.contains('…');
+    if literals.is_empty() || !whole || sql::written_table(q).is_none() {
+        return true;
+    }
+    let keys: Vec<String> = lock
+        .records
+        .iter()
+        .filter(|r| !r.is_supremum() && !r.is_infimum())
+        .filter_map(key_literal)
+        .collect();
+    keys.is_empty() || keys.iter().any(|k| literals.contains(k))
+}
+
 fn check(v: &View) -> Option<Finding> {
     for t in v.trx.iter().filter(|t| t.plain_insert()) {
         let Some(w) = t.wait else { continue };
@@ -54,6 +74,11 @@ fn check(v: &View) -> Option<Finding> {
         let shared = t
             .held_on_index(w)
             .find(|h| is_s(h) && !is_insert_intention(h));
+        // A duplicate-key check locks the key being inserted: an S lock on another key was
+        // taken by something else (a locking read earlier in the transaction).
+        if shared.is_some_and(|s| !locks_inserted_key(t, s)) {
+            continue;
+        }
         let waits_s = is_s(w) && !is_insert_intention(w);
         if shared.is_none() && !waits_s {
             continue;

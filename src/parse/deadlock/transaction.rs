@@ -130,15 +130,19 @@ impl Builder<'_> {
     }
 
     /// `*** (n) HOLDS` / `WAITING` name the transaction; select it (or keep the current one).
+    /// An excerpt that starts at `*** (1) HOLDS THE LOCK(S):` has no `*** (1) TRANSACTION:`
+    /// heading: the transaction is opened by the first heading that names it.
     pub(super) fn select_trx(&mut self, n: Option<u32>) {
-        if let Some(n) = n {
-            if let Some(i) = self
-                .deadlock
-                .transactions
-                .iter()
-                .rposition(|t| t.number == n)
-            {
-                self.trx = Some(i);
+        let Some(n) = n else { return };
+        let transactions = &mut self.deadlock.transactions;
+        match transactions.iter().rposition(|t| t.number == n) {
+            Some(i) => self.trx = Some(i),
+            None => {
+                transactions.push(Transaction {
+                    number: n,
+                    ..Transaction::default()
+                });
+                self.trx = Some(transactions.len() - 1);
             }
         }
     }

@@ -141,6 +141,7 @@
 //! | `evidence` | array | `{"line": N, "text": "<log line>"}` |
 //! | `fix` | string | the fixed write path |
 //! | `contributing` | bool | left out unless true: contributes to, but is not, the cause |
+//! | `alternatives` | array | left out when empty: `{"pattern", "reason", "evidence"}`, other patterns the same locks fit, and what would make each the right reading |
 //!
 //! #### Object: `lock_wait`
 //!

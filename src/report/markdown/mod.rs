@@ -260,6 +260,13 @@ fn finding(f: &Finding) -> String {
         f.confidence.as_str(),
         prose(&f.summary)
     );
+    for a in &f.alternatives {
+        s.push_str(&format!(
+            "\n*Could also be* `{}`: {}\n",
+            a.pattern,
+            prose(&a.reason)
+        ));
+    }
     if !f.evidence.is_empty() {
         let lines: Vec<String> = f
             .evidence

@@ -253,6 +253,13 @@ impl Page {
             "  ",
         );
         self.para(&f.summary, "  ", "  ");
+        for a in &f.alternatives {
+            self.para(
+                &format!("could also be {}: {}", a.pattern, a.reason),
+                "  ",
+                "    ",
+            );
+        }
         if !f.evidence.is_empty() {
             self.line("  evidence:");
             for e in &f.evidence {
