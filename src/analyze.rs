@@ -23,7 +23,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
-use crate::input::{LineReader, Prefix, Repairer, Unwrapper};
+use crate::input::{LineReader, LogicalLine, Prefix, Repairer, Unwrapper};
 use crate::model::{LockPicture, LockTable, LockWait, Warning};
 use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
 use crate::parse::{parse_deadlock, parse_transaction_list};
@@ -303,16 +303,20 @@ fn split_input<R: Read>(
         let Some((line_no, text)) = lines.next_line()? else {
             break;
         };
-        let mut physical = |line_no: usize, text: &str| {
-            unwrapper.feed(line_no, text, &mut |logical| {
-                if !recognised {
-                    recognised = logical.prefix == Prefix::InnoDb
-                        || logical.text.contains("INNODB MONITOR OUTPUT");
-                }
-                splitter.push(logical, &mut |piece| batcher.push(piece));
-            });
+        let mut logical = |logical: LogicalLine<'_>| {
+            if !recognised {
+                recognised = logical.prefix == Prefix::InnoDb
+                    || logical.text.contains("INNODB MONITOR OUTPUT");
+            }
+            splitter.push(logical, &mut |piece| batcher.push(piece));
         };
-        repairer.feed(line_no, text, &mut physical);
+        if repairer.needs(text) {
+            repairer.feed(line_no, text, &mut |n, t| {
+                unwrapper.feed(n, t, &mut logical)
+            });
+        } else {
+            unwrapper.feed(line_no, text, &mut logical);
+        }
         if batcher.stopped {
             break;
         }

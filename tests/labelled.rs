@@ -56,18 +56,25 @@ fn the_catalogue_names_what_the_experts_named() {
         let text = String::from_utf8_lossy(&std::fs::read(dir.join(&r.file)).unwrap()).into_owned();
         let (deadlocks, _) = analyze_text(&r.file, &text);
         let Some(first) = deadlocks.first() else {
-            table.push(format!("{:<60} expected {:<24} got (no deadlock)", r.file, r.expected));
+            table.push(format!(
+                "{:<60} expected {:<24} got (no deadlock)",
+                r.file, r.expected
+            ));
             score[usize::from(r.holdout)][0] += 1;
             continue;
         };
         let main = &first.findings[0];
-        let accepted = main.pattern == r.expected || r.alternatives.iter().any(|a| a == main.pattern);
+        let accepted =
+            main.pattern == r.expected || r.alternatives.iter().any(|a| a == main.pattern);
         let s = &mut score[usize::from(r.holdout)];
         s[0] += 1;
         s[1] += usize::from(main.pattern == r.expected);
         s[2] += usize::from(accepted);
         if main.confidence == lockscope::diagnose::Confidence::High && !accepted {
-            wrong_high.push(format!("{}: high {} (expected {})", r.file, main.pattern, r.expected));
+            wrong_high.push(format!(
+                "{}: high {} (expected {})",
+                r.file, main.pattern, r.expected
+            ));
         }
         let all: Vec<String> = lockscope::diagnose::all_matches(&first.deadlock)
             .iter()
@@ -97,5 +104,9 @@ fn the_catalogue_names_what_the_experts_named() {
             100.0 * s[2] as f64 / s[0].max(1) as f64
         );
     }
-    assert!(wrong_high.is_empty(), "a wrong high:\n{}", wrong_high.join("\n"));
+    assert!(
+        wrong_high.is_empty(),
+        "a wrong high:\n{}",
+        wrong_high.join("\n")
+    );
 }

@@ -62,7 +62,12 @@ pub struct Alternative {
 
 impl Finding {
     /// Adds a runner-up reading of the same locks.
-    pub fn or(mut self, pattern: &'static str, reason: impl Into<String>, evidence: Vec<Evidence>) -> Self {
+    pub fn or(
+        mut self,
+        pattern: &'static str,
+        reason: impl Into<String>,
+        evidence: Vec<Evidence>,
+    ) -> Self {
         self.alternatives.push(Alternative {
             pattern,
             reason: reason.into(),

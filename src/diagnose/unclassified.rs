@@ -72,6 +72,10 @@ pub(crate) fn explain(v: &View) -> Finding {
             "No catalogue pattern matches this deadlock. In plain words: {}.",
             parts.join("; ")
         );
+        let (near, missing) = nearest(v);
+        s.push_str(&format!(
+            " The nearest pattern is `{near}`; what the report does not show for it: {missing}."
+        ));
         v.close_summary(&mut s, Confidence::Low);
         s
     };
@@ -87,6 +91,50 @@ pub(crate) fn explain(v: &View) -> Finding {
             .to_string(),
         contributing: false,
         alternatives: Vec::new(),
+    }
+}
+
+/// The catalogue entry whose shape is closest to the cycle, and the one fact the report lacks
+/// to prove it — so an unclassified deadlock still points somewhere.
+fn nearest(v: &View) -> (&'static str, &'static str) {
+    use super::facts::{is_insert_intention, is_s, same_index};
+    let waits: Vec<_> = v.waiters().collect();
+    let any_held = v.trx.iter().any(|t| !t.held.is_empty());
+    if waits.iter().any(|(_, w)| is_insert_intention(w)) {
+        return (
+            "gap-then-insert",
+            "which gap or next-key lock the inserter waits for, and which earlier statement took \
+             it (a locking read or a range UPDATE/DELETE)",
+        );
+    }
+    if v.trx.iter().any(|t| t.held.iter().any(|h| is_s(h))) {
+        return (
+            "s-to-x-upgrade",
+            "that the transaction holding S is the one that now wants X on the same record",
+        );
+    }
+    let first = waits.first().map(|(_, w)| *w);
+    let split_indexes = first.is_some_and(|f| {
+        waits
+            .iter()
+            .any(|(_, w)| w.table == f.table && !same_index(w, f))
+    });
+    if split_indexes {
+        return (
+            "index-order-inversion",
+            "the locks each transaction holds on the other index of the table",
+        );
+    }
+    if any_held {
+        (
+            "inconsistent-order",
+            "that each transaction holds the very row the other waits for (record dumps)",
+        )
+    } else {
+        (
+            "inconsistent-order",
+            "the locks each transaction holds (the server printed none for some of them)",
+        )
     }
 }
 

@@ -47,6 +47,34 @@ impl Repairer {
         Repairer::default()
     }
 
+    /// Whether `raw` may need a repair. Most lines of a large log are record fields (` 0: len
+    /// 4; …`), log-prefixed lines (`2026-11-21 …`), empty, or start with a word: unless a mode is
+    /// on, none of the repairs applies to them but the entity and escape ones, so they skip the
+    /// rest (every byte of a 100 MB log passes here).
+    #[inline]
+    pub fn needs(&self, raw: &str) -> bool {
+        let bytes = raw.as_bytes();
+        let idle = self.prefix.is_none() && self.numbered.is_none() && !self.json && !self.markdown;
+        if !idle || bytes.len() >= 150 {
+            return true;
+        }
+        // Record fields and log-prefixed lines are never worth an entity scan (an escaped copy
+        // escapes its statements too, and those lines are scanned); lines that start with a
+        // word are, for `&` and `\`.
+        match bytes.first() {
+            None => false,
+            Some(b' ') => !bytes.get(1).is_some_and(u8::is_ascii_digit),
+            Some(&b) if b.is_ascii_digit() => !bytes.get(..5).is_some_and(|h| {
+                h.get(..4).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+                    && h.get(4) == Some(&b'-')
+            }),
+            Some(&b) if b.is_ascii_alphabetic() && b != b'W' => {
+                memchr::memchr2(b'&', b'\\', bytes).is_some()
+            }
+            Some(_) => true,
+        }
+    }
+
     /// Repairs one physical line; the lines it becomes go to `out` (none, one, or several).
     pub fn feed(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(usize, &str)) {
         let first = raw.as_bytes().first().copied().unwrap_or(b'\n');
@@ -87,22 +115,27 @@ impl Repairer {
     fn fixed(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(usize, &str)) {
         let bytes = text.as_bytes();
         let mut owned: Option<String> = None;
-        if memchr::memchr(b'&', bytes).is_some() {
-            owned = unescape_entities(text);
-        }
-        let current = owned.as_deref().unwrap_or(text);
-        if memchr::memchr(b'\\', current.as_bytes()).is_some() {
-            self.markdown |= memmem::find(current.as_bytes(), b"\\*\\*\\*").is_some();
-            if self.markdown {
-                owned = Some(unescape_markdown(current));
+        // One scan for both escapes: most lines have neither.
+        if memchr::memchr2(b'&', b'\\', bytes).is_some() {
+            if memchr::memchr(b'&', bytes).is_some() {
+                owned = unescape_entities(text);
+            }
+            let current = owned.as_deref().unwrap_or(text);
+            if memchr::memchr(b'\\', current.as_bytes()).is_some() {
+                self.markdown |= memmem::find(current.as_bytes(), b"\\*\\*\\*").is_some();
+                if self.markdown {
+                    owned = Some(unescape_markdown(current));
+                }
             }
         }
         let current = owned.as_deref().unwrap_or(text);
-        if matches!(current.as_bytes().first(), Some(b'(' | b'W')) && lost_stars(current) {
+        let first = current.as_bytes().first().copied();
+        if matches!(first, Some(b'(' | b'W')) && lost_stars(current) {
             owned = Some(format!("*** {current}"));
         }
         let current = owned.as_deref().unwrap_or(text);
-        if (current.len() >= 150 || heading_with_more(current)) && is_flattened(current) {
+        let long = current.len() >= 150 || (first == Some(b'*') && heading_with_more(current));
+        if long && is_flattened(current) {
             for line in unflatten(current) {
                 out(line_no, &line);
             }
@@ -373,9 +406,10 @@ fn is_flattened(text: &str) -> bool {
     !escaped
         && (memmem::find(b, b"*** (").is_some() && memmem::find(b, b"TRANSACTION").is_some()
             || memmem::find(b, b"``***").is_some()
-            || heading_with_more(text) && LINE_STARTS.iter().any(|m| {
-                text.match_indices(m).any(|(at, _)| at > 4)
-            }))
+            || heading_with_more(text)
+                && LINE_STARTS
+                    .iter()
+                    .any(|m| text.match_indices(m).any(|(at, _)| at > 4)))
 }
 
 /// Where a line of a report starts, in a flattened copy: the words each line begins with.

@@ -114,10 +114,14 @@ impl Lock {
         match (&self.target, &other.target) {
             (
                 LockTarget::Record {
-                    space: s1, page: p1, ..
+                    space: s1,
+                    page: p1,
+                    ..
                 },
                 LockTarget::Record {
-                    space: s2, page: p2, ..
+                    space: s2,
+                    page: p2,
+                    ..
                 },
             ) => s1 == s2 && p1 == p2,
             (LockTarget::Table, LockTarget::Table) => self.table == other.table,

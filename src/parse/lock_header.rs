@@ -309,6 +309,11 @@ mod tests {
                 "RECORD LOCKS space id 6 page no 3 n bits 320 index PRIMARY of table `test`.`session` trx id 47",
                 Some(h(rec(6, 3, Some(320), "PRIMARY"), table(Some("test"), "session"), "47", LockModeClause::default())),
             ),
+            // the space after `index` lost in a copy (format-spec §10)
+            (
+                "RECORD LOCKS space id 9 page no 4 n bits 72 index`unq_fk_key` of table `t`.`s` trx id 47 lock_mode S",
+                Some(h(rec(9, 4, Some(72), "unq_fk_key"), table(Some("t"), "s"), "47", clause(LockMode::S, ""))),
+            ),
             (
                 "RECORD LOCKS space id 6 page no 3 index PRIMARY of table `t`.`s` trx id 47 lock_mode X # my comment",
                 Some(h(rec(6, 3, None, "PRIMARY"), table(Some("t"), "s"), "47", clause(LockMode::X, ""))),

@@ -231,7 +231,12 @@ impl Sections {
                 };
                 (state, false)
             } else {
-                self.note_query(text);
+                // Queries start with a word or a prompt; a log line (a digit) only ends one.
+                if self.query_open || text.as_bytes().first().is_some_and(u8::is_ascii_alphabetic) {
+                    self.note_query(text);
+                } else if !text.is_empty() {
+                    self.query.clear();
+                }
                 return Taken::No;
             };
         self.state = state;
@@ -423,6 +428,7 @@ fn is_key_value(text: &str) -> bool {
 /// header-less copy) a row with a lock id or lock status in it. The number of tabs, which
 /// every row repeats, and whether the line is a header.
 fn batch_start(raw: &str) -> Option<(usize, bool)> {
+    memchr::memchr(b'\t', raw.as_bytes())?;
     let line = raw.trim_end_matches(['\r', '\n']);
     let cells: Vec<&str> = line.split('\t').collect();
     if cells.len() < 2 {
@@ -459,15 +465,20 @@ fn is_lock_id(v: &str) -> bool {
 /// A line that types a query: a client prompt and SQL, or SQL alone.
 fn starts_query(text: &str) -> bool {
     let sql = |s: &str| {
-        let head = s.get(..7).unwrap_or(s).to_ascii_lowercase();
-        head.starts_with("select") || head.starts_with("with ") || head.starts_with("show ")
+        let b = s.as_bytes();
+        let word = |w: &[u8]| b.get(..w.len()).is_some_and(|h| h.eq_ignore_ascii_case(w));
+        word(b"select") || word(b"with ") || word(b"show ")
     };
     if sql(text) {
         return true;
     }
-    // `mysql> `, `MariaDB [test]> `, `root@db 19:34: [(none)]> `, `Connection 3> `.
-    text.split_once("> ")
-        .is_some_and(|(head, rest)| head.len() < 60 && sql(rest.trim_start()))
+    // `mysql> `, `MariaDB [test]> `, `root@db 19:34: [(none)]> `, `Connection 3> `: a prompt
+    // ends within its first 60 bytes.
+    let head = text.get(..text.len().min(62)).unwrap_or(text);
+    memchr::memchr(b'>', head.as_bytes()).is_some()
+        && text
+            .split_once("> ")
+            .is_some_and(|(head, rest)| head.len() < 60 && sql(rest.trim_start()))
 }
 
 /// The end of a typed query: `;` or `\G`.

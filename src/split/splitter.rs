@@ -74,7 +74,10 @@ impl Splitter {
         }
         if self.inside {
             self.push_inside(line, text, out);
-        } else if starts_report(text) || is_bare_transaction_line(text) || starts_excerpt(text) {
+        } else if starts_report(text)
+            || matches!(text.as_bytes().first(), Some(b'T' | b'*'))
+                && (is_bare_transaction_line(text) || starts_excerpt(text))
+        {
             let held = &mut self.held;
             self.sections.emit(&mut |s| Self::release(held, s, out));
             if let Some(chunk) = self.held.take() {
@@ -206,9 +209,8 @@ impl Splitter {
 /// `*** WE ROLL BACK TRANSACTION (0)` ends the report.
 fn victim_zero(chunk: &Chunk) -> bool {
     chunk
-        .lines()
-        .last()
-        .is_some_and(|(_, l)| l.trim().starts_with("*** WE ROLL BACK TRANSACTION (0)"))
+        .last_line()
+        .is_some_and(|l| l.trim().starts_with("*** WE ROLL BACK TRANSACTION (0)"))
 }
 
 /// The trx ids a TRANSACTIONS section lists (`---TRANSACTION 102, ACTIVE 2 sec`), leaving out

@@ -73,6 +73,12 @@ impl Chunk {
             .map(|&(n, s, e)| (n, self.text.get(s..e).unwrap_or("")))
     }
 
+    /// The text of the last line.
+    pub fn last_line(&self) -> Option<&str> {
+        let &(_, s, e) = self.spans.last()?;
+        self.text.get(s..e)
+    }
+
     /// Bytes held, for the streaming memory bound.
     pub fn byte_len(&self) -> usize {
         self.text.len()

@@ -46,6 +46,12 @@ declare_pattern! {
     subsumes = ["s-to-x-upgrade"],
 }
 
+/// The matcher, for the other patterns' tests.
+#[cfg(test)]
+pub(crate) fn matches(v: &View) -> Option<Finding> {
+    check(v)
+}
+
 fn check(v: &View) -> Option<Finding> {
     let Some(u) = upgrade(v) else {
         return across_tables(v);
@@ -56,8 +62,7 @@ fn check(v: &View) -> Option<Finding> {
     if u.shared.kind != LockKind::RecNotGap || !is_clustered(index) || !writes {
         return None;
     }
-    if v
-        .trx
+    if v.trx
         .iter()
         .any(|t| t.t.query.as_deref().is_some_and(sql::is_shared_read))
     {
@@ -169,7 +174,11 @@ fn across_tables(v: &View) -> Option<Finding> {
         .find(|(_, h)| is_s(h) && h.kind == LockKind::RecNotGap)?;
     let child_wait = holder.wait.filter(|hw| hw.table != w.table)?;
     let wrote = !holder.counters_shown() || holder.t.undo_entries.unwrap_or(0) > 0;
-    if !wrote || v.trx.iter().any(|t| t.t.query.as_deref().is_some_and(sql::is_shared_read)) {
+    if !wrote
+        || v.trx
+            .iter()
+            .any(|t| t.t.query.as_deref().is_some_and(sql::is_shared_read))
+    {
         return None;
     }
     let parent = &w.table;

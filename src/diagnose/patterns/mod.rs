@@ -42,6 +42,9 @@ pub use unique_key_race::UNIQUE_KEY_RACE;
 
 use super::Pattern;
 
+#[cfg(test)]
+pub(crate) use fk_s_lock_upgrade::matches as fk_s_lock_upgrade_matches;
+
 /// Every pattern, most specific first.
 pub static PATTERNS: &[&Pattern] = &[
     &AUTO_INC_LOCK,

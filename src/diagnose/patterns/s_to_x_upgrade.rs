@@ -249,6 +249,35 @@ mod tests {
         assert!(f.summary.contains("subquery"), "{}", f.summary);
     }
 
+    // See: fixtures/labelled/a-001 (insert, then update on 1062): the upgrade is proven, not
+    // where the S lock came from.
+    #[test]
+    fn no_shared_read_in_sight_names_the_other_origins() {
+        let r = || vec![rec(2, 0, &["74657374", "000000003070", "a1000001260110"])];
+        let d = deadlock(Flavour::Mysql57)
+            .trx(
+                1,
+                "12399",
+                "UPDATE track_lock SET status=1 WHERE (id = 'test')",
+            )
+            .counts(2, 0)
+            .waits(lock("X rec wait", "track_lock", "PRIMARY", 3, "12399", r()))
+            .trx(
+                2,
+                "12400",
+                "UPDATE track_lock SET status=1 WHERE (id = 'test')",
+            )
+            .counts(2, 0)
+            .holds(lock("S rec", "track_lock", "PRIMARY", 3, "12400", r()))
+            .waits(lock("X rec wait", "track_lock", "PRIMARY", 3, "12400", r()))
+            .victim(2);
+        let f = check(&View::new(&d)).expect("s-to-x-upgrade");
+        assert_eq!(f.confidence, Confidence::Medium);
+        let alts: Vec<&str> = f.alternatives.iter().map(|a| a.pattern).collect();
+        assert_eq!(alts, ["unique-key-race"], "no write before: no FK check");
+        assert!(crate::diagnose::patterns::fk_s_lock_upgrade_matches(&View::new(&d)).is_none());
+    }
+
     #[test]
     fn inserts_are_duplicate_checks_not_upgrades() {
         let d = deadlock(Flavour::Mysql55)

@@ -187,7 +187,22 @@ fn check(v: &View) -> Option<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnose::testkit::{deadlock, lock, supremum};
+    use crate::diagnose::testkit::{deadlock, lock, rec, supremum};
+
+    // See: fixtures/labelled/a-035 (a locking read of c = 10 earlier, then an insert of 8):
+    // the S lock is not the insert's duplicate check, so this is no unique-key race.
+    #[test]
+    fn an_s_lock_on_another_key_is_not_a_duplicate_check() {
+        let c10 = || vec![rec(4, 0, &["8000000a", "8000000a"])];
+        let d = deadlock(crate::model::Flavour::Mysql57)
+            .trx(1, "744", "update t set d=d+1 where c=10")
+            .waits(lock("X wait", "t", "c", 4, "744", c10()))
+            .trx(2, "743", "insert into t values(8,8,8)")
+            .holds(lock("S", "t", "c", 4, "743", c10()))
+            .waits(lock("X gap ii wait", "t", "c", 4, "743", c10()))
+            .victim(1);
+        assert!(check(&View::new(&d)).is_none());
+    }
 
     // See: public 004 (Percona 5.5, no record dumps).
     #[test]
