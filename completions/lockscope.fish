@@ -66,6 +66,7 @@ complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l schema -
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l live -d 'Ask the server from `LOCKSCOPE_DSN` or `~/.my.cnf` instead of reading files'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s p -l password -d 'Ask for the password on the terminal'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l full -d 'Print statements whole instead of shortening them'
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l all-locks -d 'JSON / JSONL: every lock-table row too, not only the groups'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l summary -d 'Print counts per pattern, table/index and hour instead of each deadlock'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s q -l quiet -d 'Do not print warnings about unreadable lines (they still appear in JSON)'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'

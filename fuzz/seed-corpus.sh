@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-    targets=(parse_status classify_line)
+    targets=(parse_status classify_line lock_table repair)
 fi
 
 shopt -s globstar nullglob

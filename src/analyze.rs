@@ -14,7 +14,7 @@
 //! one oversized report) are anywhere between the splitter and the sink, the reorder buffer
 //! included.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::io::{self, Read};
 use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
 use crate::input::{LineReader, LogicalLine, Prefix, Repairer, Unwrapper};
-use crate::model::{LockPicture, LockTable, LockWait, Warning};
+use crate::model::{LockPicture, LockTable, LockWait, TableRows, Warning};
 use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
 use crate::parse::{parse_deadlock, parse_transaction_list};
 use crate::schema::Schema;
@@ -239,28 +239,7 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         return Ok(0);
     }
     let waits = picture.lock_waits();
-    for (input, a, b) in picture.undirected_conflicts() {
-        let explained = waits.iter().any(|w| {
-            let ids = [
-                w.requesting.trx_id.as_str(),
-                w.blocking.as_ref().map_or("", |b| b.trx_id.as_str()),
-            ];
-            ids.contains(&a.trx_id.as_str()) && ids.contains(&b.trx_id.as_str())
-        });
-        if !explained {
-            sink.warning(&Warning {
-                input: input.to_string(),
-                line: b.line,
-                message: format!(
-                    "trx `{}` and trx `{}` lock the same record of {} (`{}`, `{}`): one waits \
-                     for the other, but the table has no lock status to tell which (add \
-                     `data_lock_waits` or `INNODB_LOCK_WAITS`)",
-                    a.trx_id, b.trx_id, a.table, a.mode_text, b.mode_text
-                ),
-                text: b.data.clone(),
-            })?;
-        }
-    }
+    undirected_warnings(picture, &waits, sink)?;
     let held = picture.held();
     let findings = diagnose_lock_waits(&LockScene {
         waits: &waits,
@@ -274,6 +253,57 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         lock_rows: picture.lock_rows(),
     })?;
     Ok(n)
+}
+
+/// Status-less rows (INNODB_LOCKS) of two transactions on one record that no wait explains:
+/// one waits for the other, the input does not say which. A few are named, the rest counted.
+fn undirected_warnings(
+    picture: &LockPicture,
+    waits: &[LockWait],
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    const NAMED: usize = 5;
+    let explained: HashSet<(&str, &str)> = waits
+        .iter()
+        .filter_map(|w| {
+            Some((
+                w.requesting.trx_id.as_str(),
+                w.blocking.as_ref()?.trx_id.as_str(),
+            ))
+        })
+        .flat_map(|(r, b)| [(r, b), (b, r)])
+        .collect();
+    let unexplained: Vec<_> = picture
+        .undirected_conflicts()
+        .into_iter()
+        .filter(|(_, a, b)| !explained.contains(&(a.trx_id.as_str(), b.trx_id.as_str())))
+        .collect();
+    for (input, a, b) in unexplained.iter().take(NAMED) {
+        sink.warning(&Warning {
+            input: input.to_string(),
+            line: b.line,
+            message: format!(
+                "trx `{}` and trx `{}` lock the same record of {} (`{}`, `{}`): one waits for the \
+                 other, but the table has no lock status to tell which (add `data_lock_waits` \
+                 or `INNODB_LOCK_WAITS`)",
+                a.trx_id, b.trx_id, a.table, a.mode_text, b.mode_text
+            ),
+            text: b.data.clone(),
+        })?;
+    }
+    if let Some((input, _, b)) = unexplained.get(NAMED) {
+        sink.warning(&Warning {
+            input: input.to_string(),
+            line: b.line,
+            message: format!(
+                "… and {} more pairs of transactions locking the same record without a lock \
+                 status",
+                unexplained.len() - NAMED
+            ),
+            text: None,
+        })?;
+    }
+    Ok(())
 }
 
 /// Reads, unwraps and splits; returns the bytes read and whether any InnoDB text was seen.
@@ -491,7 +521,10 @@ fn process(
             Piece::Table(table) => {
                 let query: Vec<&str> = table.query.iter().map(String::as_str).collect();
                 match parse_lock_table(table.shape, &query, table.chunk.lines()) {
-                    Ok(t) => items.push(Item::Table(t)),
+                    Ok(mut t) => {
+                        row_problems(name, std::mem::take(&mut t.problems), &mut items);
+                        items.push(Item::Table(t));
+                    }
                     Err(NotALockTable::Empty) => {}
                     Err(NotALockTable::Other { line, columns }) => {
                         items.push(Item::Warning(Warning {
@@ -506,6 +539,30 @@ fn process(
         }
     }
     items
+}
+
+/// Rows of a lock table not read whole, as warnings: the first few each, the rest counted (a
+/// paste mangled on every row must not bury the report).
+fn row_problems(name: &str, problems: Vec<(usize, String)>, items: &mut Vec<Item>) {
+    const NAMED: usize = 3;
+    let more = problems.len().saturating_sub(NAMED);
+    let last = problems.last().map_or(0, |(line, _)| *line);
+    for (line, message) in problems.into_iter().take(NAMED) {
+        items.push(Item::Warning(Warning {
+            input: name.to_string(),
+            line,
+            message,
+            text: None,
+        }));
+    }
+    if more > 0 {
+        items.push(Item::Warning(Warning {
+            input: name.to_string(),
+            line: last,
+            message: format!("… and {more} more rows of this table not read whole, up to here"),
+            text: None,
+        }));
+    }
 }
 
 /// Feeds one batch's items to the sink; the deadlocks go to `spent` afterwards. Deadlocks
@@ -533,7 +590,12 @@ fn emit(
                 sink.warning(&w)?;
             }
             Item::StatusWaits(waits) => stats.lock_picture.add_status(waits),
-            Item::Table(table) => stats.lock_picture.add_table(name, table),
+            Item::Table(table) => {
+                if let TableRows::Locks(rows) = &table.rows {
+                    sink.lock_rows(name, rows)?;
+                }
+                stats.lock_picture.add_table(name, table);
+            }
             Item::Deadlock { analysed, rendered } => {
                 stats.deadlocks += 1;
                 match rendered {

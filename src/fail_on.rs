@@ -5,7 +5,7 @@ use std::io;
 
 use crate::diagnose::PATTERNS;
 use crate::error::Error;
-use crate::model::Warning;
+use crate::model::{LockRow, Warning};
 use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// The parsed `--fail-on` value.
@@ -80,6 +80,10 @@ impl<S: Sink> Sink for Watch<S> {
                 .iter()
                 .any(|f| self.fail_on.ids.iter().any(|id| id == f.pattern));
         self.inner.lock_waits(waits)
+    }
+
+    fn lock_rows(&mut self, input: &str, rows: &[LockRow]) -> io::Result<()> {
+        self.inner.lock_rows(input, rows)
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {

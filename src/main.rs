@@ -71,6 +71,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         width,
         full: args.full,
         colour: args.format == report::Format::Text && args.color.for_stdout(),
+        all_locks: args.all_locks,
     };
     let progress = progress_bar(args, live.is_some());
     let (out, err) = outputs(args.quiet, progress.as_ref());

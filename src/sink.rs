@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use crate::diagnose::Finding;
-use crate::model::{Deadlock, HeldLocks, LockWait, Warning};
+use crate::model::{Deadlock, HeldLocks, LockRow, LockWait, Warning};
 
 /// A deadlock with its diagnosis: the unit every report renders.
 #[derive(Debug, Clone)]
@@ -53,6 +53,12 @@ pub trait Sink {
     fn warning(&mut self, warning: &Warning) -> std::io::Result<()>;
     /// The lock waits of all inputs, joined; called at most once, before `finish`.
     fn lock_waits(&mut self, waits: &LockWaits) -> std::io::Result<()>;
+    /// Every row of a lock table as it is read (`--all-locks`); only the JSON formats write
+    /// them, the others have the groups of `lock_waits`.
+    fn lock_rows(&mut self, input: &str, rows: &[LockRow]) -> std::io::Result<()> {
+        let _ = (input, rows);
+        Ok(())
+    }
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()>;
 
     /// The pre-renderer for `rendered_deadlock`, when the sink has one.
@@ -141,6 +147,10 @@ impl<S: Sink + ?Sized> Sink for Box<S> {
 
     fn lock_waits(&mut self, waits: &LockWaits) -> std::io::Result<()> {
         (**self).lock_waits(waits)
+    }
+
+    fn lock_rows(&mut self, input: &str, rows: &[LockRow]) -> std::io::Result<()> {
+        (**self).lock_rows(input, rows)
     }
 
     fn finish(&mut self, summary: &Summary) -> std::io::Result<()> {

@@ -120,6 +120,15 @@ pub struct AnalyzeArgs {
     #[arg(long)]
     pub full: bool,
 
+    /// JSON / JSONL: every lock-table row too, not only the groups
+    ///
+    /// By default the lock tables' rows are counted into groups per transaction, table, index
+    /// and mode (`locks[]`), so a million-row `data_locks` paste gives a small document. With
+    /// this flag each row is also written as read: `lock_rows[]` in `json`, a `"type":
+    /// "lock_row"` line in `jsonl` (as large as the paste).
+    #[arg(long)]
+    pub all_locks: bool,
+
     /// When to colour the text report (`auto`: on a terminal without `NO_COLOR`)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

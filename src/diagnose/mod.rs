@@ -28,7 +28,8 @@ pub use render::{
 };
 pub use unclassified::UNCLASSIFIED;
 pub use waits::{
-    held_phrase, held_subject, lock_phrase as describe_waited_lock, thousands, LockScene,
+    held_phrase, held_subject, lock_kind_phrase, lock_phrase as describe_waited_lock, thousands,
+    LockScene,
 };
 
 use crate::model::Deadlock;

@@ -32,6 +32,21 @@ pub(crate) fn who(t: &TrxSummary) -> String {
 
 /// `X record-only lock on `test`.`jobs` PRIMARY (7)`.
 pub fn lock_phrase(l: &WaitedLock) -> String {
+    let mut s = lock_kind_phrase(l);
+    if l.table.table.is_empty() || l.mode.is_empty() {
+        return s;
+    }
+    match l.lock_data.as_deref() {
+        Some(d) if d.contains("supremum") => s.push_str(" (the gap after the last key)"),
+        Some(d) => s.push_str(&format!(" ({d})")),
+        None => {}
+    }
+    s
+}
+
+/// `X record-only lock on `test`.`jobs` PRIMARY`: the lock without its key, the same for every
+/// waiter queued on a range.
+pub fn lock_kind_phrase(l: &WaitedLock) -> String {
     if l.table.table.is_empty() {
         return format!("a lock the input does not show (`{}`)", l.text);
     }
@@ -53,11 +68,6 @@ pub fn lock_phrase(l: &WaitedLock) -> String {
     let mut s = format!("{} {kind} on {}", l.mode, l.table);
     if let Some(index) = &l.index {
         s.push_str(&format!(" {index}"));
-    }
-    match l.lock_data.as_deref() {
-        Some(d) if d.contains("supremum") => s.push_str(" (the gap after the last key)"),
-        Some(d) => s.push_str(&format!(" ({d})")),
-        None => {}
     }
     s
 }

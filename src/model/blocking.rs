@@ -1,25 +1,47 @@
 //! The blocking tree of a moment's lock waits: head blockers (holding locks, waiting for
 //! nothing) at the roots, each waiter under what it waits for.
 
+use std::collections::{HashMap, HashSet};
+
 use super::lock_wait::{LockWait, TrxSummary};
 
-/// Read-only views over a set of lock waits.
-#[derive(Debug, Clone, Copy)]
+/// Read-only views over a set of lock waits, indexed once: an incident can have thousands of
+/// waiters, so no view compares every wait with every other.
+#[derive(Debug, Clone)]
 pub struct BlockingTree<'a> {
     pub waits: &'a [LockWait],
+    /// Blocker trx id → its waits, in input order.
+    behind: HashMap<&'a str, Vec<&'a LockWait>>,
+    /// Trx ids that wait for something.
+    waiting: HashSet<&'a str>,
 }
 
 impl<'a> BlockingTree<'a> {
     pub fn new(waits: &'a [LockWait]) -> BlockingTree<'a> {
-        BlockingTree { waits }
+        let mut behind: HashMap<&str, Vec<&LockWait>> = HashMap::new();
+        for w in waits {
+            if let Some(b) = &w.blocking {
+                behind.entry(b.trx_id.as_str()).or_default().push(w);
+            }
+        }
+        BlockingTree {
+            waits,
+            behind,
+            waiting: waits.iter().map(|w| w.requesting.trx_id.as_str()).collect(),
+        }
+    }
+
+    /// Whether `trx_id` waits for a lock itself.
+    pub fn is_waiting(&self, trx_id: &str) -> bool {
+        self.waiting.contains(trx_id)
     }
 
     /// Transactions that block others and wait for nothing themselves, in input order.
     pub fn heads(&self) -> Vec<&'a TrxSummary> {
         let mut heads: Vec<&TrxSummary> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for b in self.waits.iter().filter_map(|w| w.blocking.as_ref()) {
-            let waits_itself = self.waits.iter().any(|w| w.requesting.trx_id == b.trx_id);
-            if !waits_itself && !heads.iter().any(|h| h.trx_id == b.trx_id) {
+            if !self.is_waiting(&b.trx_id) && seen.insert(b.trx_id.as_str()) {
                 heads.push(b);
             }
         }
@@ -28,21 +50,17 @@ impl<'a> BlockingTree<'a> {
 
     /// The waits directly behind `trx_id`.
     pub fn waiting_for(&self, trx_id: &str) -> Vec<&'a LockWait> {
-        self.waits
-            .iter()
-            .filter(|w| w.blocking.as_ref().is_some_and(|b| b.trx_id == trx_id))
-            .collect()
+        self.behind.get(trx_id).cloned().unwrap_or_default()
     }
 
     /// How many transactions wait behind `trx_id`, directly or through others.
     pub fn queue_len(&self, trx_id: &str) -> usize {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut todo = vec![trx_id];
         while let Some(t) = todo.pop() {
-            for w in self.waiting_for(t) {
+            for w in self.behind.get(t).into_iter().flatten() {
                 let r = w.requesting.trx_id.as_str();
-                if r != trx_id && !seen.contains(&r) {
-                    seen.push(r);
+                if r != trx_id && seen.insert(r) {
                     todo.push(r);
                 }
             }

@@ -26,6 +26,10 @@ impl TableName {
 
     // Pieces, not `write!`: this runs for every lock of every report.
     fn write_to(&self, f: &mut impl std::fmt::Write) -> std::fmt::Result {
+        // A lock-table paste without the table's column (a subset selected) names no table.
+        if self.table.is_empty() && self.schema.is_none() {
+            return f.write_str("a table the input does not name");
+        }
         if let Some(schema) = &self.schema {
             f.write_str("`")?;
             f.write_str(schema)?;

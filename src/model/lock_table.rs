@@ -156,6 +156,9 @@ pub struct LockTable {
     pub rows: TableRows,
     /// 1-based line of the header.
     pub line: usize,
+    /// Rows that could not be read whole (`line`, why): cut off, of another width, missing
+    /// fields. The rest of the table is read.
+    pub problems: Vec<(usize, String)>,
 }
 
 impl LockRow {

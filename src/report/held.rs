@@ -14,11 +14,27 @@ fn intention(g: &HeldLocks) -> bool {
     !g.is_record() && matches!(g.mode, LockMode::IS | LockMode::IX)
 }
 
-/// The groups worth a line, waiting ones first, then the largest; and how many intention
-/// table locks were folded away.
-pub fn listed(held: &[HeldLocks], full: bool) -> (Vec<&HeldLocks>, usize, usize) {
+/// What the held-locks list shows, and what it folds away.
+pub struct Listed<'a> {
+    /// The groups worth a line: waiting ones first, then the largest.
+    pub shown: Vec<&'a HeldLocks>,
+    /// Groups past the first `SHOWN` (none with `--full`).
+    pub more: usize,
+    /// Intention table locks (IS, IX) folded into a count.
+    pub intention: usize,
+    /// Waiting groups left to the blocking tree, which shows them with their holder.
+    pub waiting: usize,
+}
+
+/// The groups worth a line; `tree` when the blocking tree above already shows the waiting ones.
+pub fn listed(held: &[HeldLocks], full: bool, tree: bool) -> Listed<'_> {
     let mut shown: Vec<&HeldLocks> = held.iter().filter(|g| !intention(g)).collect();
-    let folded = held.len() - shown.len();
+    let intention = held.len() - shown.len();
+    let before = shown.len();
+    if tree {
+        shown.retain(|g| g.status != "waiting");
+    }
+    let waiting = before - shown.len();
     shown.sort_by_key(|g| (g.status != "waiting", std::cmp::Reverse(g.count)));
     let more = if full {
         0
@@ -26,5 +42,10 @@ pub fn listed(held: &[HeldLocks], full: bool) -> (Vec<&HeldLocks>, usize, usize)
         shown.len().saturating_sub(SHOWN)
     };
     shown.truncate(shown.len() - more);
-    (shown, more, folded)
+    Listed {
+        shown,
+        more,
+        intention,
+        waiting,
+    }
 }

@@ -13,7 +13,7 @@ use crate::sink::LockWaits;
 /// Renders the blocking tree, the locks held and the findings.
 pub(super) fn text(page: &mut Page, waits: &LockWaits, full: bool) {
     if !waits.waits.is_empty() {
-        tree_text(page, waits);
+        tree_text(page, waits, full);
     }
     held_text(page, waits, full);
     for f in &waits.findings {
@@ -26,7 +26,7 @@ fn held_text(page: &mut Page, waits: &LockWaits, full: bool) {
     if waits.held.is_empty() {
         return;
     }
-    let (shown, more, folded) = held::listed(&waits.held, full);
+    let listed = held::listed(&waits.held, full, !waits.waits.is_empty());
     if !waits.waits.is_empty() {
         page.line("");
     }
@@ -38,23 +38,31 @@ fn held_text(page: &mut Page, waits: &LockWaits, full: bool) {
             distinct_trx(&waits.held)
         ),
     );
-    for g in shown {
+    for g in listed.shown {
         page.para(
             &format!("{} {}", held::subject(g), held::phrase(g)),
             "  ",
             "    ",
         );
     }
-    if more > 0 {
+    if listed.more > 0 {
         page.line(&format!(
-            "  … and {more} more (all of them with --full or in JSON)"
+            "  … and {} more (all of them with --full or in JSON)",
+            listed.more
         ));
     }
-    if folded > 0 {
+    if listed.waiting > 0 {
+        page.line(&format!(
+            "  ({} waiting lock(s): in the blocking tree above)",
+            listed.waiting
+        ));
+    }
+    if listed.intention > 0 {
         page.para(
             &format!(
-                "({folded} intention table lock(s), IS/IX, not listed: they only announce the \
-                 record locks above)"
+                "({} intention table lock(s), IS/IX, not listed: they only announce the \
+                 record locks above)",
+                listed.intention
             ),
             "  ",
             "   ",
@@ -69,8 +77,12 @@ fn distinct_trx(held: &[crate::model::HeldLocks]) -> usize {
     ids.len()
 }
 
+/// Waiters listed under one blocker before the rest are counted (all of them with `--full`): a
+/// storm queues hundreds of sessions behind one transaction, and the report stays a screenful.
+pub(super) const WAITERS_SHOWN: usize = 5;
+
 /// The blocking tree: head blockers at the roots, each waiter under what it waits for.
-fn tree_text(page: &mut Page, waits: &LockWaits) {
+fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
     let tree = BlockingTree::new(&waits.waits);
     let heads = tree.heads();
     page.line_as(
@@ -81,11 +93,28 @@ fn tree_text(page: &mut Page, waits: &LockWaits) {
             heads.len()
         ),
     );
+    let inferred = waits.waits.iter().filter(|w| w.inferred).count();
+    if inferred > 0 {
+        page.para(
+            &format!(
+                "({inferred} of them inferred: no waits table names their holder, so each \
+                 WAITING lock row is matched with the GRANTED rows of other transactions that \
+                 conflict with it on the same record or table)"
+            ),
+            "",
+            " ",
+        );
+    }
     for head in &heads {
         page.line("");
+        let queue = tree.queue_len(&head.trx_id);
         page.para_as(
             Role::Blocker,
-            &format!("{} — head blocker, {}", who(head), state(head)),
+            &format!(
+                "{} — head blocker of {queue} waiting, {}",
+                who(head),
+                state(head)
+            ),
             "",
             "  ",
         );
@@ -101,15 +130,22 @@ fn tree_text(page: &mut Page, waits: &LockWaits) {
                 "  ",
             );
         }
-        branch(page, &tree, &head.trx_id, 1, &mut vec![head.trx_id.clone()]);
+        let mut path = vec![head.trx_id.clone()];
+        branch(page, &tree, &head.trx_id, 1, &mut path, full);
     }
     let unattributed: Vec<&LockWait> = tree.unattributed().collect();
     if !unattributed.is_empty() {
         page.line("");
         page.line("waiting, holder not shown by the input:");
-        for w in unattributed {
+        let shown = if full {
+            unattributed.len()
+        } else {
+            WAITERS_SHOWN
+        };
+        for w in unattributed.iter().take(shown) {
             waiter(page, w, 1);
         }
+        more_waiters(page, &unattributed, shown, 1);
     }
 }
 
@@ -120,16 +156,59 @@ fn branch(
     trx_id: &str,
     depth: usize,
     path: &mut Vec<String>,
+    full: bool,
 ) {
-    for w in tree.waiting_for(trx_id) {
+    let behind = tree.waiting_for(trx_id);
+    let shown = if full { behind.len() } else { WAITERS_SHOWN };
+    for w in behind.iter().take(shown) {
         waiter(page, w, depth);
         let next = w.requesting.trx_id.clone();
         if !path.contains(&next) {
             path.push(next.clone());
-            branch(page, tree, &next, depth + 1, path);
+            branch(page, tree, &next, depth + 1, path, full);
             path.pop();
         }
     }
+    more_waiters(page, &behind, shown, depth);
+}
+
+/// `… and 95 more waiting (--full lists them)`, unless all of `waits` fit.
+fn more_waiters(page: &mut Page, waits: &[&LockWait], shown: usize, depth: usize) {
+    if let Some(text) = waits_folded(waits.get(shown..).unwrap_or_default()) {
+        let indent = "  ".repeat(depth);
+        page.para(&text, &indent, &format!("{indent}   "));
+    }
+}
+
+/// `… and 95 more waiting (--full lists them): 95 for X record-only locks on `shop`.`orders`
+/// PRIMARY`: the waits past the first few, counted by the lock they want.
+pub(super) fn waits_folded(rest: &[&LockWait]) -> Option<String> {
+    if rest.is_empty() {
+        return None;
+    }
+    let mut kinds: Vec<(String, usize)> = Vec::new();
+    for w in rest {
+        let what = crate::diagnose::lock_kind_phrase(&w.lock);
+        match kinds.iter_mut().find(|(k, _)| *k == what) {
+            Some((_, n)) => *n += 1,
+            None => kinds.push((what, 1)),
+        }
+    }
+    kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
+    let parts: Vec<String> = kinds
+        .iter()
+        .take(3)
+        .map(|(k, n)| match n {
+            1 => format!("1 for {k}"),
+            n => format!("{n} for {}", k.replacen(" lock on ", " locks on ", 1)),
+        })
+        .collect();
+    let etc = if kinds.len() > 3 { "; …" } else { "" };
+    Some(format!(
+        "… and {} more waiting (--full lists them): {}{etc}",
+        rest.len(),
+        parts.join("; ")
+    ))
 }
 
 fn waiter(page: &mut Page, w: &LockWait, depth: usize) {
@@ -227,7 +306,7 @@ pub(super) struct LockWaitJson<'a> {
 }
 
 impl<'a> LockWaitJson<'a> {
-    pub(super) fn new(wait: &'a LockWait, all: &[LockWait]) -> LockWaitJson<'a> {
+    pub(super) fn new(wait: &'a LockWait, tree: &BlockingTree<'_>) -> LockWaitJson<'a> {
         let blocker = wait.blocking.as_ref();
         LockWaitJson {
             kind: None,
@@ -238,8 +317,7 @@ impl<'a> LockWaitJson<'a> {
                 Some(b) if b.query_known => "running",
                 _ => "unknown",
             },
-            head_blocker: blocker
-                .is_some_and(|b| !all.iter().any(|w| w.requesting.trx_id == b.trx_id)),
+            head_blocker: blocker.is_some_and(|b| !tree.is_waiting(&b.trx_id)),
             suggested_kill: blocker.and_then(kill),
         }
     }

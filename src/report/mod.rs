@@ -112,6 +112,8 @@ pub struct TextOptions {
     pub full: bool,
     /// ANSI colour in the text report (`--color`, decided by the caller).
     pub colour: bool,
+    /// Every lock-table row in the JSON formats, not only the groups (`--all-locks`).
+    pub all_locks: bool,
 }
 
 impl Default for TextOptions {
@@ -120,6 +122,7 @@ impl Default for TextOptions {
             width: 80,
             full: false,
             colour: false,
+            all_locks: false,
         }
     }
 }
@@ -136,8 +139,8 @@ pub fn sink_for(
     let out = BufWriter::with_capacity(64 * 1024, out);
     match format {
         Format::Text => Box::new(TextReport::new(out, err, options)),
-        Format::Json => Box::new(JsonReport::new(out)),
-        Format::Jsonl => Box::new(JsonlReport::new(out)),
+        Format::Json => Box::new(JsonReport::new(out).all_locks(options.all_locks)),
+        Format::Jsonl => Box::new(JsonlReport::new(out).all_locks(options.all_locks)),
         Format::Dot => Box::new(DotReport::new(out, err, options)),
         Format::Mermaid => Box::new(MermaidReport::new(out, err, options)),
         Format::Markdown => Box::new(MarkdownReport::new(out, err, options)),

@@ -5,7 +5,7 @@
 use std::io;
 
 use super::timestamp::Stamp;
-use crate::model::Warning;
+use crate::model::{LockRow, Warning};
 use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// The range: `since` inclusive, `until` exclusive (`--since 2026-11-20 --until 2026-11-21` is
@@ -129,6 +129,10 @@ impl<S: Sink> Sink for Select<S> {
 
     fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
         self.inner.lock_waits(waits)
+    }
+
+    fn lock_rows(&mut self, input: &str, rows: &[LockRow]) -> io::Result<()> {
+        self.inner.lock_rows(input, rows)
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {

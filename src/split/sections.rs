@@ -99,6 +99,18 @@ impl Sections {
     /// Feeds one logical line (outside any deadlock report). Finished sections go to `out`.
     pub fn push(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(Section)) -> Taken {
         let text = raw.trim();
+        // A `\G` piece ends before a row marker, never inside a row: each piece's rows are
+        // whole (other shapes have a row per line).
+        let vertical = matches!(
+            self.state,
+            State::Table {
+                shape: Shape::Vertical,
+                ..
+            }
+        );
+        if vertical && self.chunk.byte_len() > MAX_TABLE_PIECE_BYTES && is_row_marker(text) {
+            self.emit_piece(out);
+        }
         let taken = match self.state {
             State::Idle => self.start(line_no, raw, text),
             State::Transactions { .. } => self.transactions(line_no, raw, text, out),
@@ -121,6 +133,11 @@ impl Sections {
         };
         self.after_rule = is_rule(text);
         let limit = match self.state {
+            // A row of thousands of fields is cut anyway.
+            State::Table {
+                shape: Shape::Vertical,
+                ..
+            } => 4 * MAX_TABLE_PIECE_BYTES,
             State::Table { .. } => MAX_TABLE_PIECE_BYTES,
             _ => MAX_SECTION_BYTES,
         };
@@ -354,12 +371,16 @@ impl Sections {
                     return Taken::Yes;
                 } else {
                     // After blank lines only a row or a field goes on with the table.
-                    gap.is_empty()
-                        || (text.starts_with("***") && text.contains(". row"))
-                        || is_key_value(text)
+                    gap.is_empty() || is_row_marker(text) || is_key_value(text)
                 }
             }
-            Shape::Batch => raw.bytes().filter(|&b| b == b'\t').count() == *tabs,
+            // A row with a cell lost, or cut off by the scrollback, stays in its table (the
+            // reader says which); another result set's header starts a new one.
+            Shape::Batch => {
+                let n = raw.bytes().filter(|&b| b == b'\t').count();
+                n == *tabs
+                    || (n > 0 && !hard_end && !batch_start(raw).is_some_and(|(_, header)| header))
+            }
             Shape::Json => !text.is_empty(),
         };
         if row {
@@ -403,6 +424,11 @@ fn is_markdown_rule(text: &str) -> bool {
         && text
             .bytes()
             .all(|b| matches!(b, b'|' | b'-' | b':' | b' ' | b'\t'))
+}
+
+/// `*************************** 12. row ***************************` (any number of stars).
+fn is_row_marker(text: &str) -> bool {
+    text.starts_with("***") && text.contains(". row")
 }
 
 /// A monitor section title: upper-case words alone on a line (`FILE I/O`, `ROW OPERATIONS`).
@@ -585,13 +611,8 @@ mod tests {
         assert!(got[1].is_empty(), "prose drops a finished query");
     }
 
-    #[test]
-    fn large_tables_come_in_pieces_each_with_the_header() {
-        let mut text = String::from("+---+\n| a |\n+---+\n");
-        for i in 0..200_000 {
-            text.push_str(&format!("| {i} |\n"));
-        }
-        text.push_str("+---+\n");
+    /// The tables of `text`, as the pieces the sections hand on.
+    fn table_pieces(text: &str) -> Vec<Chunk> {
         let mut s = Sections::default();
         let mut pieces = Vec::new();
         let mut out = |sec: Section| {
@@ -603,6 +624,17 @@ mod tests {
             s.push(i + 1, line, &mut out);
         }
         s.finish(&mut out);
+        pieces
+    }
+
+    #[test]
+    fn large_tables_come_in_pieces_each_with_the_header() {
+        let mut text = String::from("+---+\n| a |\n+---+\n");
+        for i in 0..200_000 {
+            text.push_str(&format!("| {i} |\n"));
+        }
+        text.push_str("+---+\n");
+        let pieces = table_pieces(&text);
         assert!(pieces.len() > 1);
         for p in &pieces {
             let first: Vec<&str> = p.lines().take(3).map(|(_, l)| l).collect();
@@ -610,5 +642,25 @@ mod tests {
         }
         let rows: usize = pieces.iter().map(|p| p.len() - 3).sum();
         assert_eq!(rows, 200_000 + 1, "every row once, and the closing border");
+    }
+
+    #[test]
+    fn large_vertical_tables_are_cut_between_rows() {
+        let mut text = String::new();
+        for i in 1..=60_000 {
+            text.push_str(&format!(
+                "*************************** {i}. row ***************************\n\
+                 ENGINE_LOCK_ID: 1:2:3:{i}\n   LOCK_STATUS: GRANTED\n"
+            ));
+        }
+        let pieces = table_pieces(&text);
+        assert!(pieces.len() > 1);
+        for p in &pieces {
+            let lines: Vec<&str> = p.lines().map(|(_, l)| l).collect();
+            assert!(lines[0].contains(". row"), "{:?}", &lines[..2]);
+            assert_eq!(lines.len() % 3, 0, "whole rows only");
+        }
+        let rows: usize = pieces.iter().map(|p| p.len() / 3).sum();
+        assert_eq!(rows, 60_000);
     }
 }

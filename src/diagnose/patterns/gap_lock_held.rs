@@ -46,9 +46,15 @@ declare_pattern! {
     on = lock_waits,
 }
 
-/// Granted locks on a gap: `X,GAP` / `S,GAP`, or the supremum alone.
+/// Granted locks on a gap: `X,GAP` / `S,GAP`, or the supremum alone. Next-key locks on many
+/// records that reach the supremum are a range statement's (`bulk-lock-holder`, the blocking
+/// tree): they count here only when an insert waits on them.
 fn on_gap(g: &HeldLocks) -> bool {
     g.status == "granted" && g.is_record() && (g.kind == LockKind::Gap || g.supremum)
+}
+
+fn gaps_only(g: &HeldLocks) -> bool {
+    g.kind == LockKind::Gap || g.count == 1
 }
 
 fn check(scene: &LockScene) -> Vec<Finding> {
@@ -66,11 +72,14 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                         .is_some_and(|b| b.trx_id == g.trx_id.as_str())
             })
             .collect();
+        if behind.is_empty() && !gaps_only(g) {
+            continue;
+        }
         let what = crate::diagnose::waits::held_phrase(g);
         let mut summary = format!("trx {} holds {what}. ", g.trx_id);
         let confidence = if behind.is_empty() {
             summary.push_str(
-                "Nothing waits on it in this snapshot, but every insert of a new key into that \
+                "No insert waits on it in this snapshot, but every insert of a new key into that \
                  range will wait until the transaction ends; two transactions holding it that \
                  both insert there deadlock.",
             );
@@ -135,5 +144,16 @@ mod tests {
             held: &[g],
         });
         assert_eq!(f[0].confidence, Confidence::Medium);
+    }
+
+    #[test]
+    fn a_range_of_next_key_locks_reaching_the_supremum_is_not_a_gap_finding() {
+        let mut g = held("2851", LockKind::NextKey, 13);
+        g.supremum = true;
+        assert!(check(&LockScene {
+            waits: &[],
+            held: &[g]
+        })
+        .is_empty());
     }
 }

@@ -8,7 +8,7 @@
 //! Each waiting row is few; the granted rows may be a million: they are scanned once, against
 //! the set of targets that something waits on.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::join::{waited_lock, Waits};
 use super::LockPicture;
@@ -19,10 +19,10 @@ impl LockPicture {
     /// Adds to `waits` the waits of `WAITING` rows that no waits table (`done`) or status
     /// section already explained.
     pub(super) fn infer(&self, waits: &mut Waits, done: &[bool]) {
-        let explained: Vec<String> = waits
+        let explained: HashSet<&str> = waits
             .all
             .iter()
-            .map(|w| w.requesting.trx_id.clone())
+            .map(|w| w.requesting.trx_id.as_str())
             .collect();
         let waiting: Vec<(u32, &LockRow)> = self
             .open
@@ -31,7 +31,7 @@ impl LockPicture {
             .filter(|(i, _)| !done.get(*i).copied().unwrap_or(false))
             .map(|(_, o)| o)
             .filter(|(_, r)| r.status == Some(LockStatus::Waiting))
-            .filter(|(_, r)| !explained.iter().any(|e| *e == r.trx_id.as_str()))
+            .filter(|(_, r)| !explained.contains(r.trx_id.as_str()))
             .map(|(s, r)| (*s, r))
             .collect();
         if waiting.is_empty() {
@@ -95,23 +95,29 @@ impl LockPicture {
     /// insert intention prints as `X` or `X,GAP` there), but the table does not say which.
     /// Each pair comes with the input it was read from.
     pub fn undirected_conflicts(&self) -> Vec<(&str, &LockRow, &LockRow)> {
-        let rows: Vec<(u32, &LockRow)> = self
-            .open
-            .iter()
-            .filter(|(_, r)| r.status.is_none())
-            .map(|(s, r)| (*s, r))
-            .collect();
+        // Rows by target, so that only rows on one record are compared.
+        let mut by_target: HashMap<u64, Vec<(u32, &LockRow)>> = HashMap::new();
+        for (s, r) in self.open.iter().filter(|(_, r)| r.status.is_none()) {
+            by_target.entry(r.target_key()).or_default().push((*s, r));
+        }
         let mut pairs = Vec::new();
-        for (i, (_, a)) in rows.iter().enumerate() {
-            for (source, b) in rows.iter().skip(i + 1) {
-                let conflict =
-                    a.trx_id != b.trx_id && a.same_target(b) && a.mode.conflicts_with(&b.mode);
-                if conflict {
-                    let input = self.inputs.get(*source as usize).map_or("", String::as_str);
-                    pairs.push((input, *a, *b));
+        for rows in by_target.values().filter(|rows| rows.len() > 1) {
+            // Such tables list the few locks that wait or block; past a few thousand rows on
+            // one record or table the pairs say nothing more (and would cost their square).
+            let rows = rows.get(..rows.len().min(2_000)).unwrap_or_default();
+            for (i, (_, a)) in rows.iter().enumerate() {
+                for (source, b) in rows.iter().skip(i + 1) {
+                    let conflict =
+                        a.trx_id != b.trx_id && a.same_target(b) && a.mode.conflicts_with(&b.mode);
+                    if conflict {
+                        let input = self.inputs.get(*source as usize).map_or("", String::as_str);
+                        pairs.push((input, *a, *b));
+                    }
                 }
             }
         }
+        // In input order, as the rows were read.
+        pairs.sort_by_key(|(_, a, b)| (a.line, b.line));
         pairs
     }
 }

@@ -10,6 +10,7 @@ mod query;
 mod result_set;
 mod rows;
 
+pub use columns::DATA_LOCKS_COLUMNS;
 pub use query::{read_query, QueryContext};
 pub use result_set::{parse_result_set, ResultSet, Shape};
 pub use rows::{read_table, table_name};

@@ -18,6 +18,8 @@ pub struct ResultSet {
     pub line: usize,
     /// No header was printed (`mysql -B -N`, a GUI's "copy rows"): `columns` are empty names.
     pub headerless: bool,
+    /// Rows not read whole: (line, why).
+    pub problems: Vec<(usize, String)>,
 }
 
 impl ResultSet {
@@ -58,6 +60,28 @@ impl ResultSet {
     fn push_row(&mut self, line: usize, cells: Vec<Option<String>>) {
         self.rows.push(cells);
         self.row_lines.push(line);
+    }
+
+    /// A row of cells under the header: read when it has one cell per column, else skipped
+    /// with a problem (a cell lost in the copy shifts every cell after it).
+    fn push_cells(&mut self, line: usize, cells: Vec<Option<String>>) {
+        if cells.len() == self.columns.len() || self.headerless {
+            self.push_row(line, cells);
+        } else {
+            self.problem(
+                line,
+                format!(
+                    "row has {} cells, the header {}: skipped (a cell lost or split in the \
+                     copy, or the row cut off)",
+                    cells.len(),
+                    self.columns.len()
+                ),
+            );
+        }
+    }
+
+    fn problem(&mut self, line: usize, why: String) {
+        self.problems.push((line, why));
     }
 }
 
@@ -106,12 +130,18 @@ fn boxed<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet>
         }
         let cells = cut_cells(&row, &border);
         if header_done {
-            set.push_row(row_line, cells.into_iter().map(null_or).collect());
+            set.push_cells(row_line, cells.into_iter().map(null_or).collect());
         } else {
             set.columns = cells.into_iter().map(str::to_string).collect();
             set.line = row_line;
             header_done = true;
         }
+    }
+    if let Some((line, _)) = pending.filter(|_| header_done) {
+        set.problem(
+            line,
+            "row cut off: the text ends before its closing `|`: skipped".to_string(),
+        );
     }
     (!set.columns.is_empty()).then_some(set)
 }
@@ -145,7 +175,7 @@ fn markdown<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
             set.columns = cells.into_iter().map(str::to_string).collect();
             set.line = line_no;
         } else {
-            set.push_row(line_no, cells.into_iter().map(null_or).collect());
+            set.push_cells(line_no, cells.into_iter().map(null_or).collect());
         }
     }
     (!set.columns.is_empty()).then_some(set)
@@ -186,18 +216,46 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
             return;
         }
         let mut cells = vec![None; set.columns.len()];
+        let mut seen = vec![false; set.columns.len()];
         for (key, value) in row.drain(..) {
             let i = match set.column(&key) {
                 Some(i) => i,
                 None => {
                     set.columns.push(key);
                     cells.push(None);
+                    seen.push(true);
                     set.columns.len() - 1
                 }
             };
             if let Some(cell) = cells.get_mut(i) {
                 *cell = null_or(&value);
             }
+            if let Some(s) = seen.get_mut(i) {
+                *s = true;
+            }
+        }
+        // Every `\G` row prints every column: one without some was cut or edited. It is read
+        // (what it has is true), and said.
+        let missing: Vec<&str> = set
+            .columns
+            .iter()
+            .zip(&seen)
+            .filter(|(_, s)| !**s)
+            .map(|(c, _)| c.as_str())
+            .collect();
+        if !missing.is_empty() && !set.rows.is_empty() {
+            let why = format!(
+                "row lacks {}: read without {}",
+                missing
+                    .iter()
+                    .take(4)
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if missing.len() > 4 { ", …" } else { "" },
+                if missing.len() == 1 { "it" } else { "them" }
+            );
+            set.problem(line, why);
         }
         set.push_row(line, cells);
     };
@@ -276,7 +334,7 @@ fn batch<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet>
         if set.headerless && set.columns.len() < cells.len() {
             set.columns.resize(cells.len(), String::new());
         }
-        set.push_row(line_no, cells);
+        set.push_cells(line_no, cells);
     }
     (!set.columns.is_empty()).then_some(set)
 }

@@ -92,6 +92,7 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
         kind: kind.name(),
         rows,
         line: set.line,
+        problems: set.problems.clone(),
     })
 }
 

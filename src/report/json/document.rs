@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use super::wire::{count_patterns, SummaryJson, TOOL};
+use super::wire::{count_patterns, LockRowJson, SummaryJson, TOOL};
 use super::{render_element, SCHEMA_VERSION};
-use crate::model::Warning;
+use crate::model::{BlockingTree, LockRow, Warning};
 use crate::report::lock_waits::LockWaitJson;
 use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
@@ -22,6 +22,8 @@ pub struct JsonReport<W: Write> {
     warnings: Vec<Warning>,
     warnings_omitted: usize,
     patterns: BTreeMap<&'static str, usize>,
+    /// `--all-locks`: every lock row, serialised as read, for `lock_rows`.
+    all_locks: Option<Vec<u8>>,
 }
 
 impl<W: Write> JsonReport<W> {
@@ -34,7 +36,14 @@ impl<W: Write> JsonReport<W> {
             warnings: Vec::new(),
             warnings_omitted: 0,
             patterns: BTreeMap::new(),
+            all_locks: None,
         }
+    }
+
+    /// Adds `lock_rows`, every row of the lock tables (`--all-locks`).
+    pub fn all_locks(mut self, yes: bool) -> Self {
+        self.all_locks = yes.then(Vec::new);
+        self
     }
 
     pub fn into_inner(self) -> W {
@@ -102,6 +111,19 @@ impl<W: Write> Sink for JsonReport<W> {
         Ok(())
     }
 
+    fn lock_rows(&mut self, input: &str, rows: &[LockRow]) -> io::Result<()> {
+        if let Some(buf) = &mut self.all_locks {
+            for row in rows {
+                if !buf.is_empty() {
+                    buf.push(b',');
+                }
+                buf.push(b'\n');
+                serde_json::to_writer(&mut *buf, &LockRowJson::new(input, row))?;
+            }
+        }
+        Ok(())
+    }
+
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         self.start()?;
         if self.deadlocks > 0 {
@@ -109,11 +131,17 @@ impl<W: Write> Sink for JsonReport<W> {
         }
         self.out.write_all(b"],\"lock_waits\":")?;
         let waits = &self.lock_waits.waits;
+        let tree = BlockingTree::new(waits);
         let wire: Vec<LockWaitJson<'_>> =
-            waits.iter().map(|w| LockWaitJson::new(w, waits)).collect();
+            waits.iter().map(|w| LockWaitJson::new(w, &tree)).collect();
         serde_json::to_writer(&mut self.out, &wire)?;
         self.out.write_all(b",\"locks\":")?;
         serde_json::to_writer(&mut self.out, &self.lock_waits.held)?;
+        if let Some(rows) = &self.all_locks {
+            self.out.write_all(b",\"lock_rows\":[")?;
+            self.out.write_all(rows)?;
+            self.out.write_all(b"]")?;
+        }
         self.out.write_all(b",\"lock_wait_findings\":")?;
         serde_json::to_writer(&mut self.out, &self.lock_waits.findings)?;
         self.out.write_all(b",\"warnings\":")?;

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use super::wire::{count_patterns, HeldLine, SummaryJson, WarningLine, TOOL};
+use super::wire::{count_patterns, HeldLine, LockRowJson, SummaryJson, WarningLine, TOOL};
 use super::{render_line, SCHEMA_VERSION};
-use crate::model::Warning;
+use crate::model::{BlockingTree, LockRow, Warning};
 use crate::report::lock_waits::{FindingLine, LockWaitJson};
 use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
@@ -20,6 +20,7 @@ pub struct JsonlReport<W: Write> {
     patterns: BTreeMap<&'static str, usize>,
     lock_wait_count: usize,
     flush_each: bool,
+    all_locks: bool,
 }
 
 impl<W: Write> JsonlReport<W> {
@@ -29,7 +30,14 @@ impl<W: Write> JsonlReport<W> {
             patterns: BTreeMap::new(),
             lock_wait_count: 0,
             flush_each: false,
+            all_locks: false,
         }
+    }
+
+    /// Writes every lock row as a `"type":"lock_row"` line (`--all-locks`).
+    pub fn all_locks(mut self, yes: bool) -> Self {
+        self.all_locks = yes;
+        self
     }
 
     /// Flush after every deadlock line, not only when the pipeline is idle.
@@ -95,13 +103,30 @@ impl<W: Write> Sink for JsonlReport<W> {
         self.out.write_all(b"\n")
     }
 
+    fn lock_rows(&mut self, input: &str, rows: &[LockRow]) -> io::Result<()> {
+        if !self.all_locks {
+            return Ok(());
+        }
+        for row in rows {
+            let line = LockRowJson {
+                kind: Some("lock_row"),
+                schema_version: Some(SCHEMA_VERSION),
+                ..LockRowJson::new(input, row)
+            };
+            serde_json::to_writer(&mut self.out, &line)?;
+            self.out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+
     fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
         self.lock_wait_count += waits.waits.len();
+        let tree = BlockingTree::new(&waits.waits);
         for w in &waits.waits {
             let line = LockWaitJson {
                 kind: Some("lock_wait"),
                 schema_version: Some(SCHEMA_VERSION),
-                ..LockWaitJson::new(w, &waits.waits)
+                ..LockWaitJson::new(w, &tree)
             };
             serde_json::to_writer(&mut self.out, &line)?;
             self.out.write_all(b"\n")?;

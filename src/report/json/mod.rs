@@ -42,6 +42,7 @@
 //! | `deadlocks` | array of `deadlock` | in input order |
 //! | `lock_waits` | array of `lock_wait` | lock waits (error 1205) of all inputs, joined |
 //! | `locks` | array of `lock_group` | the lock tables' rows per transaction, table, index and mode |
+//! | `lock_rows` | array of `lock_row` | only with `--all-locks`: every lock-table row as read |
 //! | `lock_wait_findings` | array of `finding` | `idle-blocker`, `long-transaction`, `hot-row`, … |
 //! | `warnings` | array of `warning` | at most 10,000 are kept, see `summary.warnings_omitted` |
 //! | `summary` | `summary` | totals |
@@ -173,6 +174,13 @@
 //! | `examples`, `last` | array of string, string | `LOCK_DATA` of the first rows and of the last |
 //! | `supremum` | bool | one of the records is the supremum |
 //! | `line` | number | line of the first row |
+//!
+//! #### Object: `lock_row` (`--all-locks`)
+//!
+//! `input`, `line`, and as in `lock_group`: `trx_id`, `ps_thread_id`, `table`, `index`, `mode`,
+//! `kind`, `mode_text`, `status`; then `lock_data` and `lock_id` (`ENGINE_LOCK_ID` / `lock_id`
+//! as printed), null when not shown. In JSONL each is a `"type": "lock_row"` line, written as
+//! the table is read.
 //!
 //! `trx_summary`: `trx_id`, `query` (null: none running), and when known `thread_id`, `ps_thread_id`,
 //! `state`, `active_secs`, `started`, `user`, `host`, `rows_locked`, `rows_modified`,

@@ -43,6 +43,58 @@ pub struct HeldLine<'a> {
     pub held: &'a crate::model::HeldLocks,
 }
 
+/// One row of a lock table (`--all-locks`): `lock_rows[]` of the document, a `"type":"lock_row"`
+/// line of JSONL.
+#[derive(Serialize)]
+pub struct LockRowJson<'a> {
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_version: Option<u32>,
+    pub input: &'a str,
+    pub line: usize,
+    pub trx_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ps_thread_id: Option<u64>,
+    pub table: &'a crate::model::TableName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<&'a str>,
+    pub mode: &'a crate::model::LockMode,
+    #[serde(rename = "kind")]
+    pub lock_kind: crate::model::LockKind,
+    pub mode_text: &'a str,
+    /// `granted`, `waiting`, or `unknown` (no status column).
+    pub status: &'static str,
+    pub lock_data: Option<&'a str>,
+    pub lock_id: Option<&'a str>,
+}
+
+impl<'a> LockRowJson<'a> {
+    pub fn new(input: &'a str, row: &'a crate::model::LockRow) -> LockRowJson<'a> {
+        use crate::model::LockStatus;
+        LockRowJson {
+            kind: None,
+            schema_version: None,
+            input,
+            line: row.line,
+            trx_id: &row.trx_id,
+            ps_thread_id: row.ps_thread_id,
+            table: &row.table,
+            index: row.index.as_deref(),
+            mode: &row.mode,
+            lock_kind: row.kind,
+            mode_text: &row.mode_text,
+            status: match row.status {
+                Some(LockStatus::Granted) => "granted",
+                Some(LockStatus::Waiting) => "waiting",
+                None => "unknown",
+            },
+            lock_data: row.data.as_deref(),
+            lock_id: row.lock_id.as_deref(),
+        }
+    }
+}
+
 /// A warning as a JSONL line: `{"type":"warning", …the warning's own fields}`.
 #[derive(Serialize)]
 pub struct WarningLine<'a> {

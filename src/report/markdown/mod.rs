@@ -14,6 +14,7 @@ pub(crate) use quote::cell;
 use quote::{code, fence, prose};
 
 use super::held;
+use super::lock_waits::{waits_folded, WAITERS_SHOWN};
 use super::mermaid::flowchart;
 use super::picture::{lock_lines, main_finding, Picture};
 use super::summary::Tally;
@@ -335,24 +336,34 @@ fn lock_waits(waits: &LockWaits, full: bool) -> String {
 
 /// Who holds what, a bullet per transaction, table, index and mode.
 fn held_locks(waits: &LockWaits, full: bool) -> String {
-    let (shown, more, folded) = held::listed(&waits.held, full);
+    let listed = held::listed(&waits.held, full, !waits.waits.is_empty());
     let mut s = format!(
         "\n## Locks held\n\n{} rows in the lock tables.\n\n",
         held::thousands(waits.lock_rows as u64)
     );
-    for g in shown {
+    for g in listed.shown {
         s.push_str(&format!(
             "- {} {}\n",
             prose(&held::subject(g)),
             prose(&held::phrase(g))
         ));
     }
-    if more > 0 {
-        s.push_str(&format!("- … and {more} more (`--full` lists them)\n"));
-    }
-    if folded > 0 {
+    if listed.more > 0 {
         s.push_str(&format!(
-            "- {folded} intention table lock(s) (IS/IX) not listed\n"
+            "- … and {} more (`--full` lists them)\n",
+            listed.more
+        ));
+    }
+    if listed.waiting > 0 {
+        s.push_str(&format!(
+            "- {} waiting lock(s): in the lock waits above\n",
+            listed.waiting
+        ));
+    }
+    if listed.intention > 0 {
+        s.push_str(&format!(
+            "- {} intention table lock(s) (IS/IX) not listed\n",
+            listed.intention
         ));
     }
     s
@@ -366,6 +377,14 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
         waits.waits.len(),
         heads.len()
     );
+    let inferred = waits.waits.iter().filter(|w| w.inferred).count();
+    if inferred > 0 {
+        s.push_str(&format!(
+            "{inferred} of them inferred: no waits table names their holder, so each `WAITING` \
+             lock row is matched with the `GRANTED` rows of other transactions that conflict \
+             with it on the same record or table.\n\n"
+        ));
+    }
     for head in &heads {
         let state = if head.is_idle() {
             "idle in its open transaction, runs no statement"
@@ -387,16 +406,12 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
             ));
         }
         s.push('\n');
-        for w in tree.waiting_for(&head.trx_id) {
-            s.push_str(&format!("  - {}\n", waiter(w)));
-        }
+        waiters(&mut s, &tree.waiting_for(&head.trx_id), full);
     }
     let unattributed: Vec<&LockWait> = tree.unattributed().collect();
     if !unattributed.is_empty() {
         s.push_str("- holder not shown by the input\n");
-        for w in unattributed {
-            s.push_str(&format!("  - {}\n", waiter(w)));
-        }
+        waiters(&mut s, &unattributed, full);
     }
     let picture = Picture::lock_waits(waits, full);
     s.push_str(&format!(
@@ -404,6 +419,17 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
         fence("mermaid", &flowchart(&picture), "")
     ));
     s
+}
+
+/// The first few waiters of one blocker (all with `--full`), the rest counted.
+fn waiters(s: &mut String, waits: &[&LockWait], full: bool) {
+    let shown = if full { waits.len() } else { WAITERS_SHOWN };
+    for w in waits.iter().take(shown) {
+        s.push_str(&format!("  - {}\n", waiter(w)));
+    }
+    if let Some(rest) = waits_folded(waits.get(shown..).unwrap_or_default()) {
+        s.push_str(&format!("  - {}\n", prose(&rest)));
+    }
 }
 
 fn waiter(w: &LockWait) -> String {
