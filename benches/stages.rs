@@ -99,9 +99,9 @@ fn main() {
     };
     let analysed: Vec<Analysed> = parse()
         .into_iter()
-        .map(|deadlock| Analysed {
-            findings: diagnose(&deadlock),
-            deadlock,
+        .map(|deadlock| {
+            let findings = diagnose(&deadlock);
+            Analysed::new(deadlock, findings)
         })
         .collect();
     let render = JsonlReport::new(std::io::sink())

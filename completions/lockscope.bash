@@ -85,7 +85,7 @@ _lockscope() {
             return 0
             ;;
         lockscope__subcmd__analyze)
-            opts="-P -u -p -S -D -f -q -h -V --live --dsn --host --port --user --password --socket --database --defaults-file --ssl-mode --ssl-ca --connect-timeout --query-timeout --format --width --full --all-locks --color --since --until --summary --fail-on --quiet --schema --help --version"
+            opts="-P -u -p -S -D -f -q -h -V --live --dsn --host --port --user --password --socket --database --defaults-file --ssl-mode --ssl-ca --connect-timeout --query-timeout --format --width --full --all-locks --color --since --until --summary --by --fail-on --baseline --quiet --schema --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,7 +175,15 @@ _lockscope() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --by)
+                    COMPREPLY=($(compgen -W "shape pattern table hour" -- "${cur}"))
+                    return 0
+                    ;;
                 --fail-on)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --baseline)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

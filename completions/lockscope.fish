@@ -61,13 +61,18 @@ always\t'Always colour, even into a pipe or with `NO_COLOR`'
 never\t'Never colour'"
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l since -d 'Only deadlocks at or after this time (RFC 3339 or `YYYY-MM-DD[ HH:MM[:SS]]`)' -r
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l until -d 'Only deadlocks before this time (`--until 2026-11-21` ends at that midnight)' -r
-complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l fail-on -d 'Exit 1 when a deadlock matches `any`, `unclassified` or pattern ids' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l by -d 'With --summary: the views to print, comma-separated [default: shape,pattern]' -r -f -a "shape\t'The recurring collisions, most first'
+pattern\t'Deadlocks per pattern'
+table\t'Deadlocks per table and index waited on'
+hour\t'Deadlocks per hour'"
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l fail-on -d 'Exit 1 on `any` deadlock, `unclassified`, `new-shape` or a pattern id' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l baseline -d 'The known shapes for `--fail-on new-shape`: `--summary --format json` output' -r -F
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l schema -d 'Name and decode record fields with these `CREATE TABLE` statements' -r -F
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l live -d 'Ask the server from `LOCKSCOPE_DSN` or `~/.my.cnf` instead of reading files'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s p -l password -d 'Ask for the password on the terminal'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l full -d 'Print statements whole instead of shortening them'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l all-locks -d 'JSON / JSONL: every lock-table row too, not only the groups'
-complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l summary -d 'Print counts per pattern, table/index and hour instead of each deadlock'
+complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -l summary -d 'Print the recurring collisions and counts instead of each deadlock'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s q -l quiet -d 'Do not print warnings about unreadable lines (they still appear in JSON)'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand analyze" -s V -l version -d 'Print version'

@@ -491,7 +491,7 @@ fn process(
                     items.extend(warnings.into_iter().map(Item::Warning));
                 }
                 let findings = diagnose(&deadlock);
-                let analysed = Analysed { deadlock, findings };
+                let analysed = Analysed::new(deadlock, findings);
                 let start = rendered.len();
                 let range = match renderer.map(|render| render(&analysed, rendered)) {
                     Some(Ok(())) => Some((start, rendered.len())),

@@ -37,6 +37,8 @@ pub enum Error {
     LabInterrupted { database: String, dropped: bool },
     /// The async runtime for `lab` could not start.
     LabRuntime { source: io::Error },
+    /// `--baseline` named a file that is not a baseline (or cannot be read).
+    BadBaseline { path: PathBuf, reason: String },
 }
 
 impl Error {
@@ -51,7 +53,8 @@ impl Error {
             | Error::LabNoDsn
             | Error::UnknownScenario { .. }
             | Error::LabForeignDatabase { .. }
-            | Error::LabRuntime { .. } => 2,
+            | Error::LabRuntime { .. }
+            | Error::BadBaseline { .. } => 2,
             Error::LabInterrupted { .. } => 130,
             Error::ServerUnreachable { .. } | Error::ServerRefused { .. } => 3,
         }
@@ -108,6 +111,9 @@ impl fmt::Display for Error {
                 if *dropped { "dropped" } else { "left in place" }
             ),
             Error::LabRuntime { source } => write!(f, "cannot start the lab runtime: {source}"),
+            Error::BadBaseline { path, reason } => {
+                write!(f, "baseline `{}`: {reason}", path.display())
+            }
         }
     }
 }

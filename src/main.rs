@@ -59,6 +59,15 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         no_summary_in(args.format);
     }
     let fail_on = lockscope::fail_on::FailOn::parse(&args.fail_on)?;
+    let baseline = match &args.baseline {
+        Some(path) => Some(lockscope::fail_on::Baseline::load(path)?),
+        None if fail_on.new_shape => usage_error(
+            "`--fail-on new-shape` needs `--baseline FILE` (the JSON of an earlier \
+             `analyze --summary --format json`)"
+                .to_string(),
+        ),
+        None => None,
+    };
     // Live mode: one snapshot per server, then the same pipeline as for files.
     let live = if args.live || args.connect.names_a_server() {
         let config = lockscope::config::live(&args.connect)?;
@@ -76,7 +85,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     let progress = progress_bar(args, live.is_some());
     let (out, err) = outputs(args.quiet, progress.as_ref());
     let inner = if args.summary {
-        report::summary_sink_for(args.format, out, err, options)
+        report::summary_sink_for(args.format, out, err, options, &args.by)
             .unwrap_or_else(|| no_summary_in(args.format))
     } else {
         report::sink_for(args.format, out, err, options)
@@ -85,7 +94,8 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         since: args.since,
         until: args.until,
     };
-    let mut sink = report::Select::new(lockscope::fail_on::Watch::new(inner, fail_on), range);
+    let watch = lockscope::fail_on::Watch::new(inner, fail_on).baseline(baseline);
+    let mut sink = report::Select::new(watch, range);
 
     let names: Vec<String> = if let Some(live) = &live {
         live.iter().map(|input| input.name.clone()).collect()
@@ -174,20 +184,41 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     if !recognised {
         return Err(Error::NothingReadable { inputs: names });
     }
+    let new_shapes = sink.inner().new_shapes();
+    if !new_shapes.is_empty() {
+        eprintln!(
+            "{} deadlock shape(s) not in the baseline `{}`:",
+            new_shapes.len(),
+            args.baseline
+                .as_deref()
+                .unwrap_or(std::path::Path::new(""))
+                .display()
+        );
+        for n in new_shapes {
+            eprintln!(
+                "  shape {} ({}) ×{}, first at {}:{}",
+                n.shape, n.pattern, n.count, n.input, n.line
+            );
+        }
+    }
     Ok(if sink.inner().matched() { 1 } else { 0 })
 }
 
 /// `--summary` with a graph format: a usage error (exit 2), before anything is read.
 fn no_summary_in(format: report::Format) -> ! {
+    usage_error(format!(
+        "`--summary` is written as text, json or markdown, not `{format}`"
+    ))
+}
+
+/// An `analyze` usage error in clap's words (exit 2), before anything is read.
+fn usage_error(message: String) -> ! {
     let mut cli = Cli::command();
     cli.build();
     cli.find_subcommand_mut("analyze")
         .cloned()
         .unwrap_or(cli)
-        .error(
-            clap::error::ErrorKind::ArgumentConflict,
-            format!("`--summary` is written as text, json or markdown, not `{format}`"),
-        )
+        .error(clap::error::ErrorKind::ArgumentConflict, message)
         .exit()
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::diagnose::Finding;
+use crate::diagnose::{main_pattern, shape, Finding, Shape};
 use crate::model::{Deadlock, HeldLocks, LockRow, LockWait, Warning};
 
 /// A deadlock with its diagnosis: the unit every report renders.
@@ -12,6 +12,24 @@ use crate::model::{Deadlock, HeldLocks, LockRow, LockWait, Warning};
 pub struct Analysed {
     pub deadlock: Deadlock,
     pub findings: Vec<Finding>,
+    /// Which collision it is (`diagnose::shape`), for the summary and baselines.
+    pub shape: Shape,
+}
+
+impl Analysed {
+    pub fn new(deadlock: Deadlock, findings: Vec<Finding>) -> Analysed {
+        let shape = shape(&deadlock, main_pattern(&findings).unwrap_or("unclassified"));
+        Analysed {
+            deadlock,
+            findings,
+            shape,
+        }
+    }
+
+    /// The pattern of the finding that explains the deadlock (not a contributing one).
+    pub fn main_pattern(&self) -> Option<&'static str> {
+        main_pattern(&self.findings)
+    }
 }
 
 /// The lock waits of one moment (error 1205's raw material) with their findings: who blocks

@@ -10,7 +10,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::live::{parse_duration, SslMode};
 
 mod lab;
-use crate::report::{ColorChoice, Format, Stamp};
+use crate::report::{ColorChoice, Format, Stamp, SummaryView};
 pub use lab::LabArgs;
 
 /// Diagnose MySQL/MariaDB InnoDB deadlocks: why transactions collided, what to change
@@ -146,19 +146,44 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "TIME", value_parser = Stamp::parse_bound)]
     pub until: Option<Stamp>,
 
-    /// Print counts per pattern, table/index and hour instead of each deadlock
+    /// Print the recurring collisions and counts instead of each deadlock
     ///
-    /// The view for a long error log: which pattern, which index and which hours hurt most.
-    /// Text, one JSON object with `--format json` or `jsonl`, tables with `--format markdown`.
+    /// The view for a long error log: which collision keeps happening (its shape: the pattern,
+    /// the statements with their values taken out, the locks), since when, which statement
+    /// loses; then counts per pattern. `--by` picks other views. Text, one JSON object with
+    /// `--format json` or `jsonl` (all views), tables with `--format markdown`.
     #[arg(long)]
     pub summary: bool,
 
-    /// Exit 1 when a deadlock matches `any`, `unclassified` or pattern ids
+    /// With --summary: the views to print, comma-separated [default: shape,pattern]
+    ///
+    /// `shape` lists every shape in full (the default shows the first five), `pattern` counts
+    /// per pattern, `table` per table and index waited on, `hour` per hour with a bar.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "VIEW",
+        value_delimiter = ',',
+        requires = "summary"
+    )]
+    pub by: Vec<SummaryView>,
+
+    /// Exit 1 on `any` deadlock, `unclassified`, `new-shape` or a pattern id
     ///
     /// Comma-separated. For CI: `--fail-on any` fails on every deadlock; `--fail-on odku-supremum,unclassified`
-    /// only on those findings. See `lockscope patterns` for the ids.
+    /// only on those findings; `--fail-on new-shape --baseline FILE` only on a collision the
+    /// baseline does not list (the new shapes are named on stderr). See `lockscope patterns`
+    /// for the ids.
     #[arg(long, value_name = "WHAT", value_delimiter = ',')]
     pub fail_on: Vec<String>,
+
+    /// The known shapes for `--fail-on new-shape`: `--summary --format json` output
+    ///
+    /// Record the deadlocks the team has accepted once (`lockscope analyze --summary --format
+    /// json mysqld.err > deadlock-baseline.json`, or the output of `--format json` / `jsonl`);
+    /// CI then fails only when a deadlock of another shape appears.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
 
     /// Do not print warnings about unreadable lines (they still appear in JSON)
     #[arg(long, short = 'q')]

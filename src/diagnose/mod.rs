@@ -11,6 +11,7 @@ mod finding;
 mod pattern;
 mod patterns;
 mod render;
+mod shape;
 mod sql;
 mod unclassified;
 mod waits;
@@ -26,6 +27,8 @@ pub use patterns::*;
 pub use render::{
     readme_table, render_pattern_doc, render_pattern_list, splice_readme, README_BEGIN, README_END,
 };
+pub use shape::{shape, Shape};
+pub use sql::fingerprint;
 pub use unclassified::UNCLASSIFIED;
 pub use waits::{
     held_phrase, held_subject, lock_kind_phrase, lock_phrase as describe_waited_lock, thousands,
@@ -33,6 +36,16 @@ pub use waits::{
 };
 
 use crate::model::Deadlock;
+
+/// The pattern of the finding that explains a deadlock: the first that is not only
+/// contributing, else the first.
+pub fn main_pattern(findings: &[Finding]) -> Option<&'static str> {
+    findings
+        .iter()
+        .find(|f| !f.contributing)
+        .or(findings.first())
+        .map(|f| f.pattern)
+}
 
 /// The pattern with this id, if the catalogue has it.
 pub fn pattern(id: &str) -> Option<&'static Pattern> {

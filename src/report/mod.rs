@@ -22,7 +22,7 @@ mod timestamp;
 mod wrap;
 
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 
 use std::io::{BufWriter, Write};
 
@@ -33,7 +33,7 @@ pub use json::{JsonReport, JsonlReport, SCHEMA_VERSION};
 pub use markdown::MarkdownReport;
 pub use mermaid::MermaidReport;
 pub use select::{Select, TimeRange};
-pub use summary::{SummaryFormat, SummaryReport, Tally};
+pub use summary::{SummaryFormat, SummaryReport, Tally, View as SummaryView};
 pub use text::{summary_line, TextReport};
 pub use timestamp::Stamp;
 pub use wrap::{squash, truncate, wrap, NO_BREAK};
@@ -154,6 +154,7 @@ pub fn summary_sink_for(
     out: Box<dyn Write + Send>,
     err: Box<dyn Write + Send>,
     options: TextOptions,
+    views: &[SummaryView],
 ) -> Option<Box<dyn Sink + Send>> {
     let out = BufWriter::with_capacity(64 * 1024, out);
     let format = match format {
@@ -163,7 +164,9 @@ pub fn summary_sink_for(
         Format::Markdown => SummaryFormat::Markdown,
         Format::Dot | Format::Mermaid => return None,
     };
-    Some(Box::new(SummaryReport::new(out, err, format, options)))
+    Some(Box::new(
+        SummaryReport::new(out, err, format, options).views(views),
+    ))
 }
 
 #[cfg(test)]

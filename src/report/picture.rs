@@ -197,20 +197,10 @@ pub fn deadlock_title(n: usize, analysed: &Analysed) -> String {
     if d.too_deep {
         parts.push("TOO DEEP: InnoDB gave up the search".to_string());
     }
-    if let Some(f) = main_finding(analysed) {
+    if let Some(f) = analysed.main_pattern() {
         parts.push(f.to_string());
     }
     parts.join(" · ")
-}
-
-/// The pattern of the first finding that is not merely contributing.
-pub fn main_finding(analysed: &Analysed) -> Option<&'static str> {
-    analysed
-        .findings
-        .iter()
-        .find(|f| !f.contributing)
-        .or(analysed.findings.first())
-        .map(|f| f.pattern)
 }
 
 fn trx_lines(d: &Deadlock, t: &Transaction, victim: bool, full: bool) -> Vec<String> {

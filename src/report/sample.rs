@@ -233,8 +233,5 @@ pub fn deadlock() -> Analysed {
         contributing: false,
         alternatives: Vec::new(),
     };
-    Analysed {
-        deadlock,
-        findings: vec![finding],
-    }
+    Analysed::new(deadlock, vec![finding])
 }

@@ -2,7 +2,10 @@
 //! does it write, which key literals does it list. Never used to *match* a pattern on its own —
 //! matchers decide from the locks — only to sharpen or name what the locks show.
 
+mod fingerprint;
 mod words;
+
+pub use fingerprint::fingerprint;
 
 pub(crate) use words::squash;
 use words::{

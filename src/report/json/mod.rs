@@ -63,6 +63,7 @@
 //! | `transactions` | array of `transaction` | as printed, `(1)` first |
 //! | `wait_for_graph` | `wait_for_graph` | who waits for whom |
 //! | `findings` | array of `finding` | the diagnosis, main cause first |
+//! | `shape` | string | 12 hex digits naming the collision: deadlocks with the same main pattern, statement fingerprints and lock kinds share it, in any run and any lockscope version (`src/diagnose/shape.rs`) |
 //!
 //! #### Object: `transaction`
 //!

@@ -189,6 +189,7 @@ pub struct DeadlockJson<'a> {
     transactions: Seq<'a, Transaction, TransactionJson<'a>>,
     wait_for_graph: &'a WaitForGraph,
     findings: &'a [Finding],
+    shape: &'a str,
 }
 
 impl<'a> DeadlockJson<'a> {
@@ -210,6 +211,7 @@ impl<'a> DeadlockJson<'a> {
             transactions: Seq::new(&d.transactions),
             wait_for_graph: &d.graph,
             findings: &a.findings,
+            shape: &a.shape.id,
         }
     }
 

@@ -16,7 +16,7 @@ use quote::{code, fence, prose};
 use super::held;
 use super::lock_waits::{waits_folded, WAITERS_SHOWN};
 use super::mermaid::flowchart;
-use super::picture::{lock_lines, main_finding, Picture};
+use super::picture::{lock_lines, Picture};
 use super::summary::Tally;
 use super::wrap::squash;
 use super::TextOptions;
@@ -92,7 +92,7 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
 fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
     let d = &analysed.deadlock;
     let mut s = format!("\n## Deadlock {n}");
-    if let Some(p) = main_finding(analysed) {
+    if let Some(p) = analysed.main_pattern() {
         s.push_str(&format!(": `{p}`"));
     }
     s.push_str("\n\n");

@@ -1,22 +1,27 @@
-//! `--summary`: for a log with many deadlocks, what hurts most. Counts per pattern, per table and
-//! index (of the locks waited for), and per hour, instead of one report per deadlock; as a text
-//! table, a JSON object (`--format json`/`jsonl`) or markdown tables (`--format markdown`).
+//! `--summary`: for a log with many deadlocks, what hurts most. The recurring collisions
+//! (`shapes`, most first), counts per pattern, per table and index (of the locks waited for),
+//! and per hour, instead of one report per deadlock; as text (`--by` picks the views), a JSON
+//! object (`--format json`/`jsonl`) or markdown tables (`--format markdown`).
 //!
 //! #### Object: `summary` (JSON)
 //!
 //! `{"schema_version":1,"type":"summary","inputs":[…],"deadlocks":40,"lock_waits":0,
-//! "warnings":0,"first":"…","last":"…","no_timestamp":0,"by_pattern":[{"pattern":"…",
+//! "warnings":0,"first":"…","last":"…","no_timestamp":0,"by_shape":[{"shape":"4cefe88a98a9",
+//! "deadlocks":31,"share":0.775,"pattern":"…","fix":"…","statements":["update t set a=? where
+//! id=?"],"places":["`test`.`t` PRIMARY"],"victims":[{"statement":"…","count":31}],"first":"…",
+//! "last":"…","by_hour":[…],"example":{"input":"…","line":12}}],"by_pattern":[{"pattern":"…",
 //! "deadlocks":20}],"by_index":[{"table":{"schema":"test","table":"t"},"index":"PRIMARY",
 //! "deadlocks":20}],"by_hour":[{"hour":"2026-11-21 05:00","deadlocks":40}],
 //! "lock_wait_findings":[{"pattern":"idle-blocker","count":1}]}`. Lists are sorted by count,
 //! most first (hours by time); `first`/`last` are timestamps as printed, `null` when none.
+
+mod shapes;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::picture::main_finding;
 use super::text::summary_line;
 use super::timestamp::Stamp;
 use super::wrap::truncate;
@@ -27,16 +32,66 @@ use crate::sink::{Analysed, LockWaits, Sink, Summary};
 /// Rows of the text's table and index list: the ones that hurt most.
 const INDEXES_SHOWN: usize = 20;
 
+/// Shapes the default text view details; `--by shape` shows them all.
+const SHAPES_SHOWN: usize = 5;
+
+/// One view of the text summary (`--by`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum View {
+    /// The recurring collisions, most first
+    Shape,
+    /// Deadlocks per pattern
+    Pattern,
+    /// Deadlocks per table and index waited on
+    Table,
+    /// Deadlocks per hour
+    Hour,
+}
+
+/// The first and last timestamp seen.
+#[derive(Debug, Default, Clone)]
+struct Span {
+    first: Option<(Stamp, String)>,
+    last: Option<(Stamp, String)>,
+}
+
+impl Span {
+    fn see(&mut self, stamp: &Stamp, text: &str) {
+        if self
+            .first
+            .as_ref()
+            .map_or(true, |(f, _)| stamp.cmp_for_selection(f).is_lt())
+        {
+            self.first = Some((*stamp, text.to_string()));
+        }
+        if self
+            .last
+            .as_ref()
+            .map_or(true, |(l, _)| stamp.cmp_for_selection(l).is_ge())
+        {
+            self.last = Some((*stamp, text.to_string()));
+        }
+    }
+
+    fn first(&self) -> Option<&str> {
+        self.first.as_ref().map(|(_, t)| t.as_str())
+    }
+
+    fn last(&self) -> Option<&str> {
+        self.last.as_ref().map(|(_, t)| t.as_str())
+    }
+}
+
 /// Counts over the deadlocks seen.
 #[derive(Debug, Default, Clone)]
 pub struct Tally {
     pub deadlocks: usize,
+    shapes: shapes::ShapeTally,
     by_pattern: HashMap<&'static str, usize>,
     by_index: HashMap<(TableName, Option<String>), usize>,
     by_hour: BTreeMap<String, usize>,
     no_timestamp: usize,
-    first: Option<(Stamp, String)>,
-    last: Option<(Stamp, String)>,
+    span: Span,
     lock_waits: usize,
     lock_wait_findings: HashMap<&'static str, usize>,
 }
@@ -45,7 +100,7 @@ impl Tally {
     pub fn add(&mut self, analysed: &Analysed) {
         let d = &analysed.deadlock;
         self.deadlocks += 1;
-        let pattern = main_finding(analysed).unwrap_or("unclassified");
+        let pattern = analysed.main_pattern().unwrap_or("unclassified");
         *self.by_pattern.entry(pattern).or_default() += 1;
         let mut places: Vec<(TableName, Option<String>)> = Vec::new();
         for lock in d.transactions.iter().filter_map(|t| t.waits_for.as_ref()) {
@@ -57,30 +112,19 @@ impl Tally {
         for place in places {
             *self.by_index.entry(place).or_default() += 1;
         }
-        match d
+        let stamp = d
             .timestamp
             .as_deref()
-            .and_then(|t| Some((Stamp::parse(t)?, t)))
-        {
+            .and_then(|t| Some((Stamp::parse(t)?, t)));
+        match &stamp {
             Some((stamp, text)) => {
                 *self.by_hour.entry(stamp.hour()).or_default() += 1;
-                if self
-                    .first
-                    .as_ref()
-                    .map_or(true, |(f, _)| stamp.cmp_for_selection(f).is_lt())
-                {
-                    self.first = Some((stamp, text.to_string()));
-                }
-                if self
-                    .last
-                    .as_ref()
-                    .map_or(true, |(l, _)| stamp.cmp_for_selection(l).is_ge())
-                {
-                    self.last = Some((stamp, text.to_string()));
-                }
+                self.span.see(stamp, text);
             }
             None => self.no_timestamp += 1,
         }
+        self.shapes
+            .add(analysed, stamp.as_ref().map(|(s, t)| (s, *t)));
     }
 
     pub fn add_lock_waits(&mut self, waits: &LockWaits) {
@@ -115,15 +159,43 @@ impl Tally {
     }
 
     pub fn first(&self) -> Option<&str> {
-        self.first.as_ref().map(|(_, t)| t.as_str())
+        self.span.first()
     }
 
     pub fn last(&self) -> Option<&str> {
-        self.last.as_ref().map(|(_, t)| t.as_str())
+        self.span.last()
     }
 
-    /// The summary as a text report `width` columns wide.
-    pub fn text(&self, summary: &Summary, width: usize) -> String {
+    /// The shapes as text: the first `shown` in full, the rest counted.
+    fn shapes_text(&self, width: usize, shown: usize) -> String {
+        let ranked = self.shapes.ranked();
+        let mut s = format!(
+            "\n{} shape{} in {} deadlock{} (a shape: one pattern, statements and locks)\n",
+            ranked.len(),
+            if ranked.len() == 1 { "" } else { "s" },
+            self.deadlocks,
+            if self.deadlocks == 1 { "" } else { "s" },
+        );
+        let hours: Vec<&str> = self.by_hour.keys().map(String::as_str).collect();
+        for (i, shape) in ranked.iter().take(shown).enumerate() {
+            s.push('\n');
+            s.push_str(&shape.text(i + 1, self.deadlocks, &hours, width));
+        }
+        if ranked.len() > shown {
+            let rest: usize = ranked.iter().skip(shown).map(|s| s.count).sum();
+            s.push_str(&format!(
+                "\n… and {} more shape(s), {rest} deadlock(s) (`--by shape` lists all)\n",
+                ranked.len() - shown
+            ));
+        }
+        s
+    }
+
+    /// The summary as a text report `width` columns wide, with `views` (none: shapes, then
+    /// patterns).
+    pub fn text(&self, summary: &Summary, width: usize, views: &[View]) -> String {
+        let default = views.is_empty();
+        let wants = |v: View| views.contains(&v);
         let mut s = format!("summary: {}\n", summary_line(summary));
         match (self.first(), self.last()) {
             (Some(first), Some(last)) if first == last => s.push_str(&format!("at {first}\n")),
@@ -154,7 +226,11 @@ impl Tally {
             let name = truncate(name, name_width);
             format!("  {name:<name_width$} {n:>9}{extra}\n")
         };
-        if self.deadlocks > 0 {
+        if self.deadlocks > 0 && (default || wants(View::Shape)) {
+            let shown = if default { SHAPES_SHOWN } else { usize::MAX };
+            s.push_str(&self.shapes_text(width, shown));
+        }
+        if self.deadlocks > 0 && (default || wants(View::Pattern)) {
             s.push_str(&format!(
                 "\n{:<w$} deadlocks   share\n",
                 "by pattern",
@@ -167,6 +243,8 @@ impl Tally {
                     &format!("   {:>4}%", (n * 100 + total / 2) / total),
                 ));
             }
+        }
+        if self.deadlocks > 0 && wants(View::Table) {
             s.push_str(&format!(
                 "\n{:<w$} deadlocks\n",
                 "by table and index",
@@ -182,7 +260,7 @@ impl Tally {
                 ));
             }
         }
-        if !self.by_hour.is_empty() {
+        if !self.by_hour.is_empty() && wants(View::Hour) {
             s.push_str(&format!(
                 "\n{:<w$} deadlocks\n",
                 "by hour",
@@ -218,6 +296,33 @@ impl Tally {
         }
         s.push_str(".\n");
         if self.deadlocks > 0 {
+            s.push_str(
+                "\n| shape | deadlocks | pattern | statements | first seen | last seen | look at |\n|---|--:|---|---|---|---|---|\n",
+            );
+            for shape in self.shapes.ranked() {
+                let statements: Vec<String> = shape
+                    .statements
+                    .iter()
+                    .map(|st| {
+                        let lost = match shape.victims(st) {
+                            0 => String::new(),
+                            n => format!(" (victim {n}×)"),
+                        };
+                        format!("{}{lost}", super::markdown::cell(st))
+                    })
+                    .collect();
+                let (first, last) = shape.seen();
+                s.push_str(&format!(
+                    "| `{}` | {} | `{}` | {} | {} | {} | {} |\n",
+                    shape.id,
+                    shape.count,
+                    shape.pattern,
+                    statements.join("<br>"),
+                    first.unwrap_or("–"),
+                    last.unwrap_or("–"),
+                    super::markdown::cell(&format!("{}:{}", shape.example.0, shape.example.1))
+                ));
+            }
             s.push_str("\n| pattern | deadlocks |\n|---|--:|\n");
             for (p, n) in self.patterns() {
                 s.push_str(&format!("| `{p}` | {n} |\n"));
@@ -249,6 +354,12 @@ impl Tally {
             first: self.first(),
             last: self.last(),
             no_timestamp: self.no_timestamp,
+            by_shape: self
+                .shapes
+                .ranked()
+                .into_iter()
+                .map(|s| s.json(self.deadlocks))
+                .collect(),
             by_pattern: self
                 .patterns()
                 .into_iter()
@@ -295,6 +406,7 @@ pub struct SummaryObject<'a> {
     pub first: Option<&'a str>,
     pub last: Option<&'a str>,
     pub no_timestamp: usize,
+    pub by_shape: Vec<shapes::ShapeJson<'a>>,
     pub by_pattern: Vec<ByPattern>,
     pub by_index: Vec<ByIndex<'a>>,
     pub by_hour: Vec<ByHour<'a>>,
@@ -343,6 +455,7 @@ pub struct SummaryReport<W: Write, E: Write> {
     err: E,
     format: SummaryFormat,
     width: usize,
+    views: Vec<View>,
     tally: Tally,
 }
 
@@ -353,8 +466,15 @@ impl<W: Write, E: Write> SummaryReport<W, E> {
             err,
             format,
             width: usize::from(options.width.max(40)),
+            views: Vec::new(),
             tally: Tally::default(),
         }
+    }
+
+    /// The text views (`--by`); none gives the default.
+    pub fn views(mut self, views: &[View]) -> Self {
+        self.views = views.to_vec();
+        self
     }
 
     /// The writers back, for tests.
@@ -383,7 +503,7 @@ impl<W: Write, E: Write> Sink for SummaryReport<W, E> {
         match self.format {
             SummaryFormat::Text => self
                 .out
-                .write_all(self.tally.text(summary, self.width).as_bytes())?,
+                .write_all(self.tally.text(summary, self.width, &self.views).as_bytes())?,
             SummaryFormat::Markdown => {
                 self.out.write_all(b"# Deadlock summary\n\n")?;
                 self.out
@@ -431,7 +551,14 @@ mod tests {
         );
         assert!(out.contains("  delete-then-insert"), "{out}");
         assert!(out.contains("        3    100%"), "{out}");
-        assert!(out.contains("2026-11-21 05:00"), "{out}");
+        assert!(
+            out.contains("3 deadlocks (100%) · delete-then-insert"),
+            "{out}"
+        );
+        assert!(
+            out.contains("look at: delete-then-insert.status.txt:3"),
+            "{out}"
+        );
         assert!(out.lines().all(|l| l.chars().count() <= 80), "{out}");
     }
 }
