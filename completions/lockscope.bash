@@ -37,6 +37,9 @@ _lockscope() {
             lockscope,patterns)
                 cmd="lockscope__subcmd__patterns"
                 ;;
+            lockscope,redact)
+                cmd="lockscope__subcmd__redact"
+                ;;
             lockscope,watch)
                 cmd="lockscope__subcmd__watch"
                 ;;
@@ -61,6 +64,9 @@ _lockscope() {
             lockscope__subcmd__help,patterns)
                 cmd="lockscope__subcmd__help__subcmd__patterns"
                 ;;
+            lockscope__subcmd__help,redact)
+                cmd="lockscope__subcmd__help__subcmd__redact"
+                ;;
             lockscope__subcmd__help,watch)
                 cmd="lockscope__subcmd__help__subcmd__watch"
                 ;;
@@ -71,7 +77,7 @@ _lockscope() {
 
     case "${cmd}" in
         lockscope)
-            opts="-h -V --help --version analyze watch lab explain patterns completions man help"
+            opts="-h -V --help --version analyze watch lab explain patterns redact completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -85,7 +91,7 @@ _lockscope() {
             return 0
             ;;
         lockscope__subcmd__analyze)
-            opts="-P -u -p -S -D -f -q -h -V --live --dsn --host --port --user --password --socket --database --defaults-file --ssl-mode --ssl-ca --connect-timeout --query-timeout --format --width --full --all-locks --color --since --until --summary --by --fail-on --baseline --quiet --schema --help --version"
+            opts="-P -u -p -S -D -f -q -h -V --live --dsn --host --port --user --password --socket --database --defaults-file --ssl-mode --ssl-ca --connect-timeout --query-timeout --format --width --full --all-locks --color --since --until --summary --by --fail-on --baseline --redact --redact-names --quiet --schema --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -227,7 +233,7 @@ _lockscope() {
             return 0
             ;;
         lockscope__subcmd__help)
-            opts="analyze watch lab explain patterns completions man help"
+            opts="analyze watch lab explain patterns redact completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -338,6 +344,20 @@ _lockscope() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        lockscope__subcmd__help__subcmd__redact)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         lockscope__subcmd__help__subcmd__watch)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -426,6 +446,20 @@ _lockscope() {
             ;;
         lockscope__subcmd__patterns)
             opts="-h -V --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        lockscope__subcmd__redact)
+            opts="-h -V --redact-names --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -10,9 +10,9 @@
 # innodb_print_all_deadlocks=ON, 40 dumps) repeated byte for byte until it reaches the size;
 # nothing else is varied. It is built once and kept in bench-data/ (git-ignored).
 #
-# Measures `lockscope analyze --format {jsonl,text,json} FILE > /dev/null` and, as a floor,
-# `grep -c 'deadlock detected' FILE`, each under /usr/bin/time -v (GNU time; installed with apt-get
-# when missing, else wall time only). Prints input MiB, seconds, MiB/s and peak RSS MiB.
+# Measures `lockscope analyze --format {jsonl,text,json} FILE > /dev/null`, `analyze --summary`
+# and, as a floor, `grep -c 'deadlock detected' FILE`, each under /usr/bin/time -v (GNU time;
+# installed with apt-get when missing, else wall time only). Prints input MiB, seconds, MiB/s and peak RSS MiB.
 # If lockscope cannot be built yet, says so and still prints the grep baseline (exit 0).
 set -euo pipefail
 
@@ -103,6 +103,7 @@ if [ "$have_bin" -eq 1 ]; then
     for fmt in jsonl text json; do
         measure "lockscope analyze --format $fmt" "$bin" analyze --format "$fmt" "$input"
     done
+    measure "lockscope analyze --summary" "$bin" analyze --summary "$input"
 else
     echo "lockscope: SKIPPED: $bin could not be built (the code may not compile yet); only the grep baseline below"
 fi

@@ -23,13 +23,13 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
-use crate::input::{LineReader, LogicalLine, Prefix, Repairer, Unwrapper};
 use crate::model::{LockPicture, LockTable, LockWait, TableRows, Warning};
 use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
 use crate::parse::{parse_deadlock, parse_transaction_list};
+use crate::redact::{RedactOptions, Redactor};
 use crate::schema::Schema;
 use crate::sink::{Analysed, LockWaits, Render, Sink, VecSink};
-use crate::split::{Piece, Splitter};
+use crate::split::{split_reader, Piece, PieceSink};
 
 /// A batch is handed to the workers once it holds this much report text…
 const BATCH_BYTES: usize = 64 * 1024;
@@ -98,6 +98,8 @@ struct Spent {
 pub struct Options {
     /// Table definitions (`--schema`): records are decoded into named columns after parsing.
     pub schema: Option<Arc<Schema>>,
+    /// `--redact`: values, hosts and users (and names, if asked) replaced before analysis.
+    pub redact: Option<RedactOptions>,
 }
 
 /// Streams one input through the pipeline into `sink`. Only IO errors (reading the input or
@@ -135,7 +137,8 @@ pub fn analyze_reader_with<R: Read + Send>(
     let (spent_txs, spent_rxs): (Vec<_>, Vec<_>) =
         (0..workers).map(|_| unbounded::<Spent>()).unzip();
     std::thread::scope(|scope| {
-        let splitting = scope.spawn(move || split_input(reader, &work_tx, &token_rx));
+        let redact = options.redact;
+        let splitting = scope.spawn(move || split_input(reader, &work_tx, &token_rx, redact));
         for (worker, spent) in spent_rxs.into_iter().enumerate() {
             let (rx, tx, renderer) = (work_rx.clone(), done_tx.clone(), renderer.clone());
             let channels = Channels {
@@ -306,17 +309,14 @@ fn undirected_warnings(
     Ok(())
 }
 
-/// Reads, unwraps and splits; returns the bytes read and whether any InnoDB text was seen.
+/// Reads, unwraps and splits (redacting each piece first when asked); returns the bytes read
+/// and whether any InnoDB text was seen.
 fn split_input<R: Read>(
     reader: R,
     tx: &Sender<Batch>,
     tokens: &Receiver<()>,
+    redact: Option<RedactOptions>,
 ) -> io::Result<(u64, bool)> {
-    let mut lines = LineReader::new(reader);
-    let mut repairer = Repairer::new();
-    let mut unwrapper = Unwrapper::new();
-    let mut splitter = Splitter::new();
-    let mut recognised = false;
     let mut batcher = Batcher {
         tx,
         tokens,
@@ -325,40 +325,54 @@ fn split_input<R: Read>(
         bytes: 0,
         stopped: false,
     };
-    loop {
-        if lines.needs_input() {
-            // Reading may wait (a pipe, a live log): hand out what is ready first.
-            batcher.send();
+    let stats = match redact {
+        Some(options) => {
+            let mut redacting = Redacting {
+                redactor: Redactor::new(options),
+                inner: &mut batcher,
+            };
+            split_reader(reader, &mut redacting)?
         }
-        let Some((line_no, text)) = lines.next_line()? else {
-            break;
-        };
-        let mut logical = |logical: LogicalLine<'_>| {
-            if !recognised {
-                recognised = logical.prefix == Prefix::InnoDb
-                    || logical.text.contains("INNODB MONITOR OUTPUT");
-            }
-            splitter.push(logical, &mut |piece| batcher.push(piece));
-        };
-        if repairer.needs(text) {
-            repairer.feed(line_no, text, &mut |n, t| {
-                unwrapper.feed(n, t, &mut logical)
-            });
-        } else {
-            unwrapper.feed(line_no, text, &mut logical);
-        }
-        if batcher.stopped {
-            break;
-        }
-    }
-    repairer.finish(&mut |line_no, text| {
-        unwrapper.feed(line_no, text, &mut |logical| {
-            splitter.push(logical, &mut |piece| batcher.push(piece));
-        });
-    });
-    splitter.finish(&mut |piece| batcher.push(piece));
+        None => split_reader(reader, &mut batcher)?,
+    };
     batcher.send();
-    Ok((lines.bytes_read(), recognised))
+    Ok((stats.bytes, stats.recognised))
+}
+
+/// Redacts each piece on its way to the batcher (`--redact`): every report format then says
+/// only what the redacted text says.
+struct Redacting<'a, 'b> {
+    redactor: Redactor,
+    inner: &'a mut Batcher<'b>,
+}
+
+impl PieceSink for Redacting<'_, '_> {
+    fn piece(&mut self, piece: Piece) {
+        let inner = &mut *self.inner;
+        self.redactor.piece(piece, &mut |p| inner.piece(p));
+    }
+
+    fn idle(&mut self) {
+        self.inner.idle();
+    }
+
+    fn stopped(&self) -> bool {
+        self.inner.stopped()
+    }
+}
+
+impl PieceSink for Batcher<'_> {
+    fn piece(&mut self, piece: Piece) {
+        self.push(piece);
+    }
+
+    fn idle(&mut self) {
+        self.send();
+    }
+
+    fn stopped(&self) -> bool {
+        self.stopped
+    }
 }
 
 /// Gathers pieces into numbered batches for the workers.

@@ -16,6 +16,7 @@ pub mod lab;
 pub mod live;
 pub mod model;
 pub mod parse;
+pub mod redact;
 pub mod report;
 pub mod schema;
 pub mod sink;

@@ -4,7 +4,7 @@ use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use lockscope::cli::{AnalyzeArgs, Cli, Command, ExplainArgs};
+use lockscope::cli::{AnalyzeArgs, Cli, Command, ExplainArgs, RedactArgs};
 use lockscope::error::Error;
 use lockscope::{analyze, diagnose, model, parse, report, sink};
 
@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::Lab(args) => run_lab(&args),
         Command::Explain(args) => run_explain(&args),
         Command::Patterns(args) => print(run_patterns(args.id.as_deref())),
+        Command::Redact(args) => run_redact(&args),
         Command::Completions(args) => {
             let mut out = io::stdout();
             clap_complete::generate(args.shell, &mut Cli::command(), "lockscope", &mut out);
@@ -51,6 +52,45 @@ fn print(text: Result<String, Error>) -> Result<u8, Error> {
     let mut out = io::stdout().lock();
     out.write_all(text.as_bytes())
         .map_err(|source| Error::Output { source })?;
+    Ok(0)
+}
+
+/// `lockscope redact`: every input through one redactor (one set of tokens), to stdout.
+fn run_redact(args: &RedactArgs) -> Result<u8, Error> {
+    use lockscope::redact::{redact_to, RedactOptions, Redactor};
+    let mut redactor = Redactor::new(RedactOptions {
+        names: args.redact_names,
+    });
+    let stdin = [std::path::PathBuf::from("-")];
+    let inputs = if args.inputs.is_empty() {
+        &stdin[..]
+    } else {
+        &args.inputs[..]
+    };
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    for path in inputs {
+        let name = path.display().to_string();
+        let done = if name == "-" {
+            redact_to(io::stdin().lock(), &mut out, &mut redactor)
+        } else {
+            let file = std::fs::File::open(path).map_err(|source| Error::UnreadableInput {
+                path: path.clone(),
+                source,
+            })?;
+            redact_to(file, &mut out, &mut redactor)
+        }
+        .map_err(|source| Error::Output { source })?;
+        if done.pieces == 0 {
+            eprintln!("warning: {name}: no deadlock report, TRANSACTIONS section or lock table found; nothing written");
+        }
+        if done.oversized > 0 {
+            eprintln!(
+                "warning: {name}: {} report(s) too large to be one were left out",
+                done.oversized
+            );
+        }
+    }
+    out.flush().map_err(|source| Error::Output { source })?;
     Ok(0)
 }
 
@@ -118,6 +158,9 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         .collect();
     let analyze_options = analyze::Options {
         schema: load_schema(&args.schema, &live_schemas, &mut sink, &mut summary)?,
+        redact: (args.redact || args.redact_names).then_some(lockscope::redact::RedactOptions {
+            names: args.redact_names,
+        }),
     };
     let mut recognised = false;
     // Lock tables and TRANSACTIONS sections of all inputs describe one moment: joined at the end.

@@ -158,6 +158,7 @@ fn check(status: &str, schema: &Arc<Schema>, db: &str, index: &str, case: &Case)
     let mut sink = VecSink::default();
     let options = Options {
         schema: Some(schema.clone()),
+        ..Options::default()
     };
     analyze_reader_with(db, status.as_bytes(), &mut sink, &options).unwrap();
     let decode_warnings: Vec<_> = sink

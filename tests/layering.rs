@@ -22,6 +22,7 @@ const LAYERS: &[(&str, u8)] = &[
     // Understanding it.
     ("diagnose", 3),
     ("sink", 4),
+    ("redact", 4),
     // Saying it, and driving the pipeline.
     ("report", 5),
     ("analyze", 5),

@@ -49,6 +49,7 @@ pub enum Command {
     Lab(LabArgs),
     Explain(ExplainArgs),
     Patterns(PatternsArgs),
+    Redact(RedactArgs),
     Completions(CompletionsArgs),
     /// Print the man page (roff) generated from this help
     ///
@@ -184,6 +185,19 @@ pub struct AnalyzeArgs {
     /// CI then fails only when a deadlock of another shape appears.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+
+    /// Replace values, hosts and users by consistent tokens: a report safe to share
+    ///
+    /// Statement literals, record fields and `LOCK_DATA` values become tokens (one value, one
+    /// token, so "both wait for the same row" stays visible); host names, addresses and user
+    /// names are masked; schema, table and index names stay unless `--redact-names`. Every
+    /// format. `lockscope redact FILE` writes the input itself back redacted.
+    #[arg(long)]
+    pub redact: bool,
+
+    /// Redact schema, table and index names too (implies --redact)
+    #[arg(long)]
+    pub redact_names: bool,
 
     /// Do not print warnings about unreadable lines (they still appear in JSON)
     #[arg(long, short = 'q')]
@@ -366,6 +380,31 @@ pub struct ExplainArgs {
     /// The lock line or mode clause, quoted
     #[arg(value_name = "LOCK_LINE", required = true, num_args = 1..)]
     pub line: Vec<String>,
+}
+
+/// Write deadlock reports and lock tables back with their values replaced
+///
+/// For a public ticket or a vendor case: reads the inputs as `analyze` does and writes every
+/// deadlock report, TRANSACTIONS section and lock table they hold, with statement literals,
+/// record fields and `LOCK_DATA` values replaced by tokens (the same value gets the same token
+/// in one run, across all inputs), and host names, addresses and user names masked. Schema,
+/// table and index names stay unless `--redact-names`. The rest of the input (other log lines,
+/// the rest of a status output) is left out. The output is still input: `lockscope analyze`
+/// on it finds the same transactions, victim, pattern and shape.
+///
+/// Examples:
+///   lockscope redact mysqld.err > shareable.txt
+///   mysql -e 'SHOW ENGINE INNODB STATUS\G' | lockscope redact --redact-names
+#[derive(Debug, Args)]
+#[command(verbatim_doc_comment)]
+pub struct RedactArgs {
+    /// Inputs; none or `-` reads stdin
+    #[arg(value_name = "FILE")]
+    pub inputs: Vec<PathBuf>,
+
+    /// Redact schema, table and index names too
+    #[arg(long)]
+    pub redact_names: bool,
 }
 
 /// List the deadlock pattern catalogue, or print one pattern's documentation

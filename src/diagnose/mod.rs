@@ -28,7 +28,7 @@ pub use render::{
     readme_table, render_pattern_doc, render_pattern_list, splice_readme, README_BEGIN, README_END,
 };
 pub use shape::{shape, Shape};
-pub use sql::fingerprint;
+pub use sql::{fingerprint, literal_spans, Literal};
 pub use unclassified::UNCLASSIFIED;
 pub use waits::{
     held_phrase, held_subject, lock_kind_phrase, lock_phrase as describe_waited_lock, thousands,

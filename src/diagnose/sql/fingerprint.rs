@@ -119,52 +119,102 @@ fn push(out: &mut String, t: &Token) {
     out.push_str(text);
 }
 
-fn tokens(sql: &str) -> Vec<Token> {
+/// What a literal of a statement is, for the redactor (`literal_spans`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Literal {
+    /// `'…'` or `"…"`, with any `_charset`/`N` prefix.
+    Text,
+    /// `42`, `-1.5e3` (the sign is not part of it).
+    Number,
+    /// `0x1F`, `X'1F'`, `b'01'`.
+    Hex,
+    /// `/* … */`, `-- …`, `# …`.
+    Comment,
+}
+
+/// The literals and comments of `sql`, as byte ranges in order: what a redactor replaces
+/// (`NULL`, `TRUE` and `FALSE` say nothing about the data and are not listed).
+pub fn literal_spans(sql: &str) -> Vec<(std::ops::Range<usize>, Literal)> {
+    lex(sql)
+        .into_iter()
+        .filter_map(|l| Some((l.start..l.end, l.literal?)))
+        .collect()
+}
+
+/// One token and where it is.
+struct Lexeme {
+    token: Option<Token>,
+    literal: Option<Literal>,
+    start: usize,
+    end: usize,
+}
+
+fn lex(sql: &str) -> Vec<Lexeme> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
+    // Records a lexeme and returns where the next one starts.
+    let push = |out: &mut Vec<Lexeme>, token, literal, start, end: usize| {
+        out.push(Lexeme {
+            token,
+            literal,
+            start,
+            end: end.min(b.len()),
+        });
+        end
+    };
     while let Some(&c) = b.get(i) {
+        let start = i;
         match c {
             b' ' | b'\t' | b'\r' | b'\n' => i += 1,
             b'/' if b.get(i + 1) == Some(&b'*') => {
-                i = find(b, i + 2, b"*/").map_or(b.len(), |e| e + 2);
+                let end = find(b, i + 2, b"*/").map_or(b.len(), |e| e + 2);
+                i = push(&mut out, None, Some(Literal::Comment), start, end);
             }
-            b'-' if b.get(i + 1) == Some(&b'-')
-                && b.get(i + 2).map_or(true, |c| c.is_ascii_whitespace()) =>
+            // `-- …` and `# …` run to the end of the line.
+            b'-' | b'#'
+                if c == b'#'
+                    || b.get(i + 1) == Some(&b'-')
+                        && b.get(i + 2).map_or(true, |c| c.is_ascii_whitespace()) =>
             {
-                i = line_end(b, i);
+                let end = line_end(b, i);
+                i = push(&mut out, None, Some(Literal::Comment), start, end);
             }
-            b'#' => i = line_end(b, i),
             b'\'' | b'"' => {
-                out.push(Token::Value);
-                i = string_end(b, i);
+                let end = string_end(b, i);
+                i = push(
+                    &mut out,
+                    Some(Token::Value),
+                    Some(Literal::Text),
+                    start,
+                    end,
+                );
             }
             b'`' => {
                 let end = memchr::memchr(b'`', b.get(i + 1..).unwrap_or_default())
                     .map_or(b.len(), |e| i + 1 + e);
-                out.push(Token::Word(
-                    sql.get(i + 1..end).unwrap_or_default().to_lowercase(),
-                ));
-                i = end + 1;
+                let word = sql.get(i + 1..end).unwrap_or_default().to_lowercase();
+                i = push(&mut out, Some(Token::Word(word)), None, start, end + 1);
             }
             b'0'..=b'9' => {
-                out.push(Token::Value);
-                i = number_end(b, i);
+                let end = number_end(b, i);
+                let hex = c == b'0' && matches!(b.get(i + 1), Some(b'x' | b'X' | b'b' | b'B'));
+                let kind = if hex { Literal::Hex } else { Literal::Number };
+                i = push(&mut out, Some(Token::Value), Some(kind), start, end);
             }
             b'.' if b.get(i + 1).is_some_and(u8::is_ascii_digit) && !prev_is_name(&out) => {
-                out.push(Token::Value);
-                i = number_end(b, i + 1);
+                let end = number_end(b, i + 1);
+                i = push(
+                    &mut out,
+                    Some(Token::Value),
+                    Some(Literal::Number),
+                    start,
+                    end,
+                );
             }
-            b'(' => {
-                out.push(Token::Open);
-                i += 1;
-            }
-            b')' => {
-                out.push(Token::Close);
-                i += 1;
-            }
+            b'(' => i = push(&mut out, Some(Token::Open), None, start, i + 1),
+            b')' => i = push(&mut out, Some(Token::Close), None, start, i + 1),
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c == b'@' || c >= 0x80 => {
-                let start = i;
                 while b.get(i).is_some_and(|&c| {
                     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'@') || c >= 0x80
                 }) {
@@ -173,27 +223,41 @@ fn tokens(sql: &str) -> Vec<Token> {
                 let word = sql.get(start..i).unwrap_or_default();
                 // X'1F', b'01', N'text', _utf8mb4'text': a literal with a prefix.
                 if b.get(i) == Some(&b'\'') && (word.len() == 1 || word.starts_with('_')) {
-                    out.push(Token::Value);
-                    i = string_end(b, i);
+                    let kind = if matches!(word, "x" | "X" | "b" | "B") {
+                        Literal::Hex
+                    } else {
+                        Literal::Text
+                    };
+                    let end = string_end(b, i);
+                    i = push(&mut out, Some(Token::Value), Some(kind), start, end);
                     continue;
                 }
                 let lower = word.to_ascii_lowercase();
                 if matches!(lower.as_str(), "null" | "true" | "false") {
-                    out.push(Token::Value);
+                    push(&mut out, Some(Token::Value), None, start, i);
                 } else {
-                    out.push(Token::Word(lower));
+                    push(&mut out, Some(Token::Word(lower)), None, start, i);
                 }
             }
             _ => {
                 // Non-ASCII bytes are words above; this is ASCII punctuation.
-                out.push(Token::Punct(char::from(c)));
-                i += 1;
+                i = push(
+                    &mut out,
+                    Some(Token::Punct(char::from(c))),
+                    None,
+                    start,
+                    i + 1,
+                );
             }
         }
     }
+    out
+}
+
+fn tokens(sql: &str) -> Vec<Token> {
     // `- 5` and `+5` after an operator or `(`/`,` are signed values, not arithmetic.
-    let mut signed = Vec::with_capacity(out.len());
-    for t in out {
+    let mut signed: Vec<Token> = Vec::new();
+    for t in lex(sql).into_iter().filter_map(|l| l.token) {
         if t == Token::Value {
             if let Some(Token::Punct('-' | '+')) = signed.last() {
                 let before = signed.len().checked_sub(2).and_then(|j| signed.get(j));
@@ -226,8 +290,11 @@ fn is_keyword_before_value(w: &str) -> bool {
     )
 }
 
-fn prev_is_name(out: &[Token]) -> bool {
-    matches!(out.last(), Some(Token::Word(_) | Token::Close))
+fn prev_is_name(out: &[Lexeme]) -> bool {
+    matches!(
+        out.last().and_then(|l| l.token.as_ref()),
+        Some(Token::Word(_) | Token::Close)
+    )
 }
 
 fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {

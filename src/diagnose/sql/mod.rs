@@ -5,7 +5,7 @@
 mod fingerprint;
 mod words;
 
-pub use fingerprint::fingerprint;
+pub use fingerprint::{fingerprint, literal_spans, Literal};
 
 pub(crate) use words::squash;
 use words::{

@@ -10,10 +10,10 @@ mod query;
 mod result_set;
 mod rows;
 
-pub use columns::DATA_LOCKS_COLUMNS;
+pub use columns::{Role, DATA_LOCKS_COLUMNS};
 pub use query::{read_query, QueryContext};
-pub use result_set::{parse_result_set, ResultSet, Shape};
-pub use rows::{read_table, table_name};
+pub use result_set::{is_batch_header, parse_result_set, ResultSet, Shape};
+pub use rows::{column_roles, read_table, table_name};
 
 use crate::model::LockTable;
 

@@ -96,6 +96,15 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
     })
 }
 
+/// What each column of `set` holds, as [`read_table`] reads it (`None`: not known).
+pub fn column_roles(set: &ResultSet, query: &QueryContext) -> Vec<Option<Role>> {
+    roles_of(set, query)
+        .columns
+        .iter()
+        .map(|c| c.role)
+        .collect()
+}
+
 fn rows_of<'a>(set: &'a ResultSet, roles: &'a Roles) -> impl Iterator<Item = (usize, Row<'a>)> {
     set.rows.iter().enumerate().map(move |(i, cells)| {
         let line = set.row_lines.get(i).copied().unwrap_or(set.line);

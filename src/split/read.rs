@@ -1,0 +1,73 @@
+//! The front of the pipeline in one loop: physical lines are read, repaired, unwrapped into
+//! logical lines and cut into pieces. `analyze` hands the pieces to its workers, `redact`
+//! rewrites them; both read the input the same way.
+
+use std::io::{self, Read};
+
+use super::{Piece, Splitter};
+use crate::input::{LineReader, LogicalLine, Prefix, Repairer, Unwrapper};
+
+/// Where the pieces go.
+pub trait PieceSink {
+    fn piece(&mut self, piece: Piece);
+
+    /// Reading is about to wait for more input (a pipe, a live log): hand out what is ready.
+    fn idle(&mut self) {}
+
+    /// Nothing more is wanted (the other side stopped): reading ends early.
+    fn stopped(&self) -> bool {
+        false
+    }
+}
+
+/// What reading an input found.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadStats {
+    pub bytes: u64,
+    /// Some InnoDB text was seen (a log line of InnoDB's, or a monitor output).
+    pub recognised: bool,
+}
+
+/// Reads `reader` to its end (or until `sink` stops) and passes every piece to `sink`.
+pub fn split_reader<R: Read>(reader: R, sink: &mut dyn PieceSink) -> io::Result<ReadStats> {
+    let mut lines = LineReader::new(reader);
+    let mut repairer = Repairer::new();
+    let mut unwrapper = Unwrapper::new();
+    let mut splitter = Splitter::new();
+    let mut recognised = false;
+    loop {
+        if lines.needs_input() {
+            sink.idle();
+        }
+        let Some((line_no, text)) = lines.next_line()? else {
+            break;
+        };
+        let mut logical = |logical: LogicalLine<'_>| {
+            if !recognised {
+                recognised = logical.prefix == Prefix::InnoDb
+                    || logical.text.contains("INNODB MONITOR OUTPUT");
+            }
+            splitter.push(logical, &mut |piece| sink.piece(piece));
+        };
+        if repairer.needs(text) {
+            repairer.feed(line_no, text, &mut |n, t| {
+                unwrapper.feed(n, t, &mut logical)
+            });
+        } else {
+            unwrapper.feed(line_no, text, &mut logical);
+        }
+        if sink.stopped() {
+            break;
+        }
+    }
+    repairer.finish(&mut |line_no, text| {
+        unwrapper.feed(line_no, text, &mut |logical| {
+            splitter.push(logical, &mut |piece| sink.piece(piece));
+        });
+    });
+    splitter.finish(&mut |piece| sink.piece(piece));
+    Ok(ReadStats {
+        bytes: lines.bytes_read(),
+        recognised,
+    })
+}
