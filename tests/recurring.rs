@@ -64,6 +64,45 @@ fn the_lab_error_log_is_eight_collisions() {
 }
 
 #[test]
+fn the_long_lab_log_is_one_shape_per_collision() {
+    // scripts/lab-log.sh: the broken path of the six deadlocking scenarios, 234 dumps. Each
+    // scenario is one collision, except where its workers also closed a three-way cycle.
+    let summary = summary_json(&fixture("mariadb/lab-long.error-log.txt"));
+    assert_eq!(summary["deadlocks"], 234);
+    let by_shape = summary["by_shape"].as_array().unwrap();
+    let got: Vec<(&str, u64, u64)> = by_shape
+        .iter()
+        .map(|s| {
+            (
+                s["pattern"].as_str().unwrap(),
+                s["transactions"].as_u64().unwrap(),
+                s["deadlocks"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("odku-supremum", 2, 60),
+            ("gap-then-insert", 2, 60),
+            ("fk-s-lock-upgrade", 2, 41),
+            ("delete-then-insert", 3, 20),
+            ("delete-then-insert", 2, 20),
+            ("inconsistent-order", 2, 17),
+            ("unique-key-race", 2, 13),
+            ("inconsistent-order", 3, 3),
+        ]
+    );
+    assert_eq!(by_shape[0]["shape"], "24f04ae346d1");
+    // The loser of every gap-then-insert is the insert.
+    assert_eq!(
+        by_shape[1]["victims"][0]["statement"],
+        "insert into orders values(?+)"
+    );
+    assert_eq!(by_shape[1]["victims"][0]["count"], 60);
+}
+
+#[test]
 fn a_status_capture_and_the_error_log_dump_of_one_collision_share_a_shape() {
     let status = shapes(&summary_json(&fixture(
         "mariadb/odku-concurrent-batches.status.txt",

@@ -9,8 +9,6 @@
 //! hash of that description (version `v1`), so it is the same across runs, machines and
 //! lockscope versions; a change to what goes into it must change the version.
 
-use std::collections::BTreeSet;
-
 use super::sql::fingerprint;
 use crate::model::{Deadlock, Lock, LockKind};
 
@@ -30,35 +28,67 @@ pub fn shape(d: &Deadlock, pattern: &str) -> Shape {
         .iter()
         .map(|t| t.query.as_deref().map(fingerprint))
         .collect();
+    // Each side: `statement \x1f held;held \x1f waited` (held keys sorted, each once).
     let mut sides: Vec<String> = d
         .transactions
         .iter()
         .zip(&statements)
         .map(|(t, statement)| {
-            let held: BTreeSet<String> = t.holds.iter().map(lock_key).collect();
-            let held: Vec<String> = held.into_iter().collect();
-            format!(
-                "{}\u{1f}{}\u{1f}{}",
-                statement.as_deref().unwrap_or("-"),
-                held.join(";"),
-                t.waits_for.as_ref().map(lock_key).unwrap_or_default()
-            )
+            let mut held: Vec<String> = t
+                .holds
+                .iter()
+                .map(|l| {
+                    let mut key = String::with_capacity(64);
+                    push_lock_key(&mut key, l);
+                    key
+                })
+                .collect();
+            held.sort_unstable();
+            held.dedup();
+            let statement = statement.as_deref().unwrap_or("-");
+            let mut side = String::with_capacity(statement.len() + 64 * (held.len() + 1));
+            side.push_str(statement);
+            side.push('\u{1f}');
+            for (i, key) in held.iter().enumerate() {
+                if i > 0 {
+                    side.push(';');
+                }
+                side.push_str(key);
+            }
+            side.push('\u{1f}');
+            if let Some(l) = &t.waits_for {
+                push_lock_key(&mut side, l);
+            }
+            side
         })
         .collect();
-    sides.sort();
-    let description = format!("v1\n{pattern}\n{}", sides.join("\n"));
+    sides.sort_unstable();
+    // The hash of `v1\n{pattern}\n{sides joined by \n}`, fed in pieces.
+    let mut hash = Fnv1a::new();
+    hash.write(b"v1\n");
+    hash.write(pattern.as_bytes());
+    hash.write(b"\n");
+    for (i, side) in sides.iter().enumerate() {
+        if i > 0 {
+            hash.write(b"\n");
+        }
+        hash.write(side.as_bytes());
+    }
     Shape {
-        id: format!("{:012x}", fnv1a(description.as_bytes()) >> 16),
+        id: format!("{:012x}", hash.0 >> 16),
         statements,
     }
 }
 
 /// `test.accounts|PRIMARY|X|record-only`: a lock without its records.
-fn lock_key(l: &Lock) -> String {
-    let table = match &l.table.schema {
-        Some(schema) => format!("{schema}.{}", l.table.table),
-        None => l.table.table.to_string(),
-    };
+fn push_lock_key(out: &mut String, l: &Lock) {
+    if let Some(schema) = &l.table.schema {
+        out.push_str(schema);
+        out.push('.');
+    }
+    out.push_str(&l.table.table);
+    out.push('|');
+    out.push_str(l.index().unwrap_or("-"));
     let kind = match l.kind {
         LockKind::Table => "table",
         LockKind::NextKey => "next-key",
@@ -66,14 +96,24 @@ fn lock_key(l: &Lock) -> String {
         LockKind::RecNotGap => "record-only",
         LockKind::InsertIntention => "insert-intention",
     };
-    format!("{table}|{}|{}|{kind}", l.index().unwrap_or("-"), l.mode)
+    for part in ["|", l.mode.as_str(), "|", kind] {
+        out.push_str(part);
+    }
 }
 
 /// 64-bit FNV-1a: tiny, and fixed forever (unlike `std`'s hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+struct Fnv1a(u64);
+
+impl Fnv1a {
+    fn new() -> Fnv1a {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 #[cfg(test)]

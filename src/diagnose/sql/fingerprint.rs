@@ -18,7 +18,7 @@
 /// The fingerprint of `sql` (possibly cut short).
 pub fn fingerprint(sql: &str) -> String {
     let tokens = tokens(sql);
-    let mut out = String::with_capacity(sql.len().min(256));
+    let mut out = String::with_capacity(sql.len());
     let mut i = 0;
     while let Some(t) = tokens.get(i) {
         if let Some(end) = list_end(&tokens, i) {
@@ -40,8 +40,11 @@ pub fn fingerprint(sql: &str) -> String {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Token {
-    Word(String),
+enum Token<'a> {
+    /// A bare word, written lower-cased (ASCII).
+    Word(&'a str),
+    /// A backquoted name, written lower-cased, without its quotes.
+    Name(&'a str),
     Value,
     /// A collapsed list of values: `(?+)`.
     List,
@@ -53,12 +56,12 @@ enum Token {
 /// When `tokens[open]` is the `(` of a list of values — after `IN` or `VALUES`, or a further
 /// row after `VALUES (…),` — the index of its matching `)`, or the last index when the text
 /// ends inside it (a cut statement). A subquery is not a list.
-fn list_end(tokens: &[Token], open: usize) -> Option<usize> {
+fn list_end(tokens: &[Token<'_>], open: usize) -> Option<usize> {
     if tokens.get(open) != Some(&Token::Open) {
         return None;
     }
     let after = match open.checked_sub(1).and_then(|j| tokens.get(j)) {
-        Some(Token::Word(w)) => matches!(w.as_str(), "in" | "values" | "value"),
+        Some(t @ (Token::Word(_) | Token::Name(_))) => is_word(t, &["in", "values", "value"]),
         Some(Token::Punct(',')) => open
             .checked_sub(2)
             .and_then(|j| tokens.get(j))
@@ -81,16 +84,24 @@ fn list_end(tokens: &[Token], open: usize) -> Option<usize> {
                 }
             }
             Token::Value => values = true,
-            Token::Word(w) if w == "select" => return None,
+            t if is_word(t, &["select"]) => return None,
             _ => {}
         }
     }
     values.then_some(tokens.len().saturating_sub(1))
 }
 
-fn push(out: &mut String, t: &Token) {
+/// Whether `t` is one of `words` (lower-case keywords), in any case.
+fn is_word(t: &Token<'_>, words: &[&str]) -> bool {
+    match t {
+        Token::Word(w) | Token::Name(w) => words.iter().any(|k| w.eq_ignore_ascii_case(k)),
+        _ => false,
+    }
+}
+
+fn push(out: &mut String, t: &Token<'_>) {
     let text: &str = match t {
-        Token::Word(w) => w,
+        Token::Word(w) | Token::Name(w) => w,
         Token::Value => "?",
         Token::List => "(?+)",
         Token::Open => "(",
@@ -103,20 +114,37 @@ fn push(out: &mut String, t: &Token) {
             return;
         }
     };
-    let after_glue = out.is_empty()
-        || out.ends_with(|c: char| {
-            matches!(
-                c,
-                '(' | '.' | '=' | '<' | '>' | '!' | ',' | '+' | '-' | '/' | '@' | '%'
-            )
-        });
+    // The glue characters are ASCII: the last byte tells, except after a non-ASCII letter.
+    let last = out.as_bytes().last().copied();
+    let after_glue = matches!(
+        last,
+        None | Some(
+            b'(' | b'.' | b'=' | b'<' | b'>' | b'!' | b',' | b'+' | b'-' | b'/' | b'@' | b'%'
+        )
+    );
     // A call or a list: `values(`, `in(?+)`, `count(`.
     let opens = matches!(t, Token::Open | Token::List)
-        && out.ends_with(|c: char| c.is_alphanumeric() || c == '_');
+        && match last {
+            Some(b) if b.is_ascii() => b.is_ascii_alphanumeric() || b == b'_',
+            Some(_) => out.chars().next_back().is_some_and(char::is_alphanumeric),
+            None => false,
+        };
     if !(after_glue || opens || matches!(t, Token::Close)) {
         out.push(' ');
     }
-    out.push_str(text);
+    match t {
+        Token::Word(w) | Token::Name(w) if w.is_ascii() => {
+            let at = out.len();
+            out.push_str(w);
+            if let Some(added) = out.get_mut(at..) {
+                added.make_ascii_lowercase();
+            }
+        }
+        // Bare words lower-case ASCII only, backquoted names every letter.
+        Token::Word(w) => out.extend(w.chars().map(|c| c.to_ascii_lowercase())),
+        Token::Name(w) => out.push_str(&w.to_lowercase()),
+        _ => out.push_str(text),
+    }
 }
 
 /// What a literal of a statement is, for the redactor (`literal_spans`).
@@ -142,19 +170,24 @@ pub fn literal_spans(sql: &str) -> Vec<(std::ops::Range<usize>, Literal)> {
 }
 
 /// One token and where it is.
-struct Lexeme {
-    token: Option<Token>,
+struct Lexeme<'a> {
+    token: Option<Token<'a>>,
     literal: Option<Literal>,
     start: usize,
     end: usize,
 }
 
-fn lex(sql: &str) -> Vec<Lexeme> {
+fn lex<'a>(sql: &'a str) -> Vec<Lexeme<'a>> {
     let b = sql.as_bytes();
-    let mut out = Vec::new();
+    // About one token per three bytes of a statement: no growing on the way.
+    let mut out = Vec::with_capacity(sql.len() / 3 + 4);
     let mut i = 0;
     // Records a lexeme and returns where the next one starts.
-    let push = |out: &mut Vec<Lexeme>, token, literal, start, end: usize| {
+    let push = |out: &mut Vec<Lexeme<'a>>,
+                token: Option<Token<'a>>,
+                literal: Option<Literal>,
+                start: usize,
+                end: usize| {
         out.push(Lexeme {
             token,
             literal,
@@ -193,8 +226,8 @@ fn lex(sql: &str) -> Vec<Lexeme> {
             b'`' => {
                 let end = memchr::memchr(b'`', b.get(i + 1..).unwrap_or_default())
                     .map_or(b.len(), |e| i + 1 + e);
-                let word = sql.get(i + 1..end).unwrap_or_default().to_lowercase();
-                i = push(&mut out, Some(Token::Word(word)), None, start, end + 1);
+                let name = sql.get(i + 1..end).unwrap_or_default();
+                i = push(&mut out, Some(Token::Name(name)), None, start, end + 1);
             }
             b'0'..=b'9' => {
                 let end = number_end(b, i);
@@ -232,12 +265,15 @@ fn lex(sql: &str) -> Vec<Lexeme> {
                     i = push(&mut out, Some(Token::Value), Some(kind), start, end);
                     continue;
                 }
-                let lower = word.to_ascii_lowercase();
-                if matches!(lower.as_str(), "null" | "true" | "false") {
-                    push(&mut out, Some(Token::Value), None, start, i);
+                let token = if ["null", "true", "false"]
+                    .iter()
+                    .any(|k| word.eq_ignore_ascii_case(k))
+                {
+                    Token::Value
                 } else {
-                    push(&mut out, Some(Token::Word(lower)), None, start, i);
-                }
+                    Token::Word(word)
+                };
+                push(&mut out, Some(token), None, start, i);
             }
             _ => {
                 // Non-ASCII bytes are words above; this is ASCII punctuation.
@@ -254,15 +290,15 @@ fn lex(sql: &str) -> Vec<Lexeme> {
     out
 }
 
-fn tokens(sql: &str) -> Vec<Token> {
+fn tokens(sql: &str) -> Vec<Token<'_>> {
     // `- 5` and `+5` after an operator or `(`/`,` are signed values, not arithmetic.
-    let mut signed: Vec<Token> = Vec::new();
+    let mut signed: Vec<Token<'_>> = Vec::with_capacity(sql.len() / 3);
     for t in lex(sql).into_iter().filter_map(|l| l.token) {
         if t == Token::Value {
             if let Some(Token::Punct('-' | '+')) = signed.last() {
                 let before = signed.len().checked_sub(2).and_then(|j| signed.get(j));
                 if matches!(before, None | Some(Token::Open | Token::Punct(_)))
-                    || matches!(before, Some(Token::Word(w)) if is_keyword_before_value(w))
+                    || before.is_some_and(is_keyword_before_value)
                 {
                     signed.pop();
                 }
@@ -273,27 +309,21 @@ fn tokens(sql: &str) -> Vec<Token> {
     signed
 }
 
-fn is_keyword_before_value(w: &str) -> bool {
-    matches!(
-        w,
-        "values"
-            | "in"
-            | "and"
-            | "or"
-            | "between"
-            | "limit"
-            | "set"
-            | "where"
-            | "then"
-            | "else"
-            | "when"
-    )
+fn is_keyword_before_value(t: &Token<'_>) -> bool {
+    matches!(t, Token::Word(_))
+        && is_word(
+            t,
+            &[
+                "values", "in", "and", "or", "between", "limit", "set", "where", "then", "else",
+                "when",
+            ],
+        )
 }
 
-fn prev_is_name(out: &[Lexeme]) -> bool {
+fn prev_is_name(out: &[Lexeme<'_>]) -> bool {
     matches!(
         out.last().and_then(|l| l.token.as_ref()),
-        Some(Token::Word(_) | Token::Close)
+        Some(Token::Word(_) | Token::Name(_) | Token::Close)
     )
 }
 

@@ -57,19 +57,32 @@ struct Span {
 
 impl Span {
     fn see(&mut self, stamp: &Stamp, text: &str) {
+        // Most deadlocks of a log are the last so far: its buffer is reused, not reallocated.
+        fn set(slot: &mut Option<(Stamp, String)>, stamp: &Stamp, text: &str) {
+            match slot {
+                Some((s, t)) => {
+                    *s = *stamp;
+                    if t != text {
+                        t.clear();
+                        t.push_str(text);
+                    }
+                }
+                None => *slot = Some((*stamp, text.to_string())),
+            }
+        }
         if self
             .first
             .as_ref()
             .map_or(true, |(f, _)| stamp.cmp_for_selection(f).is_lt())
         {
-            self.first = Some((*stamp, text.to_string()));
+            set(&mut self.first, stamp, text);
         }
         if self
             .last
             .as_ref()
             .map_or(true, |(l, _)| stamp.cmp_for_selection(l).is_ge())
         {
-            self.last = Some((*stamp, text.to_string()));
+            set(&mut self.last, stamp, text);
         }
     }
 
@@ -116,15 +129,22 @@ impl Tally {
             .timestamp
             .as_deref()
             .and_then(|t| Some((Stamp::parse(t)?, t)));
-        match &stamp {
-            Some((stamp, text)) => {
-                *self.by_hour.entry(stamp.hour()).or_default() += 1;
+        let hour = stamp.as_ref().map(|(stamp, _)| stamp.hour());
+        match (&stamp, &hour) {
+            (Some((stamp, text)), Some(hour)) => {
+                match self.by_hour.get_mut(hour) {
+                    Some(n) => *n += 1,
+                    None => {
+                        self.by_hour.insert(hour.clone(), 1);
+                    }
+                }
                 self.span.see(stamp, text);
             }
-            None => self.no_timestamp += 1,
+            _ => self.no_timestamp += 1,
         }
+        let seen = stamp.as_ref().zip(hour.as_deref());
         self.shapes
-            .add(analysed, stamp.as_ref().map(|(s, t)| (s, *t)));
+            .add(analysed, seen.map(|((s, t), h)| (s, *t, h)));
     }
 
     pub fn add_lock_waits(&mut self, waits: &LockWaits) {

@@ -17,6 +17,8 @@ pub struct ShapeStats {
     pub id: String,
     pub count: usize,
     pub pattern: &'static str,
+    /// Transactions in the cycle (a two-way and a three-way collision are two shapes).
+    pub transactions: usize,
     /// Statement fingerprints of the first deadlock of the shape, in its order, deduplicated.
     pub statements: Vec<String>,
     /// `table index` of the awaited locks.
@@ -37,7 +39,8 @@ pub struct ShapeTally {
 }
 
 impl ShapeTally {
-    pub fn add(&mut self, a: &Analysed, stamp: Option<(&Stamp, &str)>) {
+    /// Counts `a`; `seen` is its timestamp, as parsed and as printed, and its hour.
+    pub fn add(&mut self, a: &Analysed, seen: Option<(&Stamp, &str, &str)>) {
         let i = match self.index.get(&a.shape.id) {
             Some(&i) => i,
             None => {
@@ -62,6 +65,7 @@ impl ShapeTally {
                     id: a.shape.id.clone(),
                     count: 0,
                     pattern: a.main_pattern().unwrap_or("unclassified"),
+                    transactions: d.transactions.len(),
                     statements,
                     places,
                     victims: HashMap::new(),
@@ -77,16 +81,26 @@ impl ShapeTally {
             return;
         };
         s.count += 1;
-        if let Some((stamp, text)) = stamp {
+        if let Some((stamp, text, hour)) = seen {
             s.span.see(stamp, text);
-            *s.by_hour.entry(stamp.hour()).or_default() += 1;
+            match s.by_hour.get_mut(hour) {
+                Some(n) => *n += 1,
+                None => {
+                    s.by_hour.insert(hour.to_string(), 1);
+                }
+            }
         }
         let victim = a.deadlock.victim.number.and_then(|n| {
             let at = a.deadlock.transactions.iter().position(|t| t.number == n)?;
-            a.shape.statements.get(at)?.clone()
+            a.shape.statements.get(at)?.as_deref()
         });
         if let Some(v) = victim {
-            *s.victims.entry(v).or_default() += 1;
+            match s.victims.get_mut(v) {
+                Some(n) => *n += 1,
+                None => {
+                    s.victims.insert(v.to_string(), 1);
+                }
+            }
         }
     }
 
@@ -143,11 +157,12 @@ impl ShapeStats {
     pub fn text(&self, rank: usize, total: usize, hours: &[&str], width: usize) -> String {
         let share = (self.count * 100 + total / 2) / total.max(1);
         let mut s = format!(
-            "#{rank} shape {} · {} deadlock{} ({share}%) · {}\n",
+            "#{rank} shape {} · {} deadlock{} ({share}%) · {} · {} trx\n",
             self.id,
             self.count,
             if self.count == 1 { "" } else { "s" },
-            self.pattern
+            self.pattern,
+            self.transactions
         );
         let room = width.saturating_sub(4);
         let when = match (self.span.first(), self.span.last()) {
@@ -199,6 +214,7 @@ impl ShapeStats {
             deadlocks: self.count,
             share: (self.count as f64) / (total.max(1) as f64),
             pattern: self.pattern,
+            transactions: self.transactions,
             fix: self.fix(),
             statements: &self.statements,
             places: &self.places,
@@ -232,6 +248,8 @@ pub struct ShapeJson<'a> {
     /// Of all deadlocks, 0 to 1.
     pub share: f64,
     pub pattern: &'static str,
+    /// Transactions in each deadlock of the shape.
+    pub transactions: usize,
     pub fix: &'static str,
     pub statements: &'a [String],
     pub places: &'a [String],
