@@ -132,7 +132,13 @@ fn the_text_summary_leads_with_the_shapes_and_fits_80_columns() {
         "{text}"
     );
     assert!(text.contains("← victim 31×"), "{text}");
-    assert!(text.contains("… and 3 more shape(s)"), "{text}");
+    // Three in full, the other five by their first line: one screen.
+    assert!(text.contains("   look at: "), "{text}");
+    assert!(
+        text.contains("\n#8 shape 4aea794adeac · 1 deadlock (3%) · inconsistent-order · 3 trx\n"),
+        "{text}"
+    );
+    assert!(text.lines().count() <= 40, "{text}");
     assert!(text.contains("by pattern"), "{text}");
     assert!(!text.contains("by hour"), "{text}");
     assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");

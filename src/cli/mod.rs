@@ -158,8 +158,9 @@ pub struct AnalyzeArgs {
 
     /// With --summary: the views to print, comma-separated [default: shape,pattern]
     ///
-    /// `shape` lists every shape in full (the default shows the first five), `pattern` counts
-    /// per pattern, `table` per table and index waited on, `hour` per hour with a bar.
+    /// `shape` details every shape (the default details the first three and lists five more),
+    /// `pattern` counts per pattern, `table` per table and index waited on, `hour` per hour
+    /// with a bar.
     #[arg(
         long,
         value_enum,

@@ -32,8 +32,10 @@ use crate::sink::{Analysed, LockWaits, Sink, Summary};
 /// Rows of the text's table and index list: the ones that hurt most.
 const INDEXES_SHOWN: usize = 20;
 
-/// Shapes the default text view details; `--by shape` shows them all.
-const SHAPES_SHOWN: usize = 5;
+/// Shapes the default text view details, and lists by their first line after those, so that
+/// the summary of a long log fits one screen; `--by shape` details them all.
+const SHAPES_IN_FULL: usize = 3;
+const SHAPES_LISTED: usize = 5;
 
 /// One view of the text summary (`--by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -187,7 +189,7 @@ impl Tally {
     }
 
     /// The shapes as text: the first `shown` in full, the rest counted.
-    fn shapes_text(&self, width: usize, shown: usize) -> String {
+    fn shapes_text(&self, width: usize, full: usize, listed: usize) -> String {
         let ranked = self.shapes.ranked();
         let mut s = format!(
             "\n{} shape{} in {} deadlock{} (a shape: one pattern, statements and locks)\n",
@@ -197,10 +199,19 @@ impl Tally {
             if self.deadlocks == 1 { "" } else { "s" },
         );
         let hours: Vec<&str> = self.by_hour.keys().map(String::as_str).collect();
-        for (i, shape) in ranked.iter().take(shown).enumerate() {
+        for (i, shape) in ranked.iter().take(full).enumerate() {
             s.push('\n');
             s.push_str(&shape.text(i + 1, self.deadlocks, &hours, width));
         }
+        // The next ones by their first line only.
+        if ranked.len() > full && listed > 0 {
+            s.push('\n');
+        }
+        for (i, shape) in ranked.iter().enumerate().skip(full).take(listed) {
+            s.push_str(&truncate(&shape.header(i + 1, self.deadlocks), width));
+            s.push('\n');
+        }
+        let shown = full.saturating_add(listed);
         if ranked.len() > shown {
             let rest: usize = ranked.iter().skip(shown).map(|s| s.count).sum();
             s.push_str(&format!(
@@ -247,8 +258,12 @@ impl Tally {
             format!("  {name:<name_width$} {n:>9}{extra}\n")
         };
         if self.deadlocks > 0 && (default || wants(View::Shape)) {
-            let shown = if default { SHAPES_SHOWN } else { usize::MAX };
-            s.push_str(&self.shapes_text(width, shown));
+            let (full, listed) = if default {
+                (SHAPES_IN_FULL, SHAPES_LISTED)
+            } else {
+                (usize::MAX, 0)
+            };
+            s.push_str(&self.shapes_text(width, full, listed));
         }
         if self.deadlocks > 0 && (default || wants(View::Pattern)) {
             s.push_str(&format!(

@@ -153,17 +153,23 @@ impl ShapeStats {
             .collect()
     }
 
-    /// The shape as a text block `width` columns wide; `rank` from 1.
-    pub fn text(&self, rank: usize, total: usize, hours: &[&str], width: usize) -> String {
+    /// `#1 shape 4cefe88a98a9 · 31 deadlocks (78%) · inconsistent-order · 2 trx`
+    pub fn header(&self, rank: usize, total: usize) -> String {
         let share = (self.count * 100 + total / 2) / total.max(1);
-        let mut s = format!(
-            "#{rank} shape {} · {} deadlock{} ({share}%) · {} · {} trx\n",
+        format!(
+            "#{rank} shape {} · {} deadlock{} ({share}%) · {} · {} trx",
             self.id,
             self.count,
             if self.count == 1 { "" } else { "s" },
             self.pattern,
             self.transactions
-        );
+        )
+    }
+
+    /// The shape as a text block `width` columns wide; `rank` from 1.
+    pub fn text(&self, rank: usize, total: usize, hours: &[&str], width: usize) -> String {
+        let mut s = self.header(rank, total);
+        s.push('\n');
         let room = width.saturating_sub(4);
         let when = match (self.span.first(), self.span.last()) {
             (Some(f), Some(l)) if f == l => format!("at {f}"),
