@@ -95,6 +95,7 @@ fn push_lock_key(out: &mut String, l: &Lock) {
         LockKind::Gap => "gap",
         LockKind::RecNotGap => "record-only",
         LockKind::InsertIntention => "insert-intention",
+        LockKind::Metadata => "metadata",
     };
     for part in ["|", l.mode.as_str(), "|", kind] {
         out.push_str(part);

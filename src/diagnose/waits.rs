@@ -21,6 +21,10 @@ impl<'a> LockScene<'a> {
 
 /// `trx 609 (thread 71)`.
 pub(crate) fn who(t: &TrxSummary) -> String {
+    // A metadata-lock participant is a session, with or without an InnoDB transaction.
+    if t.trx_id.starts_with("session ") {
+        return t.trx_id.clone();
+    }
     match (t.thread_id, t.ps_thread_id) {
         (Some(id), _) => format!("trx {} (thread {id})", t.trx_id),
         (None, Some(ps)) if !t.trx_id.starts_with("thread ") => {
@@ -64,6 +68,7 @@ pub fn lock_kind_phrase(l: &WaitedLock) -> String {
         LockKind::Gap => "gap lock",
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
+        LockKind::Metadata => "metadata lock",
     };
     let mut s = format!("{} {kind} on {}", l.mode, l.table);
     if let Some(index) = &l.index {
@@ -134,6 +139,7 @@ pub fn held_phrase(g: &HeldLocks) -> String {
         LockKind::Gap => "gap",
         LockKind::RecNotGap => "record-only",
         LockKind::InsertIntention => "insert-intention",
+        LockKind::Metadata => "metadata",
         LockKind::Table => "table",
     };
     let what = if g.count == 1 {

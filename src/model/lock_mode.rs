@@ -96,6 +96,8 @@ pub enum LockKind {
     RecNotGap,
     /// LOCK_INSERT_INTENTION: a wish to insert into the gap.
     InsertIntention,
+    /// A metadata lock (MDL) on a table: the server's, not InnoDB's; its mode is the MDL type.
+    Metadata,
 }
 
 impl LockKind {
@@ -121,9 +123,11 @@ impl LockKind {
     /// record-only and next-key requests only for locks on the record itself; a granted insert
     /// intention blocks nothing.
     pub fn waits_for(self, held: LockKind) -> bool {
-        use LockKind::{Gap, InsertIntention, NextKey, RecNotGap, Table};
+        use LockKind::{Gap, InsertIntention, Metadata, NextKey, RecNotGap, Table};
         match (self, held) {
-            (Table, _) | (_, Table) | (_, InsertIntention) | (Gap, _) => false,
+            (Table | Metadata, _) | (_, Table | Metadata) | (_, InsertIntention) | (Gap, _) => {
+                false
+            }
             (InsertIntention, Gap | NextKey) => true,
             (InsertIntention, RecNotGap) => false,
             (RecNotGap | NextKey, Gap) => false,
@@ -139,6 +143,7 @@ impl LockKind {
             LockKind::Gap => "gap",
             LockKind::RecNotGap => "record-only",
             LockKind::InsertIntention => "insert-intention",
+            LockKind::Metadata => "metadata",
         }
     }
 }

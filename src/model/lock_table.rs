@@ -123,10 +123,34 @@ pub struct WaitRow {
     pub line: usize,
 }
 
+/// Who owns a metadata lock: `performance_schema.metadata_locks` names the thread by its
+/// `THREAD_ID`, the MariaDB plugin's `METADATA_LOCK_INFO` by the processlist id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MdlOwner {
+    PsThread(u64),
+    Processlist(u64),
+}
+
+/// One metadata lock, granted or pending.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MdlRow {
+    pub owner: MdlOwner,
+    /// `TABLE`, `SCHEMA`, `GLOBAL`, `BACKUP`, … (upper case).
+    pub object_type: Name,
+    /// The object: schema and name (a schema lock has an empty table name).
+    pub table: TableName,
+    /// The lock type without MariaDB's `MDL_` prefix: `SHARED_READ`, `EXCLUSIVE`, ….
+    pub mode: Name,
+    pub status: LockStatus,
+    pub line: usize,
+}
+
 /// The rows of one result set, by what the table is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableRows {
     Locks(Vec<LockRow>),
+    /// `performance_schema.metadata_locks`, `information_schema.METADATA_LOCK_INFO`.
+    Metadata(Vec<MdlRow>),
     Waits(Vec<WaitRow>),
     /// INNODB_TRX (trx id set) or PROCESSLIST / threads (thread id set, `trx_id` empty).
     Sessions(Vec<TrxSummary>),
@@ -137,6 +161,7 @@ impl TableRows {
         match self {
             TableRows::Locks(r) => r.len(),
             TableRows::Waits(r) => r.len(),
+            TableRows::Metadata(r) => r.len(),
             TableRows::Sessions(r) => r.len(),
         }
     }

@@ -43,6 +43,9 @@ pub struct TrxSummary {
     pub command: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command_secs: Option<u64>,
+    /// PROCESSLIST `State` (`Waiting for table metadata lock`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process_state: Option<String>,
     /// The source shows what the session runs (so `query: None` means "nothing", not "not
     /// shown"): a TRANSACTIONS block, `trx_query`, `blocking_query`, PROCESSLIST `INFO`.
     #[serde(skip)]
@@ -74,6 +77,7 @@ impl TrxSummary {
         fill(&mut self.rows_modified, &other.rows_modified);
         fill(&mut self.command, &other.command);
         fill(&mut self.command_secs, &other.command_secs);
+        fill(&mut self.process_state, &other.process_state);
         self.query_known |= other.query_known;
     }
 }
@@ -229,6 +233,7 @@ impl TrxSummary {
             rows_modified: None,
             command: None,
             command_secs: None,
+            process_state: None,
             query_known: true,
         }
     }

@@ -22,7 +22,9 @@ pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
 pub use lock::{Lock, LockTarget, TableName};
 pub use lock_mode::{LockKind, LockMode, LockModeClause};
 pub use lock_picture::{HeldLocks, LockPicture};
-pub use lock_table::{LockRow, LockStatus, LockTable, RecordAddress, TableRows, WaitRow, WaitSide};
+pub use lock_table::{
+    LockRow, LockStatus, LockTable, MdlOwner, MdlRow, RecordAddress, TableRows, WaitRow, WaitSide,
+};
 pub use lock_wait::{LockWait, TrxSummary, WaitedLock};
 pub use record::{
     hex_bytes, DecodedColumn, Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT,

@@ -235,6 +235,18 @@ fn waiter(page: &mut Page, w: &LockWait, depth: usize) {
 }
 
 fn who(t: &TrxSummary) -> String {
+    // A metadata-lock participant is a session (its id is the processlist id).
+    if t.trx_id.starts_with("session ") {
+        let mut s = t.trx_id.clone();
+        if let Some(user) = &t.user {
+            s.push_str(&format!(" ({user}"));
+            if let Some(host) = &t.host {
+                s.push_str(&format!("@{host}"));
+            }
+            s.push(')');
+        }
+        return s;
+    }
     let mut s = format!("trx {}", t.trx_id);
     if let (None, Some(ps)) = (t.thread_id, t.ps_thread_id) {
         if !t.trx_id.starts_with("thread ") {

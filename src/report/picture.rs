@@ -289,6 +289,7 @@ pub fn lock_lines(l: &Lock) -> Vec<String> {
     let mut lines = vec![match l.kind {
         LockKind::InsertIntention => "insert-intention lock".to_string(),
         LockKind::Table => format!("{} table lock", l.mode),
+        LockKind::Metadata => format!("{} metadata lock", l.mode),
         _ => format!("{} {kind} lock", l.mode),
     }];
     let Some(index) = l.index() else {
@@ -328,6 +329,7 @@ fn waited_lines(w: &LockWait) -> Vec<String> {
         LockKind::Gap => "gap lock",
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
+        LockKind::Metadata => "metadata lock",
     };
     let mut lines = vec![format!("waits for {} {kind}", l.mode)];
     match &l.index {

@@ -3,7 +3,7 @@
 
 use super::prelude::*;
 use crate::diagnose::waits::{duration, evidence, lock_phrase, statement, who, LockScene};
-use crate::model::BlockingTree;
+use crate::model::{BlockingTree, LockKind};
 
 declare_pattern! {
     /// ### What it looks like in the log
@@ -85,11 +85,19 @@ fn check(scene: &LockScene) -> Vec<Finding> {
             } else {
                 Confidence::Medium
             };
+            // A metadata lock is the server's: its waiters time out after lock_wait_timeout
+            // (a year by default), and each new statement on the table queues behind the DDL.
+            let metadata = queue.iter().any(|w| w.lock.kind == LockKind::Metadata);
+            let timeout = if metadata {
+                "they wait up to lock_wait_timeout (one year by default), and every new \
+                 statement on the table queues behind the waiting DDL"
+            } else {
+                "the waiters will fail with error 1205 when innodb_lock_wait_timeout runs out"
+            };
             let summary = format!(
                 "{} {held}, and runs no statement: it has been idle in its open \
                  transaction{idle_for}, while {} transaction(s) wait behind it ({}). Its locks \
-                 are held until that transaction commits or rolls back; the waiters will fail \
-                 with error 1205 when innodb_lock_wait_timeout runs out.{kill}",
+                 are held until that transaction commits or rolls back; {timeout}.{kill}",
                 who(head),
                 tree.queue_len(&head.trx_id),
                 waiters.join("; ")
@@ -106,6 +114,17 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                        <application work>;\n\
                        BEGIN; UPDATE … ; COMMIT;"
                 .to_string();
+            let fix = if metadata {
+                format!(
+                    "{fix}\n\nA transaction that only read the table holds its metadata lock \
+                     to COMMIT too. Run DDL with a short wait so it gives up instead of \
+                     stalling the table, and retry it:\n\n\
+                     SET SESSION lock_wait_timeout = 5;\n\
+                     ALTER TABLE … ;"
+                )
+            } else {
+                fix
+            };
             IDLE_BLOCKER.finding(
                 confidence,
                 summary,

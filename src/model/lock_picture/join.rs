@@ -110,6 +110,7 @@ impl LockPicture {
             }
         }
         self.infer(&mut waits, &explained);
+        waits.all.extend(self.mdl_waits(&sessions));
         for w in &mut waits.all {
             sessions.enrich(&mut w.requesting);
             if let Some(b) = &mut w.blocking {

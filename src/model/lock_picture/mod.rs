@@ -13,12 +13,13 @@
 mod held;
 mod infer;
 mod join;
+mod mdl;
 
 use std::collections::HashMap;
 
 pub use held::HeldLocks;
 
-use super::lock_table::{LockRow, LockStatus, LockTable, TableRows, WaitRow};
+use super::lock_table::{LockRow, LockStatus, LockTable, MdlRow, TableRows, WaitRow};
 use super::lock_wait::{LockWait, TrxSummary};
 use super::Name;
 use held::HeldIndex;
@@ -54,6 +55,8 @@ pub struct LockPicture {
     held: HeldIndex,
     /// Lock rows read, granted or not.
     lock_rows: usize,
+    /// Metadata locks (`metadata_locks`, `METADATA_LOCK_INFO`), with their source.
+    mdl: Vec<(u32, MdlRow)>,
 }
 
 impl LockPicture {
@@ -70,6 +73,7 @@ impl LockPicture {
             }
             TableRows::Waits(rows) => self.waits.extend(rows.into_iter().map(|r| (source, r))),
             TableRows::Sessions(rows) => self.sessions.extend(rows),
+            TableRows::Metadata(rows) => mdl::keep(rows, source, &mut self.mdl),
         }
     }
 
@@ -122,6 +126,8 @@ impl LockPicture {
         self.waits
             .extend(other.waits.into_iter().map(|(s, w)| (s + offset, w)));
         self.sessions.extend(other.sessions);
+        self.mdl
+            .extend(other.mdl.into_iter().map(|(s, r)| (s + offset, r)));
         self.open
             .extend(other.open.into_iter().map(|(s, r)| (s + offset, r)));
         let groups = self.held.merge(other.held);

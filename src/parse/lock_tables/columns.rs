@@ -52,6 +52,12 @@ pub enum Role {
     WaitAgeSecs,
     /// `wait_age` (`00:00:07`).
     WaitAge,
+    /// metadata_locks `OBJECT_TYPE` (`TABLE`, `SCHEMA`, `GLOBAL`, `BACKUP`).
+    ObjectType,
+    /// metadata_locks / METADATA_LOCK_INFO `LOCK_DURATION`: only metadata lock tables have it.
+    LockDuration,
+    /// PROCESSLIST `State` (`Waiting for table metadata lock`).
+    ProcessState,
 }
 
 /// Which transaction of a wait a column describes.
@@ -145,6 +151,11 @@ const NAMES: &[(&str, Role)] = &[
     ("wait_age_secs", Role::WaitAgeSecs),
     ("wait_age", Role::WaitAge),
     ("id", Role::ProcesslistId),
+    ("object_type", Role::ObjectType),
+    ("lock_duration", Role::LockDuration),
+    ("owner_thread_id", Role::PsThreadId),
+    ("state", Role::ProcessState),
+    ("processlist_state", Role::ProcessState),
 ];
 
 /// Prefixes that put a column on one side of a wait (`waiting_trx_id`, `Blk_Trx_Id`).

@@ -9,8 +9,8 @@ use super::columns::{
 use super::query::QueryContext;
 use super::result_set::ResultSet;
 use crate::model::{
-    LockKind, LockMode, LockRow, LockStatus, LockTable, Name, RecordAddress, TableName, TableRows,
-    TrxSummary, WaitRow, WaitSide,
+    LockKind, LockMode, LockRow, LockStatus, LockTable, MdlOwner, MdlRow, Name, RecordAddress,
+    TableName, TableRows, TrxSummary, WaitRow, WaitSide,
 };
 use crate::parse::parse_mode_clause;
 
@@ -85,6 +85,11 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
         Kind::Sessions(_) => TableRows::Sessions(
             rows_of(set, &roles)
                 .map(|(_, r)| session(&r, &roles))
+                .collect(),
+        ),
+        Kind::Metadata(_) => TableRows::Metadata(
+            rows_of(set, &roles)
+                .filter_map(|(line, r)| mdl_row(&r, &roles, line))
                 .collect(),
         ),
     };
@@ -184,12 +189,13 @@ enum Kind {
     Locks(&'static str),
     Waits(&'static str),
     Sessions(&'static str),
+    Metadata(&'static str),
 }
 
 impl Kind {
     fn name(self) -> &'static str {
         match self {
-            Kind::Locks(n) | Kind::Waits(n) | Kind::Sessions(n) => n,
+            Kind::Locks(n) | Kind::Waits(n) | Kind::Sessions(n) | Kind::Metadata(n) => n,
         }
     }
 }
@@ -197,6 +203,15 @@ impl Kind {
 fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind> {
     let own = |r: Role| roles.has(r, Side::Own);
     let named = |n: &str| set.columns.iter().any(|c| c.eq_ignore_ascii_case(n));
+    // Only the metadata lock tables have a lock duration (and an object type).
+    if own(Role::LockDuration) || own(Role::ObjectType) && own(Role::LockStatus) {
+        let name = if own(Role::ObjectType) {
+            "performance_schema.metadata_locks"
+        } else {
+            "information_schema.METADATA_LOCK_INFO"
+        };
+        return Some(Kind::Metadata(name));
+    }
     let waits_sides = roles.any_side(Side::Waiting) && roles.any_side(Side::Blocking);
     if waits_sides {
         let name = if own(Role::WaitAgeSecs)
@@ -410,6 +425,62 @@ fn wait_row(r: &Row<'_>, line: usize) -> WaitRow {
     }
 }
 
+/// A metadata lock: `metadata_locks` names its owner by THREAD_ID and its type in `LOCK_TYPE`
+/// (`SHARED_READ`), `METADATA_LOCK_INFO` by processlist id (its `THREAD_ID` column) and its
+/// type in `LOCK_MODE` (`MDL_SHARED_READ`), and lists granted locks only.
+fn mdl_row(r: &Row<'_>, roles: &Roles, line: usize) -> Option<MdlRow> {
+    let own = Side::Own;
+    let ps = roles.has(Role::ObjectType, own);
+    let id = r
+        .num(Role::PsThreadId, own)
+        .or(r.num(Role::ProcesslistId, own))?;
+    let owner = if ps {
+        MdlOwner::PsThread(id)
+    } else {
+        MdlOwner::Processlist(id)
+    };
+    let mode = if ps {
+        r.get(Role::LockType, own)
+    } else {
+        r.get(Role::LockMode, own)
+    }?;
+    let mode = mode
+        .strip_prefix("MDL_")
+        .unwrap_or(mode)
+        .to_ascii_uppercase();
+    // The plugin's LOCK_TYPE says `Table metadata lock`, `Schema metadata lock`, ….
+    let object_type = match r.get(Role::ObjectType, own) {
+        Some(t) => t.to_ascii_uppercase(),
+        None => match r.get(Role::LockType, own) {
+            Some(t) => t
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .to_ascii_uppercase(),
+            None => String::new(),
+        },
+    };
+    // KILLED, TIMEOUT, VICTIM and the NOTIFY states neither hold nor wait any more.
+    let status = match r.get(Role::LockStatus, own) {
+        None => LockStatus::Granted,
+        Some(s) if s.eq_ignore_ascii_case("GRANTED") => LockStatus::Granted,
+        Some(s) if s.eq_ignore_ascii_case("PENDING") => LockStatus::Waiting,
+        Some(_) => return None,
+    };
+    Some(MdlRow {
+        owner,
+        object_type: object_type.into(),
+        table: TableName {
+            schema: r.get(Role::Schema, own).map(Name::from),
+            table: r.get(Role::Table, own).map(Name::from).unwrap_or_default(),
+            partition: None,
+        },
+        mode: mode.into(),
+        status,
+        line,
+    })
+}
+
 fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
     let own = Side::Own;
     TrxSummary {
@@ -426,6 +497,7 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         rows_modified: r.num(Role::RowsModified, own),
         command: r.get(Role::Command, own).map(str::to_string),
         command_secs: r.num(Role::Time, own),
+        process_state: r.get(Role::ProcessState, own).map(str::to_string),
         query_known: roles.has(Role::Query, own),
     }
 }

@@ -139,6 +139,11 @@ fn push_record_lock(s: &mut String, lock: &Lock, index: &str) {
         });
     }
     match lock.kind {
+        LockKind::Metadata => {
+            s.push_str(mode);
+            s.push_str(" metadata lock on ");
+            lock.table.push_to(s);
+        }
         LockKind::InsertIntention => {
             if !lock.waiting {
                 s.push_str(mode);

@@ -1,0 +1,129 @@
+//! Metadata-lock waits from a real capture (`fixtures/lock-tables/mariadb-mdl-*.txt`): an idle
+//! transaction that read `shop.orders` (session 16), an ALTER TABLE waiting for it (17), and a
+//! SELECT and an UPDATE queued behind the ALTER (18, 19). Read from
+//! `performance_schema.metadata_locks` (granted and pending rows) and from MariaDB's
+//! `METADATA_LOCK_INFO` (granted only, the waiters taken from PROCESSLIST).
+
+use std::path::Path;
+
+use lockscope::model::LockKind;
+use lockscope::sink::VecSink;
+
+fn read(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/lock-tables")
+        .join(name);
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn analyze(inputs: &[(&str, String)]) -> VecSink {
+    let mut picture = lockscope::model::LockPicture::default();
+    let mut sink = VecSink::default();
+    for (name, text) in inputs {
+        let stats = lockscope::analyze::analyze_reader(name, text.as_bytes(), &mut sink).unwrap();
+        picture.merge(stats.lock_picture);
+    }
+    lockscope::analyze::report_lock_waits(&picture, &mut sink).unwrap();
+    sink
+}
+
+/// (waiter, blocker, the waiter's MDL type)
+fn waits(sink: &VecSink) -> Vec<(String, String, String)> {
+    sink.lock_waits
+        .waits
+        .iter()
+        .map(|w| {
+            assert_eq!(w.lock.kind, LockKind::Metadata);
+            assert_eq!(w.lock.table.to_string(), "`shop`.`orders`");
+            (
+                w.requesting.trx_id.clone(),
+                w.blocking.as_ref().unwrap().trx_id.clone(),
+                w.lock.mode.clone(),
+            )
+        })
+        .collect()
+}
+
+const QUEUE: [(&str, &str, &str); 3] = [
+    ("session 17", "session 16", "EXCLUSIVE"),
+    ("session 18", "session 17", "SHARED_READ"),
+    ("session 19", "session 17", "SHARED_WRITE"),
+];
+
+fn expected() -> Vec<(String, String, String)> {
+    QUEUE
+        .iter()
+        .map(|(a, b, m)| (a.to_string(), b.to_string(), m.to_string()))
+        .collect()
+}
+
+#[test]
+fn metadata_locks_show_the_idle_reader_the_alter_and_the_queue_behind_it() {
+    let text = read("mariadb-mdl-idle-reader-alter-queue.txt");
+    let sink = analyze(&[("mdl", text)]);
+    assert_eq!(waits(&sink), expected());
+    // Pending rows are read, not guessed.
+    assert!(sink.lock_waits.waits.iter().all(|w| !w.inferred));
+    // The head: idle in its transaction (Sleep), with the KILL that frees the table.
+    let head = sink.lock_waits.waits[0].blocking.as_ref().unwrap();
+    assert_eq!(head.command.as_deref(), Some("Sleep"));
+    let finding = &sink.lock_waits.findings[0];
+    assert_eq!(finding.pattern, "idle-blocker");
+    assert!(finding.summary.contains("KILL 16;"), "{}", finding.summary);
+    assert!(
+        finding.summary.contains("lock_wait_timeout"),
+        "{}",
+        finding.summary
+    );
+    assert!(
+        finding.fix.contains("SET SESSION lock_wait_timeout"),
+        "{}",
+        finding.fix
+    );
+}
+
+#[test]
+fn metadata_lock_info_and_the_processlist_tell_the_same_queue() {
+    // The plugin lists granted locks only: the waiters come from PROCESSLIST's state.
+    let capture = read("mariadb-mdl-idle-reader-alter-queue.txt");
+    let processlist: String = capture
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sink = analyze(&[
+        ("plugin", read("mariadb-mdl-metadata-lock-info.txt")),
+        ("processlist", processlist),
+    ]);
+    assert_eq!(waits(&sink), expected());
+    assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
+    assert_eq!(sink.lock_waits.findings[0].pattern, "idle-blocker");
+}
+
+#[test]
+fn the_text_report_draws_the_queue() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lockscope"))
+        .args([
+            "analyze",
+            "--width",
+            "80",
+            "fixtures/lock-tables/mariadb-mdl-idle-reader-alter-queue.txt",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("session 16 (root) — head blocker of 3 waiting, idle in its open"),
+        "{text}"
+    );
+    assert!(
+        text.contains("└─ session 17 (root): ALTER TABLE orders ADD COLUMN"),
+        "{text}"
+    );
+    assert!(
+        text.contains("wants SHARED_READ metadata lock on `shop`.`orders`"),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+}
