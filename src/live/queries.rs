@@ -38,9 +38,11 @@ const VERSION: Statement = Statement {
 const LOCK_TABLES: Statement = Statement {
     sql: "SELECT LOWER(TABLE_SCHEMA), LOWER(TABLE_NAME) FROM information_schema.TABLES \
           WHERE (TABLE_SCHEMA = 'performance_schema' \
-                 AND TABLE_NAME IN ('data_locks', 'data_lock_waits')) \
+                 AND TABLE_NAME IN ('data_locks', 'data_lock_waits', 'metadata_locks', \
+                                    'threads')) \
              OR (TABLE_SCHEMA = 'information_schema' \
-                 AND TABLE_NAME IN ('INNODB_TRX', 'INNODB_LOCKS', 'INNODB_LOCK_WAITS'))",
+                 AND TABLE_NAME IN ('INNODB_TRX', 'INNODB_LOCKS', 'INNODB_LOCK_WAITS', \
+                                    'METADATA_LOCK_INFO'))",
     privilege: "USAGE",
 };
 
@@ -79,6 +81,28 @@ const PROCESSLIST: Statement = Statement {
     privilege: "PROCESS",
 };
 
+/// Table metadata locks only: the global, schema and backup ones never explain a stall on a
+/// table. Empty unless performance_schema and its `wait/lock/metadata/sql/mdl` instrument are
+/// on (on by default in MySQL 8).
+const METADATA_LOCKS: Statement = Statement {
+    sql: "SELECT OBJECT_TYPE, OBJECT_SCHEMA, OBJECT_NAME, LOCK_TYPE, LOCK_DURATION, LOCK_STATUS, \
+          OWNER_THREAD_ID FROM performance_schema.metadata_locks WHERE OBJECT_TYPE = 'TABLE'",
+    privilege: "SELECT on `performance_schema`",
+};
+
+/// MariaDB's `metadata_lock_info` plugin: granted metadata locks, by processlist id.
+const METADATA_LOCK_INFO: Statement = Statement {
+    sql: "SELECT * FROM information_schema.METADATA_LOCK_INFO",
+    privilege: "PROCESS",
+};
+
+/// `THREAD_ID` → processlist id, for the `KILL` of an owner named by `THREAD_ID`.
+const THREADS: Statement = Statement {
+    sql: "SELECT THREAD_ID, PROCESSLIST_ID FROM performance_schema.threads \
+          WHERE PROCESSLIST_ID IS NOT NULL",
+    privilege: "SELECT on `performance_schema`",
+};
+
 const SHOW_CREATE_TABLE: Statement = Statement {
     sql: "SHOW CREATE TABLE",
     privilege: "any privilege on the table",
@@ -96,6 +120,9 @@ pub const STATEMENTS: &[&Statement] = &[
     &INNODB_LOCKS,
     &INNODB_LOCK_WAITS,
     &PROCESSLIST,
+    &METADATA_LOCKS,
+    &METADATA_LOCK_INFO,
+    &THREADS,
 ];
 
 /// `VERSION()` and `@@version_comment`.
@@ -171,6 +198,21 @@ pub async fn innodb_lock_waits(conn: &mut Conn, timeout: Duration) -> Result<Tab
 /// `information_schema.PROCESSLIST`: what each thread is doing, for blocker state.
 pub async fn processlist(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
     fetch(conn, &PROCESSLIST, timeout).await
+}
+
+/// `performance_schema.metadata_locks`, table locks only (MySQL 8, MariaDB 10.5+).
+pub async fn metadata_locks(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
+    fetch(conn, &METADATA_LOCKS, timeout).await
+}
+
+/// `information_schema.METADATA_LOCK_INFO` (MariaDB's `metadata_lock_info` plugin).
+pub async fn metadata_lock_info(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
+    fetch(conn, &METADATA_LOCK_INFO, timeout).await
+}
+
+/// `performance_schema.threads`: THREAD_ID and processlist id of each connection.
+pub async fn threads(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
+    fetch(conn, &THREADS, timeout).await
 }
 
 /// The one place SQL is sent: only the statements above reach it.

@@ -65,6 +65,19 @@ pub async fn take(server: &mut Server) -> Result<Snapshot, QueryError> {
     if info.has("information_schema.innodb_lock_waits") {
         results.push(queries::innodb_lock_waits(conn, timeout).await);
     }
+    // Metadata locks: a stall with no row lock at all ("Waiting for table metadata lock").
+    if info.has("performance_schema.metadata_locks") {
+        results.push(queries::metadata_locks(conn, timeout).await);
+    }
+    if info.has("information_schema.metadata_lock_info") {
+        results.push(queries::metadata_lock_info(conn, timeout).await);
+    }
+    if info.has("performance_schema.threads")
+        && (info.has("performance_schema.data_locks")
+            || info.has("performance_schema.metadata_locks"))
+    {
+        results.push(queries::threads(conn, timeout).await);
+    }
     results.push(queries::processlist(conn, timeout).await);
     for result in results {
         match result {
