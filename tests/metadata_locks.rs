@@ -127,3 +127,39 @@ fn the_text_report_draws_the_queue() {
     );
     assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
 }
+
+#[test]
+fn processlist_alone_shows_the_queue_behind_the_waiting_ddl() {
+    // No metadata lock table: the holder is unknown, but the statements queued behind the
+    // ALTER are not.
+    let capture = read("mariadb-mdl-idle-reader-alter-queue.txt");
+    let processlist: String = capture
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let sink = analyze(&[("processlist", processlist)]);
+    let got: Vec<(String, Option<String>, String)> = sink
+        .lock_waits
+        .waits
+        .iter()
+        .map(|w| {
+            (
+                w.requesting.trx_id.clone(),
+                w.blocking.as_ref().map(|b| b.trx_id.clone()),
+                w.lock.mode.clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("session 17", None, "EXCLUSIVE"),
+        ("session 18", Some("session 17"), "SHARED_READ"),
+        ("session 19", Some("session 17"), "SHARED_WRITE"),
+    ];
+    let want: Vec<(String, Option<String>, String)> = want
+        .iter()
+        .map(|(a, b, m)| (a.to_string(), b.map(str::to_string), m.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
+}

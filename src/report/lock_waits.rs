@@ -7,7 +7,7 @@ use super::colour::Role;
 use super::held;
 use super::text::Page;
 use crate::diagnose::Finding;
-use crate::model::{BlockingTree, LockWait, TrxSummary};
+use crate::model::{BlockingTree, LockKind, LockWait, TrxSummary};
 use crate::sink::LockWaits;
 
 /// Renders the blocking tree, the locks held and the findings.
@@ -93,7 +93,28 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
             heads.len()
         ),
     );
-    let inferred = waits.waits.iter().filter(|w| w.inferred).count();
+    let metadata = |w: &&LockWait| w.lock.kind == LockKind::Metadata;
+    let inferred = waits
+        .waits
+        .iter()
+        .filter(|w| w.inferred && !metadata(w))
+        .count();
+    let from_processlist = waits
+        .waits
+        .iter()
+        .filter(|w| w.inferred && metadata(w))
+        .count();
+    if from_processlist > 0 {
+        page.para(
+            &format!(
+                "({from_processlist} of them read from PROCESSLIST's `Waiting for table metadata \
+                 lock`: the lock each asks for is told by its statement, and statements queue \
+                 behind a waiting DDL by the server's metadata-lock priorities)"
+            ),
+            "",
+            " ",
+        );
+    }
     if inferred > 0 {
         page.para(
             &format!(
@@ -144,8 +165,22 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
         };
         for w in unattributed.iter().take(shown) {
             waiter(page, w, 1);
+            // Those queued behind it (statements behind a DDL that waits itself).
+            let mut path = vec![w.requesting.trx_id.clone()];
+            branch(page, &tree, &w.requesting.trx_id, 2, &mut path, full);
         }
         more_waiters(page, &unattributed, shown, 1);
+        if unattributed.iter().any(metadata) {
+            page.line("");
+            page.para(
+                "who holds a metadata lock PROCESSLIST does not say: paste \
+                 performance_schema.metadata_locks (with threads) or METADATA_LOCK_INFO. The \
+                 usual holder is a session idle in a transaction (Sleep) since before the wait \
+                 began, that used the table; a long-running statement on it is the other.",
+                "",
+                "",
+            );
+        }
     }
 }
 

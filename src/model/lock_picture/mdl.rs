@@ -132,9 +132,8 @@ impl LockPicture {
                 guessed: false,
             });
         }
-        if entries.is_empty() {
-            return Vec::new();
-        }
+        // No metadata lock table at all: PROCESSLIST alone still shows who waits behind whom.
+        let holders_shown = !entries.is_empty();
         if !pending_shown {
             // METADATA_LOCK_INFO lists only what is granted: the waiters are the sessions
             // PROCESSLIST shows waiting for a metadata lock, longest waiting first.
@@ -159,7 +158,7 @@ impl LockPicture {
                     Some((d, t)) => (Some(d.to_string()), t.to_string()),
                     None => (None, name),
                 };
-                let Some(known) = entries.iter().find(|e| {
+                let known = entries.iter().find(|e| {
                     e.table.table.eq_ignore_ascii_case(&table)
                         && schema.as_deref().map_or(true, |d| {
                             e.table
@@ -167,10 +166,16 @@ impl LockPicture {
                                 .as_deref()
                                 .is_some_and(|s| s.eq_ignore_ascii_case(d))
                         })
-                }) else {
-                    continue;
+                });
+                let table = match known {
+                    Some(e) => e.table.clone(),
+                    None if holders_shown => continue,
+                    None => TableName {
+                        schema: schema.map(Into::into),
+                        table: table.into(),
+                        partition: None,
+                    },
                 };
-                let table = known.table.clone();
                 let mut session = s.clone();
                 session.trx_id = session_key(s.thread_id, None);
                 entries.push(Entry {
@@ -204,22 +209,23 @@ impl LockPicture {
                     blockers.push(held);
                 }
             }
+            if blockers.is_empty() && !holders_shown {
+                // The head of the queue: who holds the lock, PROCESSLIST does not say.
+                waits.push(LockWait {
+                    requesting: want.session.clone(),
+                    blocking: None,
+                    lock: metadata_lock(want),
+                    wait_secs: want.session.command_secs.map(|s| s as f64),
+                    sources: vec![source.clone()],
+                    line: want.line,
+                    inferred: true,
+                });
+            }
             for b in blockers {
                 waits.push(LockWait {
                     requesting: want.session.clone(),
                     blocking: Some(b.session.clone()),
-                    lock: WaitedLock {
-                        table: want.table.clone(),
-                        index: None,
-                        mode: want.mode.clone(),
-                        kind: LockKind::Metadata,
-                        lock_data: None,
-                        space: None,
-                        page: None,
-                        heap_no: None,
-                        record: None,
-                        text: format!("{} metadata lock", want.mode),
-                    },
+                    lock: metadata_lock(want),
                     wait_secs: None,
                     sources: vec![source.clone()],
                     line: if want.line > 0 { want.line } else { b.line },
@@ -228,6 +234,21 @@ impl LockPicture {
             }
         }
         waits
+    }
+}
+
+fn metadata_lock(want: &Entry) -> WaitedLock {
+    WaitedLock {
+        table: want.table.clone(),
+        index: None,
+        mode: want.mode.clone(),
+        kind: LockKind::Metadata,
+        lock_data: None,
+        space: None,
+        page: None,
+        heap_no: None,
+        record: None,
+        text: format!("{} metadata lock", want.mode),
     }
 }
 
