@@ -100,6 +100,8 @@ pub struct Options {
     pub schema: Option<Arc<Schema>>,
     /// `--redact`: values, hosts and users (and names, if asked) replaced before analysis.
     pub redact: Option<RedactOptions>,
+    /// No report will show a shape: its statements are not fingerprinted (`Shape::default()`).
+    pub skip_shapes: bool,
 }
 
 /// Streams one input through the pipeline into `sink`. Only IO errors (reading the input or
@@ -505,7 +507,11 @@ fn process(
                     items.extend(warnings.into_iter().map(Item::Warning));
                 }
                 let findings = diagnose(&deadlock);
-                let analysed = Analysed::new(deadlock, findings);
+                let analysed = if options.skip_shapes {
+                    Analysed::without_shape(deadlock, findings)
+                } else {
+                    Analysed::new(deadlock, findings)
+                };
                 let start = rendered.len();
                 let range = match renderer.map(|render| render(&analysed, rendered)) {
                     Some(Ok(())) => Some((start, rendered.len())),

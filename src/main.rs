@@ -99,6 +99,9 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         no_summary_in(args.format);
     }
     let fail_on = lockscope::fail_on::FailOn::parse(&args.fail_on)?;
+    // Only the text report of each deadlock never shows a shape.
+    let skip_shapes =
+        matches!(args.format, report::Format::Text) && !args.summary && !fail_on.new_shape;
     let baseline = match &args.baseline {
         Some(path) => Some(lockscope::fail_on::Baseline::load(path)?),
         None if fail_on.new_shape => usage_error(
@@ -161,6 +164,7 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
         redact: (args.redact || args.redact_names).then_some(lockscope::redact::RedactOptions {
             names: args.redact_names,
         }),
+        skip_shapes,
     };
     let mut recognised = false;
     // Lock tables and TRANSACTIONS sections of all inputs describe one moment: joined at the end.

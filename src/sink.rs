@@ -26,6 +26,15 @@ impl Analysed {
         }
     }
 
+    /// For a report that shows no shape: the statements are not fingerprinted.
+    pub fn without_shape(deadlock: Deadlock, findings: Vec<Finding>) -> Analysed {
+        Analysed {
+            deadlock,
+            findings,
+            shape: Shape::default(),
+        }
+    }
+
     /// The pattern of the finding that explains the deadlock (not a contributing one).
     pub fn main_pattern(&self) -> Option<&'static str> {
         main_pattern(&self.findings)
