@@ -163,3 +163,33 @@ fn processlist_alone_shows_the_queue_behind_the_waiting_ddl() {
     assert_eq!(got, want);
     assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
 }
+
+#[test]
+fn every_column_in_vertical_shape_with_the_schema_and_backup_locks_around() {
+    // `SELECT * … \G`: OBJECT_INSTANCE_BEGIN, SOURCE, OWNER_EVENT_ID and the BACKUP / SCHEMA
+    // rows of the ALTER are read past; the threads table names the sessions.
+    let sink = analyze(&[("vertical", read("mariadb-mdl-metadata-locks-vertical.txt"))]);
+    let got: Vec<(String, String, String)> = sink
+        .lock_waits
+        .waits
+        .iter()
+        .map(|w| {
+            assert_eq!(w.lock.table.to_string(), "`app`.`invoice`");
+            (
+                w.requesting.trx_id.clone(),
+                w.blocking.as_ref().unwrap().trx_id.clone(),
+                w.lock.mode.clone(),
+            )
+        })
+        .collect();
+    let want = [
+        ("session 6", "session 5", "EXCLUSIVE"),
+        ("session 7", "session 6", "SHARED_READ"),
+    ];
+    let want: Vec<(String, String, String)> = want
+        .iter()
+        .map(|(a, b, m)| (a.to_string(), b.to_string(), m.to_string()))
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(sink.lock_waits.findings[0].pattern, "idle-blocker");
+}
