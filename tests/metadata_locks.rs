@@ -27,41 +27,41 @@ fn analyze(inputs: &[(&str, String)]) -> VecSink {
     sink
 }
 
-/// (waiter, blocker, the waiter's MDL type)
-fn waits(sink: &VecSink) -> Vec<(String, String, String)> {
+/// (waiter, blocker, the waiter's MDL type), each a metadata-lock wait on `table`.
+fn waits(sink: &VecSink, table: &str) -> Vec<(String, Option<String>, String)> {
     sink.lock_waits
         .waits
         .iter()
         .map(|w| {
             assert_eq!(w.lock.kind, LockKind::Metadata);
-            assert_eq!(w.lock.table.to_string(), "`shop`.`orders`");
+            assert_eq!(w.lock.table.to_string(), table);
             (
                 w.requesting.trx_id.clone(),
-                w.blocking.as_ref().unwrap().trx_id.clone(),
+                w.blocking.as_ref().map(|b| b.trx_id.clone()),
                 w.lock.mode.clone(),
             )
         })
         .collect()
 }
 
-const QUEUE: [(&str, &str, &str); 3] = [
-    ("session 17", "session 16", "EXCLUSIVE"),
-    ("session 18", "session 17", "SHARED_READ"),
-    ("session 19", "session 17", "SHARED_WRITE"),
-];
-
-fn expected() -> Vec<(String, String, String)> {
-    QUEUE
+fn expected(queue: &[(&str, Option<&str>, &str)]) -> Vec<(String, Option<String>, String)> {
+    queue
         .iter()
-        .map(|(a, b, m)| (a.to_string(), b.to_string(), m.to_string()))
+        .map(|(a, b, m)| (a.to_string(), b.map(str::to_string), m.to_string()))
         .collect()
 }
+
+const QUEUE: [(&str, Option<&str>, &str); 3] = [
+    ("session 17", Some("session 16"), "EXCLUSIVE"),
+    ("session 18", Some("session 17"), "SHARED_READ"),
+    ("session 19", Some("session 17"), "SHARED_WRITE"),
+];
 
 #[test]
 fn metadata_locks_show_the_idle_reader_the_alter_and_the_queue_behind_it() {
     let text = read("mariadb-mdl-idle-reader-alter-queue.txt");
     let sink = analyze(&[("mdl", text)]);
-    assert_eq!(waits(&sink), expected());
+    assert_eq!(waits(&sink, "`shop`.`orders`"), expected(&QUEUE));
     // Pending rows are read, not guessed.
     assert!(sink.lock_waits.waits.iter().all(|w| !w.inferred));
     // The head: idle in its transaction (Sleep), with the KILL that frees the table.
@@ -95,7 +95,7 @@ fn metadata_lock_info_and_the_processlist_tell_the_same_queue() {
         ("plugin", read("mariadb-mdl-metadata-lock-info.txt")),
         ("processlist", processlist),
     ]);
-    assert_eq!(waits(&sink), expected());
+    assert_eq!(waits(&sink, "`shop`.`orders`"), expected(&QUEUE));
     assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
     assert_eq!(sink.lock_waits.findings[0].pattern, "idle-blocker");
 }
@@ -139,28 +139,12 @@ fn processlist_alone_shows_the_queue_behind_the_waiting_ddl() {
         .map(|l| format!("{l}\n"))
         .collect();
     let sink = analyze(&[("processlist", processlist)]);
-    let got: Vec<(String, Option<String>, String)> = sink
-        .lock_waits
-        .waits
-        .iter()
-        .map(|w| {
-            (
-                w.requesting.trx_id.clone(),
-                w.blocking.as_ref().map(|b| b.trx_id.clone()),
-                w.lock.mode.clone(),
-            )
-        })
-        .collect();
     let want = [
         ("session 17", None, "EXCLUSIVE"),
         ("session 18", Some("session 17"), "SHARED_READ"),
         ("session 19", Some("session 17"), "SHARED_WRITE"),
     ];
-    let want: Vec<(String, Option<String>, String)> = want
-        .iter()
-        .map(|(a, b, m)| (a.to_string(), b.map(str::to_string), m.to_string()))
-        .collect();
-    assert_eq!(got, want);
+    assert_eq!(waits(&sink, "`orders`"), expected(&want));
     assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
 }
 
@@ -169,27 +153,28 @@ fn every_column_in_vertical_shape_with_the_schema_and_backup_locks_around() {
     // `SELECT * … \G`: OBJECT_INSTANCE_BEGIN, SOURCE, OWNER_EVENT_ID and the BACKUP / SCHEMA
     // rows of the ALTER are read past; the threads table names the sessions.
     let sink = analyze(&[("vertical", read("mariadb-mdl-metadata-locks-vertical.txt"))]);
-    let got: Vec<(String, String, String)> = sink
-        .lock_waits
-        .waits
-        .iter()
-        .map(|w| {
-            assert_eq!(w.lock.table.to_string(), "`app`.`invoice`");
-            (
-                w.requesting.trx_id.clone(),
-                w.blocking.as_ref().unwrap().trx_id.clone(),
-                w.lock.mode.clone(),
-            )
-        })
-        .collect();
     let want = [
-        ("session 6", "session 5", "EXCLUSIVE"),
-        ("session 7", "session 6", "SHARED_READ"),
+        ("session 6", Some("session 5"), "EXCLUSIVE"),
+        ("session 7", Some("session 6"), "SHARED_READ"),
     ];
-    let want: Vec<(String, String, String)> = want
-        .iter()
-        .map(|(a, b, m)| (a.to_string(), b.to_string(), m.to_string()))
-        .collect();
-    assert_eq!(got, want);
+    assert_eq!(waits(&sink, "`app`.`invoice`"), expected(&want));
     assert_eq!(sink.lock_waits.findings[0].pattern, "idle-blocker");
+}
+
+#[test]
+fn sys_schema_table_lock_waits_pairs_are_read_as_locks_not_as_waits() {
+    // The view pairs every granted lock with every pending one: it says the SELECT waits for
+    // the idle reader (compatible locks) and the ALTER for itself. The locks say the SELECT
+    // waits behind the ALTER, which waits for the reader.
+    let sink = analyze(&[("sys", read("mariadb-mdl-sys-schema-table-lock-waits.txt"))]);
+    let want = [
+        ("session 8", Some("session 7"), "EXCLUSIVE"),
+        ("session 9", Some("session 8"), "SHARED_READ"),
+    ];
+    assert_eq!(waits(&sink, "`crm`.`customers`"), expected(&want));
+    let alter = &sink.lock_waits.waits[0].requesting;
+    assert_eq!(
+        alter.query.as_deref(),
+        Some("ALTER TABLE customers ADD COLUMN email varchar(40)")
+    );
 }

@@ -142,6 +142,8 @@ pub struct MdlRow {
     /// The lock type without MariaDB's `MDL_` prefix: `SHARED_READ`, `EXCLUSIVE`, ….
     pub mode: Name,
     pub status: LockStatus,
+    /// The owner's statement, when the table shows it (`sys.schema_table_lock_waits`).
+    pub query: Option<String>,
     pub line: usize,
 }
 

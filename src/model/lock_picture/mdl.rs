@@ -123,8 +123,13 @@ impl LockPicture {
                 continue;
             }
             pending_shown |= row.status == LockStatus::Waiting;
+            let mut session = session_of(row.owner, sessions);
+            if let Some(q) = &row.query {
+                session.query.get_or_insert_with(|| q.clone());
+                session.query_known = true;
+            }
             entries.push(Entry {
-                session: session_of(row.owner, sessions),
+                session,
                 table: row.table.clone(),
                 mode: row.mode.to_string(),
                 granted: row.status == LockStatus::Granted,

@@ -153,6 +153,7 @@ const NAMES: &[(&str, Role)] = &[
     ("id", Role::ProcesslistId),
     ("object_type", Role::ObjectType),
     ("lock_duration", Role::LockDuration),
+    ("query_secs", Role::WaitAgeSecs),
     ("owner_thread_id", Role::PsThreadId),
     ("state", Role::ProcessState),
     ("processlist_state", Role::ProcessState),

@@ -87,6 +87,9 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
                 .map(|(_, r)| session(&r, &roles))
                 .collect(),
         ),
+        Kind::Metadata(_) if roles.has(Role::LockDuration, Side::Waiting) => {
+            TableRows::Metadata(mdl_pairs(rows_of(set, &roles)))
+        }
         Kind::Metadata(_) => TableRows::Metadata(
             rows_of(set, &roles)
                 .filter_map(|(line, r)| mdl_row(&r, &roles, line))
@@ -213,6 +216,9 @@ fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind>
         return Some(Kind::Metadata(name));
     }
     let waits_sides = roles.any_side(Side::Waiting) && roles.any_side(Side::Blocking);
+    if waits_sides && roles.has(Role::LockDuration, Side::Waiting) {
+        return Some(Kind::Metadata("sys.schema_table_lock_waits"));
+    }
     if waits_sides {
         let name = if own(Role::WaitAgeSecs)
             || own(Role::WaitAge)
@@ -477,8 +483,61 @@ fn mdl_row(r: &Row<'_>, roles: &Roles, line: usize) -> Option<MdlRow> {
         },
         mode: mode.into(),
         status,
+        query: None,
         line,
     })
+}
+
+/// `sys.schema_table_lock_waits` pairs every granted lock on a table with every pending one,
+/// compatible or not (even a session with itself), so its pairs are not waits: its locks are.
+/// Each side becomes a lock row (by processlist id), the pending ones in queue order (longest
+/// waiting first), and the waits are worked out again by the server's rules.
+fn mdl_pairs<'a>(rows: impl Iterator<Item = (usize, Row<'a>)>) -> Vec<MdlRow> {
+    let mut granted: Vec<MdlRow> = Vec::new();
+    let mut pending: Vec<(u64, MdlRow)> = Vec::new();
+    for (line, r) in rows {
+        let table = TableName {
+            schema: r.get(Role::Schema, Side::Own).map(Name::from),
+            table: r
+                .get(Role::Table, Side::Own)
+                .map(Name::from)
+                .unwrap_or_default(),
+            partition: None,
+        };
+        for (side, status) in [
+            (Side::Blocking, LockStatus::Granted),
+            (Side::Waiting, LockStatus::Waiting),
+        ] {
+            let Some(id) = r.num(Role::ProcesslistId, side) else {
+                continue;
+            };
+            let Some(mode) = r.get(Role::LockType, side) else {
+                continue;
+            };
+            let row = MdlRow {
+                owner: MdlOwner::Processlist(id),
+                object_type: "TABLE".into(),
+                table: table.clone(),
+                mode: mode.to_ascii_uppercase().into(),
+                status,
+                query: r.get(Role::Query, side).map(str::to_string),
+                line,
+            };
+            let same =
+                |m: &MdlRow| m.owner == row.owner && m.mode == row.mode && m.table == row.table;
+            match status {
+                LockStatus::Granted if !granted.iter().any(same) => granted.push(row),
+                LockStatus::Waiting if !pending.iter().any(|(_, m)| same(m)) => {
+                    let secs = r.num(Role::WaitAgeSecs, side).unwrap_or(0);
+                    pending.push((secs, row));
+                }
+                _ => {}
+            }
+        }
+    }
+    pending.sort_by_key(|(secs, _)| std::cmp::Reverse(*secs));
+    granted.extend(pending.into_iter().map(|(_, r)| r));
+    granted
 }
 
 fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
