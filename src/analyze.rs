@@ -350,8 +350,9 @@ struct Redacting<'a, 'b> {
 
 impl PieceSink for Redacting<'_, '_> {
     fn piece(&mut self, piece: Piece) {
-        let inner = &mut *self.inner;
-        self.redactor.piece(piece, &mut |p| inner.piece(p));
+        if let Some(piece) = self.redactor.piece(piece) {
+            self.inner.push(piece);
+        }
     }
 
     fn idle(&mut self) {

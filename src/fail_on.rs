@@ -86,28 +86,18 @@ impl Baseline {
                 })
                 .collect::<Result<_, _>>()?,
         };
+        let shape = |v: &serde_json::Value| v.get("shape")?.as_str().map(str::to_string);
         for doc in &documents {
-            if let Some(list) = doc.get("by_shape").and_then(|v| v.as_array()) {
-                understood = true;
-                shapes.extend(
-                    list.iter()
-                        .filter_map(|s| s.get("shape")?.as_str().map(str::to_string)),
-                );
-            }
-            if let Some(list) = doc.get("deadlocks").and_then(|v| v.as_array()) {
-                understood = true;
-                shapes.extend(
-                    list.iter()
-                        .filter_map(|d| d.get("shape")?.as_str().map(str::to_string)),
-                );
+            // The summary's `by_shape`, the document's `deadlocks`: lists of objects with one.
+            for key in ["by_shape", "deadlocks"] {
+                if let Some(list) = doc.get(key).and_then(|v| v.as_array()) {
+                    understood = true;
+                    shapes.extend(list.iter().filter_map(shape));
+                }
             }
             if doc.get("type").and_then(|t| t.as_str()) == Some("deadlock") {
                 understood = true;
-                shapes.extend(
-                    doc.get("shape")
-                        .and_then(|s| s.as_str())
-                        .map(str::to_string),
-                );
+                shapes.extend(shape(doc));
             }
             // A JSONL run ends with its summary line (`"type": "summary"`, counts only).
             understood |= doc.get("type").and_then(|t| t.as_str()) == Some("summary")
@@ -184,7 +174,7 @@ impl<S: Sink> Watch<S> {
                     Some(n) => n.count += 1,
                     None => self.new_shapes.push(NewShape {
                         shape: id.clone(),
-                        pattern: analysed.main_pattern().unwrap_or("unclassified"),
+                        pattern: analysed.pattern(),
                         input: analysed.deadlock.input.clone(),
                         line: analysed.deadlock.line,
                         count: 1,

@@ -18,7 +18,7 @@ pub struct Analysed {
 
 impl Analysed {
     pub fn new(deadlock: Deadlock, findings: Vec<Finding>) -> Analysed {
-        let shape = shape(&deadlock, main_pattern(&findings).unwrap_or("unclassified"));
+        let shape = shape(&deadlock, pattern_of(&findings));
         Analysed {
             deadlock,
             findings,
@@ -39,6 +39,16 @@ impl Analysed {
     pub fn main_pattern(&self) -> Option<&'static str> {
         main_pattern(&self.findings)
     }
+
+    /// [`Analysed::main_pattern`], `unclassified` when there is none: how summaries and
+    /// shapes count it.
+    pub fn pattern(&self) -> &'static str {
+        pattern_of(&self.findings)
+    }
+}
+
+fn pattern_of(findings: &[Finding]) -> &'static str {
+    main_pattern(findings).unwrap_or("unclassified")
 }
 
 /// The lock waits of one moment (error 1205's raw material) with their findings: who blocks

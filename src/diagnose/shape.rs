@@ -10,7 +10,7 @@
 //! lockscope versions; a change to what goes into it must change the version.
 
 use super::sql::fingerprint;
-use crate::model::{Deadlock, Lock, LockKind};
+use crate::model::{Deadlock, Lock};
 
 /// The shape of one deadlock.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -89,15 +89,8 @@ fn push_lock_key(out: &mut String, l: &Lock) {
     out.push_str(&l.table.table);
     out.push('|');
     out.push_str(l.index().unwrap_or("-"));
-    let kind = match l.kind {
-        LockKind::Table => "table",
-        LockKind::NextKey => "next-key",
-        LockKind::Gap => "gap",
-        LockKind::RecNotGap => "record-only",
-        LockKind::InsertIntention => "insert-intention",
-        LockKind::Metadata => "metadata",
-    };
-    for part in ["|", l.mode.as_str(), "|", kind] {
+    // The kind's JSON name: fixed by the JSON contract, and by the pinned ids here.
+    for part in ["|", l.mode.as_str(), "|", l.kind.as_str()] {
         out.push_str(part);
     }
 }

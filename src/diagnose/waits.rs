@@ -21,8 +21,7 @@ impl<'a> LockScene<'a> {
 
 /// `trx 609 (thread 71)`.
 pub(crate) fn who(t: &TrxSummary) -> String {
-    // A metadata-lock participant is a session, with or without an InnoDB transaction.
-    if t.trx_id.starts_with("session ") {
+    if t.is_session() {
         return t.trx_id.clone();
     }
     match (t.thread_id, t.ps_thread_id) {
@@ -134,14 +133,7 @@ pub fn held_phrase(g: &HeldLocks) -> String {
         s.push_str(": the gap after the last record of the page");
         return s;
     }
-    let kind = match g.kind {
-        LockKind::NextKey => "next-key",
-        LockKind::Gap => "gap",
-        LockKind::RecNotGap => "record-only",
-        LockKind::InsertIntention => "insert-intention",
-        LockKind::Metadata => "metadata",
-        LockKind::Table => "table",
-    };
+    let kind = g.kind.as_str();
     let what = if g.count == 1 {
         format!("{} {kind} lock on a record", g.mode)
     } else {

@@ -58,6 +58,12 @@ impl TrxSummary {
         (self.query_known && self.query.is_none()) || self.command.as_deref() == Some("Sleep")
     }
 
+    /// A metadata-lock participant, named `session <processlist id>`: a session, with or
+    /// without an InnoDB transaction (`lock_picture::mdl`).
+    pub fn is_session(&self) -> bool {
+        self.trx_id.starts_with("session ")
+    }
+
     /// Fills what `self` lacks from `other` (the same trx seen in another table).
     pub fn merge(&mut self, other: &TrxSummary) {
         fn fill<T: Clone>(a: &mut Option<T>, b: &Option<T>) {

@@ -43,28 +43,18 @@ impl Redactor {
         }
     }
 
-    /// `piece` redacted, passed to `out` (a result set that cannot be read is dropped rather
-    /// than passed on unredacted).
-    pub fn piece(&mut self, piece: Piece, out: &mut dyn FnMut(Piece)) {
-        let names = self.options.names;
-        match piece {
-            Piece::Deadlock(chunk) => out(Piece::Deadlock(report::redact_chunk(
-                &chunk,
-                &mut self.tokens,
-                names,
-            ))),
-            Piece::Transactions(chunk) => out(Piece::Transactions(report::redact_chunk(
-                &chunk,
-                &mut self.tokens,
-                names,
-            ))),
-            Piece::Table(table) => {
-                if let Some(t) = table::redact_table(&table, &mut self.tokens, names) {
-                    out(Piece::Table(t));
-                }
+    /// `piece` redacted; `None` for a result set that cannot be read (dropped rather than
+    /// passed on unredacted).
+    pub fn piece(&mut self, piece: Piece) -> Option<Piece> {
+        let (tokens, names) = (&mut self.tokens, self.options.names);
+        Some(match piece {
+            Piece::Deadlock(chunk) => Piece::Deadlock(report::redact_chunk(&chunk, tokens, names)),
+            Piece::Transactions(chunk) => {
+                Piece::Transactions(report::redact_chunk(&chunk, tokens, names))
             }
-            Piece::Oversized { line } => out(Piece::Oversized { line }),
-        }
+            Piece::Table(table) => Piece::Table(table::redact_table(&table, tokens, names)?),
+            Piece::Oversized { line } => Piece::Oversized { line },
+        })
     }
 }
 
@@ -119,25 +109,24 @@ struct TextSink<'a> {
 
 impl PieceSink for TextSink<'_> {
     fn piece(&mut self, piece: Piece) {
-        let mut redacted = Vec::with_capacity(1);
-        self.redactor.piece(piece, &mut |p| redacted.push(p));
-        for piece in redacted {
-            match (self.held.take(), piece) {
-                (Some(held), Piece::Deadlock(chunk))
-                    if first_line(&held).is_some_and(|h| chunk.first_line() < h) =>
-                {
-                    self.write(&Piece::Deadlock(chunk));
-                    self.write(&held);
+        let Some(piece) = self.redactor.piece(piece) else {
+            return;
+        };
+        match (self.held.take(), piece) {
+            (Some(held), Piece::Deadlock(chunk))
+                if first_line(&held).is_some_and(|h| chunk.first_line() < h) =>
+            {
+                self.write(&Piece::Deadlock(chunk));
+                self.write(&held);
+            }
+            (held, piece) => {
+                if let Some(h) = held {
+                    self.write(&h);
                 }
-                (held, piece) => {
-                    if let Some(h) = held {
-                        self.write(&h);
-                    }
-                    if matches!(piece, Piece::Transactions(_)) {
-                        self.held = Some(piece);
-                    } else {
-                        self.write(&piece);
-                    }
+                if matches!(piece, Piece::Transactions(_)) {
+                    self.held = Some(piece);
+                } else {
+                    self.write(&piece);
                 }
             }
         }

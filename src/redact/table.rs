@@ -9,7 +9,7 @@ use crate::parse::lock_tables::{
     column_roles, is_batch_header, parse_result_set, read_query, Role,
 };
 use crate::split::TableText;
-use crate::text::{Chunk, Shape};
+use crate::text::{split_top_level, Chunk, Shape};
 
 /// `table` redacted, as a `-B` result set (a markdown table when a header would not read back
 /// as a `-B` header). `None` when it is not a result set at all.
@@ -163,9 +163,8 @@ fn lock_data(value: &str, tokens: &mut Tokens) -> String {
         return value.to_string();
     }
     split_top_level(v)
-        .iter()
-        .map(|part| {
-            let p = part.trim();
+        .into_iter()
+        .map(|p| {
             if let Some(body) = p.strip_prefix('\'') {
                 format!("'{}'", tokens.text(body.strip_suffix('\'').unwrap_or(body)))
             } else if let Some(hex) = p.strip_prefix("0x") {
@@ -189,28 +188,6 @@ fn is_number(s: &str) -> bool {
     !s.is_empty()
         && s.bytes().all(|b| b.is_ascii_digit() || b == b'.')
         && s.bytes().next().is_some_and(|b| b.is_ascii_digit())
-}
-
-/// Splits on commas outside quotes.
-fn split_top_level(s: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut quoted = false;
-    let mut escaped = false;
-    for (i, c) in s.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if quoted => escaped = true,
-            '\'' => quoted = !quoted,
-            ',' if !quoted => {
-                out.push(s.get(start..i).unwrap_or(""));
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(s.get(start..).unwrap_or(""));
-    out
 }
 
 #[cfg(test)]

@@ -270,8 +270,7 @@ fn waiter(page: &mut Page, w: &LockWait, depth: usize) {
 }
 
 fn who(t: &TrxSummary) -> String {
-    // A metadata-lock participant is a session (its id is the processlist id).
-    if t.trx_id.starts_with("session ") {
+    if t.is_session() {
         let mut s = t.trx_id.clone();
         if let Some(user) = &t.user {
             s.push_str(&format!(" ({user}"));

@@ -13,7 +13,7 @@ use super::join::Sessions;
 use super::LockPicture;
 use crate::model::lock::TableName;
 use crate::model::lock_mode::LockKind;
-use crate::model::lock_table::{LockStatus, MdlOwner, MdlRow};
+use crate::model::lock_table::{LockStatus, MdlOwner};
 use crate::model::lock_wait::{LockWait, TrxSummary, WaitedLock};
 
 /// The MDL types of tables, in the order of the server's matrices.
@@ -109,8 +109,9 @@ struct Entry {
     mode: String,
     granted: bool,
     line: usize,
-    /// Read from PROCESSLIST rather than a lock table.
-    guessed: bool,
+    /// The lock table it was read from; `None`: PROCESSLIST (the lock a waiter asks for is
+    /// then told by its statement).
+    source: Option<u32>,
 }
 
 impl LockPicture {
@@ -118,7 +119,7 @@ impl LockPicture {
     pub(super) fn mdl_waits(&self, sessions: &Sessions<'_>) -> Vec<LockWait> {
         let mut entries: Vec<Entry> = Vec::new();
         let mut pending_shown = false;
-        for (_, row) in &self.mdl {
+        for (source, row) in &self.mdl {
             if row.object_type.as_str() != "TABLE" {
                 continue;
             }
@@ -134,7 +135,7 @@ impl LockPicture {
                 mode: row.mode.to_string(),
                 granted: row.status == LockStatus::Granted,
                 line: row.line,
-                guessed: false,
+                source: Some(*source),
             });
         }
         // No metadata lock table at all: PROCESSLIST alone still shows who waits behind whom.
@@ -189,11 +190,14 @@ impl LockPicture {
                     mode: mode_of_statement(sql).to_string(),
                     granted: false,
                     line: 0,
-                    guessed: true,
+                    source: None,
                 });
             }
         }
-        let source = self.sources.first().cloned().unwrap_or_default();
+        let source_of = |e: &Entry| match e.source {
+            Some(i) => self.source(i),
+            None => "PROCESSLIST (Waiting for table metadata lock)".to_string(),
+        };
         let mut waits = Vec::new();
         for (i, want) in entries.iter().enumerate().filter(|(_, e)| !e.granted) {
             let mut blockers: Vec<&Entry> = Vec::new();
@@ -221,7 +225,7 @@ impl LockPicture {
                     blocking: None,
                     lock: metadata_lock(want),
                     wait_secs: want.session.command_secs.map(|s| s as f64),
-                    sources: vec![source.clone()],
+                    sources: vec![source_of(want)],
                     line: want.line,
                     inferred: true,
                 });
@@ -232,9 +236,9 @@ impl LockPicture {
                     blocking: Some(b.session.clone()),
                     lock: metadata_lock(want),
                     wait_secs: None,
-                    sources: vec![source.clone()],
+                    sources: vec![source_of(if want.source.is_some() { want } else { b })],
                     line: if want.line > 0 { want.line } else { b.line },
-                    inferred: want.guessed,
+                    inferred: want.source.is_none(),
                 });
             }
         }
@@ -280,11 +284,6 @@ fn session_of(owner: MdlOwner, sessions: &Sessions<'_>) -> TrxSummary {
     sessions.enrich(&mut t);
     t.trx_id = session_key(t.thread_id, t.ps_thread_id);
     t
-}
-
-/// Keeps the rows of a metadata lock table.
-pub(super) fn keep(rows: Vec<MdlRow>, source: u32, into: &mut Vec<(u32, MdlRow)>) {
-    into.extend(rows.into_iter().map(|r| (source, r)));
 }
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ impl LockPicture {
             }
             TableRows::Waits(rows) => self.waits.extend(rows.into_iter().map(|r| (source, r))),
             TableRows::Sessions(rows) => self.sessions.extend(rows),
-            TableRows::Metadata(rows) => mdl::keep(rows, source, &mut self.mdl),
+            TableRows::Metadata(rows) => self.mdl.extend(rows.into_iter().map(|r| (source, r))),
         }
     }
 

@@ -6,6 +6,8 @@
 //! are read through this first. Only a select list's `expr [AS] alias` items and the `FROM` /
 //! `JOIN` table names are read: enough to name columns, never a SQL parser.
 
+use crate::text::split_top_level;
+
 /// Which side of a wait a join's table alias stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum JoinSide {
@@ -127,29 +129,6 @@ fn find_word(text: &str, word: &str) -> Option<usize> {
 
 fn is_ident(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
-}
-
-/// The items of a select list: split at commas outside parentheses and quotes.
-fn split_top_level(list: &str) -> Vec<&str> {
-    let mut items = Vec::new();
-    let (mut depth, mut quote, mut start) = (0i32, None, 0);
-    for (i, c) in list.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"' | '`') => quote = Some(c),
-            (None, '(') => depth += 1,
-            (None, ')') => depth -= 1,
-            (None, ',') if depth == 0 => {
-                items.push(list.get(start..i).unwrap_or("").trim());
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    items.push(list.get(start..).unwrap_or("").trim());
-    items.retain(|i| !i.is_empty());
-    items
 }
 
 /// `engine_lock_id as 'lock id'` / `r.trx_id waiting_trx_id` → (expression, alias).

@@ -50,6 +50,16 @@ pub enum View {
     Hour,
 }
 
+/// One more deadlock in `hour` (allocating the key only for a new hour).
+fn count_hour(by_hour: &mut BTreeMap<String, usize>, hour: &str) {
+    match by_hour.get_mut(hour) {
+        Some(n) => *n += 1,
+        None => {
+            by_hour.insert(hour.to_string(), 1);
+        }
+    }
+}
+
 /// The first and last timestamp seen.
 #[derive(Debug, Default, Clone)]
 struct Span {
@@ -115,7 +125,7 @@ impl Tally {
     pub fn add(&mut self, analysed: &Analysed) {
         let d = &analysed.deadlock;
         self.deadlocks += 1;
-        let pattern = analysed.main_pattern().unwrap_or("unclassified");
+        let pattern = analysed.pattern();
         *self.by_pattern.entry(pattern).or_default() += 1;
         let mut places: Vec<(TableName, Option<String>)> = Vec::new();
         for lock in d.transactions.iter().filter_map(|t| t.waits_for.as_ref()) {
@@ -127,26 +137,20 @@ impl Tally {
         for place in places {
             *self.by_index.entry(place).or_default() += 1;
         }
-        let stamp = d
-            .timestamp
-            .as_deref()
-            .and_then(|t| Some((Stamp::parse(t)?, t)));
-        let hour = stamp.as_ref().map(|(stamp, _)| stamp.hour());
-        match (&stamp, &hour) {
-            (Some((stamp, text)), Some(hour)) => {
-                match self.by_hour.get_mut(hour) {
-                    Some(n) => *n += 1,
-                    None => {
-                        self.by_hour.insert(hour.clone(), 1);
-                    }
-                }
+        // The timestamp as parsed, as printed, and its hour.
+        let seen = d.timestamp.as_deref().and_then(|t| {
+            let stamp = Stamp::parse(t)?;
+            Some((stamp, t, stamp.hour()))
+        });
+        match &seen {
+            Some((stamp, text, hour)) => {
+                count_hour(&mut self.by_hour, hour);
                 self.span.see(stamp, text);
             }
-            _ => self.no_timestamp += 1,
+            None => self.no_timestamp += 1,
         }
-        let seen = stamp.as_ref().zip(hour.as_deref());
         self.shapes
-            .add(analysed, seen.map(|((s, t), h)| (s, *t, h)));
+            .add(analysed, seen.as_ref().map(|(s, t, h)| (s, *t, h.as_str())));
     }
 
     pub fn add_lock_waits(&mut self, waits: &LockWaits) {

@@ -64,7 +64,7 @@ impl ShapeTally {
                 self.shapes.push(ShapeStats {
                     id: a.shape.id.clone(),
                     count: 0,
-                    pattern: a.main_pattern().unwrap_or("unclassified"),
+                    pattern: a.pattern(),
                     transactions: d.transactions.len(),
                     statements,
                     places,
@@ -83,12 +83,7 @@ impl ShapeTally {
         s.count += 1;
         if let Some((stamp, text, hour)) = seen {
             s.span.see(stamp, text);
-            match s.by_hour.get_mut(hour) {
-                Some(n) => *n += 1,
-                None => {
-                    s.by_hour.insert(hour.to_string(), 1);
-                }
-            }
+            super::count_hour(&mut s.by_hour, hour);
         }
         let victim = a.deadlock.victim.number.and_then(|n| {
             let at = a.deadlock.transactions.iter().position(|t| t.number == n)?;
