@@ -373,7 +373,7 @@ _lockscope() {
             return 0
             ;;
         lockscope__subcmd__lab)
-            opts="-w -n -f -h -V --dsn --path --workers --iterations --duration --database --keep --format --lock-wait-timeout --help --version list inconsistent-order delete-then-insert odku-supremum unique-key-race gap-then-insert fk-s-lock-upgrade hot-row idle-blocker"
+            opts="-w -n -f -e -h -V --dsn --path --workers --iterations --duration --database --keep --format --lock-wait-timeout --schema --rows --before --execute --after --isolation --help --version list locks inconsistent-order delete-then-insert odku-supremum unique-key-race gap-then-insert fk-s-lock-upgrade hot-row idle-blocker"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -421,6 +421,34 @@ _lockscope() {
                     ;;
                 --lock-wait-timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rows)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --execute)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --before)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --after)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --isolation)
+                    COMPREPLY=($(compgen -W "rr rc ru serializable" -- "${cur}"))
                     return 0
                     ;;
                 *)

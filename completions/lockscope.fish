@@ -118,6 +118,14 @@ complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l database -d 
 complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s f -l format -d 'Output format' -r -f -a "text\t'A table per scenario and the classification of the captured deadlock'
 json\t'One JSON document with the same figures'"
 complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l lock-wait-timeout -d 'Session `innodb_lock_wait_timeout` in seconds: every wait is bounded' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l schema -d '`lab locks`: a SQL file with the tables\' CREATE TABLE statements' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l rows -d '`lab locks`: a SQL file with the rows, loaded before each transaction' -r -F
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s e -l execute -l before -d '`lab locks`: a statement to explain (repeat for several)' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l after -d '`lab locks`: the statements of a fix, compared with `--before`' -r
+complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l isolation -d '`lab locks`: isolation levels to compare [default: rr,rc]' -r -f -a "rr\t'REPEATABLE READ, InnoDB\'s default: locking reads lock gaps too'
+rc\t'READ COMMITTED: gap locks only for foreign-key and duplicate-key checks'
+ru\t'READ UNCOMMITTED (locks as READ COMMITTED)'
+serializable\t'SERIALIZABLE: plain SELECTs become locking reads (`FOR SHARE`)'"
 complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -l keep -d 'Keep the scratch database at the end (to look at the rows)'
 complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c lockscope -n "__fish_lockscope_using_subcommand lab" -s V -l version -d 'Print version'

@@ -37,6 +37,9 @@ pub enum Error {
     LabInterrupted { database: String, dropped: bool },
     /// The async runtime for `lab` could not start.
     LabRuntime { source: io::Error },
+    /// `lab locks` was given statements it will not send, or flags that belong to it were
+    /// given to a scenario; `reason` names the file, line and rule.
+    LabStatements { reason: String },
     /// `--baseline` named a file that is not a baseline (or cannot be read).
     BadBaseline { path: PathBuf, reason: String },
 }
@@ -54,6 +57,7 @@ impl Error {
             | Error::UnknownScenario { .. }
             | Error::LabForeignDatabase { .. }
             | Error::LabRuntime { .. }
+            | Error::LabStatements { .. }
             | Error::BadBaseline { .. } => 2,
             Error::LabInterrupted { .. } => 130,
             Error::ServerUnreachable { .. } | Error::ServerRefused { .. } => 3,
@@ -111,6 +115,7 @@ impl fmt::Display for Error {
                 if *dropped { "dropped" } else { "left in place" }
             ),
             Error::LabRuntime { source } => write!(f, "cannot start the lab runtime: {source}"),
+            Error::LabStatements { reason } => write!(f, "{reason}"),
             Error::BadBaseline { path, reason } => {
                 write!(f, "baseline `{}`: {reason}", path.display())
             }

@@ -309,12 +309,18 @@ fn run_lab(args: &lockscope::cli::LabArgs) -> Result<u8, Error> {
     if args.scenario == "list" {
         return lockscope::lab::list(args.format);
     }
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|source| Error::LabRuntime { source })
+    };
+    if args.scenario == "locks" {
+        let config = lockscope::config::lab_locks(args)?;
+        return runtime()?.block_on(lockscope::lab::locks::run(&config, args.format));
+    }
     let config = lockscope::config::lab(args)?;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|source| Error::LabRuntime { source })?
-        .block_on(lockscope::lab::run(&config, args.format))
+    runtime()?.block_on(lockscope::lab::run(&config, args.format))
 }
 
 fn run_explain(args: &ExplainArgs) -> Result<u8, Error> {

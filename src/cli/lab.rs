@@ -4,6 +4,9 @@
 use clap::builder::PossibleValuesParser;
 use clap::Args;
 
+use std::path::PathBuf;
+
+use crate::lab::locks::Isolation;
 use crate::lab::{LabFormat, PathChoice, SCENARIOS};
 
 /// Run a deadlock scenario's broken and fixed write paths on a scratch database
@@ -18,6 +21,18 @@ use crate::lab::{LabFormat, PathChoice, SCENARIOS};
 /// loudly. Every session uses `--lock-wait-timeout`, so a run is bounded; the scratch database
 /// is dropped at the end unless `--keep`. Only that database is ever written to.
 ///
+/// `lab locks` is a lock EXPLAIN: it creates the tables of `--schema` (and the rows of
+/// `--rows`) in the scratch database, runs the `-e` statements in a transaction, reads every
+/// lock that transaction holds from the server, rolls back and prints the locks in plain words
+/// (which index, which key, next-key, gap or record-only), under each `--isolation` level.
+/// With `--after`, the same for a proposed fix, and what it changes. Statements are checked
+/// before they are sent: only tables of the scratch database, no COMMIT, no GLOBAL. On MySQL 8
+/// the locks come from `performance_schema.data_locks`; on MariaDB and MySQL 5.x from `SHOW
+/// ENGINE INNODB STATUS`, which lists them only with `innodb_status_output_locks` ON: that is
+/// a global setting, so lab turns it on for the run (SUPER or SYSTEM_VARIABLES_ADMIN) and puts
+/// the previous value back at the end, and other sessions' status output lists locks too
+/// meanwhile.
+///
 /// Exit codes: 0 ran; 1 a captured deadlock was not classified as the scenario's pattern; 2
 /// bad usage or a database lab did not create; 3 server unreachable or a missing privilege.
 ///
@@ -26,11 +41,16 @@ use crate::lab::{LabFormat, PathChoice, SCENARIOS};
 ///   lockscope lab odku-supremum --dsn mysql://root@127.0.0.1:3306
 ///   lockscope lab hot-row --dsn mysql://root@127.0.0.1 --workers 12 --duration 20
 ///   lockscope lab inconsistent-order --dsn mysql://root@db1 --path broken --format json
+///   lockscope lab locks --dsn mysql://root@127.0.0.1 --schema schema.sql --rows rows.sql \
+///       -e 'DELETE FROM orders WHERE customer_id = 42'
+///   lockscope lab locks --dsn mysql://root@127.0.0.1 --schema schema.sql --isolation rr \
+///       --before 'SELECT * FROM orders WHERE id = 15 FOR UPDATE' \
+///       --after 'INSERT INTO orders VALUES (15, 42)'
 #[derive(Debug, Args)]
 // Verbatim: otherwise clap reflows the examples into one paragraph.
 #[command(verbatim_doc_comment)]
 pub struct LabArgs {
-    /// `list`, or the scenario to run (its id is the catalogue's)
+    /// `list`, `locks` (what statements lock), or a scenario (a catalogue id)
     #[arg(value_name = "SCENARIO", value_parser = scenario_ids())]
     pub scenario: String,
 
@@ -74,10 +94,51 @@ pub struct LabArgs {
     #[arg(long, value_name = "SECONDS", default_value_t = 2,
           value_parser = clap::value_parser!(u32).range(1..=60))]
     pub lock_wait_timeout: u32,
+
+    /// `lab locks`: a SQL file with the tables' CREATE TABLE statements
+    #[arg(long, value_name = "FILE", help_heading = "lab locks")]
+    pub schema: Option<PathBuf>,
+
+    /// `lab locks`: a SQL file with the rows, loaded before each transaction
+    #[arg(long, value_name = "FILE", help_heading = "lab locks")]
+    pub rows: Option<PathBuf>,
+
+    /// `lab locks`: a statement to explain (repeat for several)
+    #[arg(
+        long = "execute",
+        short = 'e',
+        visible_alias = "before",
+        value_name = "SQL",
+        help_heading = "lab locks"
+    )]
+    pub execute: Vec<String>,
+
+    /// `lab locks`: the statements of a fix, compared with `--before`
+    #[arg(
+        long,
+        value_name = "SQL",
+        requires = "execute",
+        help_heading = "lab locks"
+    )]
+    pub after: Vec<String>,
+
+    /// `lab locks`: isolation levels to compare [default: rr,rc]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        value_name = "LEVELS",
+        help_heading = "lab locks"
+    )]
+    pub isolation: Vec<Isolation>,
 }
 
 fn scenario_ids() -> PossibleValuesParser {
-    PossibleValuesParser::new(std::iter::once("list").chain(SCENARIOS.iter().map(|s| s.id)))
+    PossibleValuesParser::new(
+        ["list", "locks"]
+            .into_iter()
+            .chain(SCENARIOS.iter().map(|s| s.id)),
+    )
 }
 
 /// A database name lab may create: letters, digits and `_`, so it needs no quoting anywhere.

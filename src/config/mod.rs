@@ -6,12 +6,14 @@
 mod connect;
 mod mycnf;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 pub use connect::{prompt_on_tty, resolve, Env};
 
 use crate::cli::{ConnectArgs, LabArgs, WatchArgs};
 use crate::error::Error;
+use crate::lab::locks::{self, guard, guard::Role, Isolation};
 use crate::lab::{self, Limit};
 use crate::live::server::Timeouts;
 use crate::live::{LiveConfig, WatchConfig};
@@ -49,6 +51,19 @@ pub fn watch(args: &WatchArgs) -> Result<WatchConfig, Error> {
 
 /// The lab run `args` asks for (not `list`), with the scenario's defaults filled in.
 pub fn lab(args: &LabArgs) -> Result<lab::Config, Error> {
+    let locks_only = args.schema.is_some()
+        || args.rows.is_some()
+        || !args.execute.is_empty()
+        || !args.isolation.is_empty();
+    if locks_only {
+        return Err(Error::LabStatements {
+            reason: format!(
+                "`--schema`, `--rows`, `-e`, `--after` and `--isolation` go with `lab locks`, \
+                 not with a scenario (`{}`)",
+                args.scenario
+            ),
+        });
+    }
     let scenario = lab::scenario(&args.scenario).ok_or_else(|| Error::UnknownScenario {
         id: args.scenario.clone(),
     })?;
@@ -66,5 +81,76 @@ pub fn lab(args: &LabArgs) -> Result<lab::Config, Error> {
         database: args.database.clone(),
         keep: args.keep,
         lock_wait_timeout: Duration::from_secs(u64::from(args.lock_wait_timeout)),
+    })
+}
+
+/// The `lab locks` run `args` asks for: the files read and every statement vetted
+/// (`lab::locks::guard`) before anything connects.
+pub fn lab_locks(args: &LabArgs) -> Result<locks::Config, Error> {
+    let dsn = args.dsn.clone().ok_or(Error::LabNoDsn)?;
+    let usage = |reason: &str| Error::LabStatements {
+        reason: reason.to_string(),
+    };
+    let read = |path: &PathBuf| {
+        std::fs::read_to_string(path).map_err(|source| Error::UnreadableInput {
+            path: path.clone(),
+            source,
+        })
+    };
+    let vet = |sql: &str, origin: &str, role: Role| {
+        guard::vet(sql, origin, &args.database, role)
+            .map_err(|reason| Error::LabStatements { reason })
+    };
+    let schema_path = args.schema.as_ref().ok_or_else(|| {
+        usage("`lab locks` needs `--schema FILE`: the CREATE TABLE statements of the tables")
+    })?;
+    if args.execute.is_empty() {
+        return Err(usage(
+            "`lab locks` needs the statements to explain: `-e 'DELETE FROM … WHERE …'`",
+        ));
+    }
+    let schema_sql = read(schema_path)?;
+    let mut setup = vet(&schema_sql, &schema_path.display().to_string(), Role::Setup)?;
+    if let Some(rows) = &args.rows {
+        setup.extend(vet(&read(rows)?, &rows.display().to_string(), Role::Setup)?);
+    }
+    let group = |name: &'static str, flag: &str, sqls: &[String]| -> Result<locks::Group, Error> {
+        let mut statements = Vec::new();
+        for (i, sql) in sqls.iter().enumerate() {
+            statements.extend(vet(
+                sql,
+                &format!("`{flag}` #{}", i + 1),
+                Role::Transaction,
+            )?);
+        }
+        Ok(locks::Group { name, statements })
+    };
+    let groups = if args.after.is_empty() {
+        vec![group("statements", "-e", &args.execute)?]
+    } else {
+        vec![
+            group("before", "--before", &args.execute)?,
+            group("after", "--after", &args.after)?,
+        ]
+    };
+    let mut isolations = args.isolation.clone();
+    if isolations.is_empty() {
+        isolations = vec![Isolation::Rr, Isolation::Rc];
+    }
+    let mut seen = Vec::new();
+    isolations.retain(|i| {
+        let new = !seen.contains(i);
+        seen.push(*i);
+        new
+    });
+    Ok(locks::Config {
+        dsn,
+        database: args.database.clone(),
+        keep: args.keep,
+        lock_wait_timeout: Duration::from_secs(u64::from(args.lock_wait_timeout)),
+        setup,
+        schema_sql,
+        groups,
+        isolations,
     })
 }

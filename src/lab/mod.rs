@@ -8,6 +8,7 @@
 
 pub mod capture;
 mod choice;
+pub mod locks;
 mod render;
 pub mod runner;
 pub mod scenarios;
@@ -100,7 +101,7 @@ pub async fn run(config: &Config, format: LabFormat) -> Result<u8, Error> {
     Ok(u8::from(mismatched))
 }
 
-fn print(text: &str) -> Result<(), Error> {
+pub(crate) fn print(text: &str) -> Result<(), Error> {
     std::io::stdout()
         .lock()
         .write_all(text.as_bytes())
@@ -121,24 +122,7 @@ pub async fn run_scenario(config: &Config) -> Result<LabReport, Error> {
         ran = run_paths(&server, &scratch, config, &mut admin, &mut seen) => Some(ran),
         _ = tokio::signal::ctrl_c() => None,
     };
-    let cleaned = if config.keep {
-        Ok(())
-    } else if ran.is_some() {
-        scratch.drop(&mut admin).await
-    } else {
-        // The interrupted run may have left the admin session mid-query.
-        let mut fresh = server.connect(None, config.lock_wait_timeout).await?;
-        scratch.drop(&mut fresh).await
-    };
-    let _ = admin.disconnect().await;
-    let Some(ran) = ran else {
-        return Err(Error::LabInterrupted {
-            database: config.database.clone(),
-            dropped: cleaned.is_ok() && !config.keep,
-        });
-    };
-    let paths = ran?;
-    cleaned?;
+    let paths = clean_up(&server, scratch, admin, ran, config.keep).await?;
     let (iterations, duration_secs) = match config.limit {
         Limit::Iterations(n) => (Some(n), None),
         Limit::Duration(d) => (None, Some(d.as_secs())),
@@ -158,6 +142,37 @@ pub async fn run_scenario(config: &Config) -> Result<LabReport, Error> {
         lock_wait_timeout_secs: config.lock_wait_timeout.as_secs(),
         paths,
     })
+}
+
+/// Ends a run in the scratch database: drops it unless `keep` (on a fresh session when Ctrl-C
+/// interrupted the run, which may have left `admin` mid-query) and returns what the run
+/// produced, or says it was interrupted (`ran` is `None`).
+async fn clean_up<T>(
+    server: &Server,
+    scratch: Scratch,
+    mut admin: mysql_async::Conn,
+    ran: Option<Result<T, Error>>,
+    keep: bool,
+) -> Result<T, Error> {
+    let database = scratch.name.clone();
+    let cleaned = if keep {
+        Ok(())
+    } else if ran.is_some() {
+        scratch.drop(&mut admin).await
+    } else {
+        let mut fresh = server.connect(None, Duration::from_secs(2)).await?;
+        scratch.drop(&mut fresh).await
+    };
+    let _ = admin.disconnect().await;
+    let Some(ran) = ran else {
+        return Err(Error::LabInterrupted {
+            database,
+            dropped: cleaned.is_ok() && !keep,
+        });
+    };
+    let produced = ran?;
+    cleaned?;
+    Ok(produced)
 }
 
 async fn run_paths(

@@ -34,7 +34,8 @@ pub fn list() -> String {
     }
     format!(
         "{table}\n\nrun one with `lockscope lab <scenario> --dsn mysql://user@host:port`; it \
-         creates, uses and drops\nits own database (`--database`, default `lockscope_lab`)\n"
+         creates, uses and drops\nits own database (`--database`, default `lockscope_lab`); \
+         what a statement locks:\n`lockscope lab locks --dsn … --schema tables.sql -e 'DELETE …'`\n"
     )
 }
 

@@ -10,6 +10,7 @@ use mysql_async::Conn;
 
 use super::scenarios::Scenario;
 use crate::error::Error;
+use crate::live::server::ServerInfo;
 use crate::live::{self, Dsn};
 
 /// The marker table's name.
@@ -43,12 +44,22 @@ impl Server {
         database: Option<&str>,
         lock_wait_timeout: Duration,
     ) -> Result<Conn, Error> {
+        Ok(self.connect_described(database, lock_wait_timeout).await?.0)
+    }
+
+    /// [`Server::connect`], with what the server is (version, lock tables).
+    pub async fn connect_described(
+        &self,
+        database: Option<&str>,
+        lock_wait_timeout: Duration,
+    ) -> Result<(Conn, ServerInfo), Error> {
         let server = live::server::Server::connect(&self.dsn, live::server::Timeouts::default())
             .await
             .map_err(|reason| Error::ServerUnreachable {
                 dsn: self.label.clone(),
                 reason,
             })?;
+        let info = server.info;
         let mut conn = server.conn;
         let secs = lock_wait_timeout.as_secs().max(1);
         let mut setup = vec![
@@ -62,7 +73,7 @@ impl Server {
                 .await
                 .map_err(|e| self.refused("setting up a session", &e))?;
         }
-        Ok(conn)
+        Ok((conn, info))
     }
 
     /// The error for a statement the server refused while lab was `doing` something.
@@ -150,6 +161,18 @@ impl Scratch {
     /// Drops every table but the marker and loads the scenario's schema and seed data, so each
     /// path starts from the same rows.
     pub async fn load(&self, admin: &mut Conn, scenario: &Scenario) -> Result<(), Error> {
+        let what = format!("the `{}` schema", scenario.id);
+        self.load_statements(admin, &what, scenario.schema.iter().copied())
+            .await
+    }
+
+    /// Drops every table but the marker and runs `schema` (what `what` names, for errors).
+    pub async fn load_statements<'s>(
+        &self,
+        admin: &mut Conn,
+        what: &str,
+        schema: impl Iterator<Item = &'s str>,
+    ) -> Result<(), Error> {
         let name = &self.name;
         self.check(admin).await?;
         let tables: Vec<String> = admin
@@ -171,10 +194,10 @@ impl Scratch {
         );
         statements.push("SET SESSION foreign_key_checks = 1".to_string());
         statements.push(format!("USE `{name}`"));
-        statements.extend(scenario.schema.iter().map(|s| s.to_string()));
+        statements.extend(schema.map(str::to_string));
         for statement in statements {
             admin.query_drop(&statement).await.map_err(|e| {
-                let doing = format!("loading the `{}` schema into `{name}`", scenario.id);
+                let doing = format!("loading {what} into `{name}`");
                 self.server.refused(&doing, &e)
             })?;
         }

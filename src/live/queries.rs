@@ -103,6 +103,15 @@ const THREADS: Statement = Statement {
     privilege: "SELECT on `performance_schema`",
 };
 
+/// The locks of this session's own transaction (`lab locks`): its `THREAD_ID` through
+/// `threads`, which every MySQL 8 release has (`PS_CURRENT_THREAD_ID()` came in 8.0.16).
+const OWN_DATA_LOCKS: Statement = Statement {
+    sql: "SELECT * FROM performance_schema.data_locks WHERE THREAD_ID = \
+          (SELECT THREAD_ID FROM performance_schema.threads \
+           WHERE PROCESSLIST_ID = CONNECTION_ID())",
+    privilege: "SELECT on `performance_schema`",
+};
+
 const SHOW_CREATE_TABLE: Statement = Statement {
     sql: "SHOW CREATE TABLE",
     privilege: "any privilege on the table",
@@ -123,6 +132,7 @@ pub const STATEMENTS: &[&Statement] = &[
     &METADATA_LOCKS,
     &METADATA_LOCK_INFO,
     &THREADS,
+    &OWN_DATA_LOCKS,
 ];
 
 /// `VERSION()` and `@@version_comment`.
@@ -173,6 +183,11 @@ pub async fn show_engine_innodb_status(
 /// `performance_schema.data_locks` (MySQL 8.0+).
 pub async fn data_locks(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
     fetch(conn, &DATA_LOCKS, timeout).await
+}
+
+/// The `data_locks` rows of the session's own transaction (MySQL 8.0+).
+pub async fn own_data_locks(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
+    fetch(conn, &OWN_DATA_LOCKS, timeout).await
 }
 
 /// `performance_schema.data_lock_waits` (MySQL 8.0+).

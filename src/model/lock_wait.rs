@@ -197,7 +197,7 @@ fn last_writer(lock: &Lock) -> Option<String> {
 
 /// LOCK_DATA from a record dump: the key fields (before `DB_TRX_ID` on a clustered index), each
 /// as `short_value` shows it, joined with `, ` the way `data_locks` prints them.
-fn key_data(record: &Record, index: Option<&str>) -> String {
+pub fn key_data(record: &Record, index: Option<&str>) -> String {
     if record.is_supremum() {
         return "supremum pseudo-record".to_string();
     }

@@ -25,7 +25,7 @@ pub use lock_picture::{HeldLocks, LockPicture};
 pub use lock_table::{
     LockRow, LockStatus, LockTable, MdlOwner, MdlRow, RecordAddress, TableRows, WaitRow, WaitSide,
 };
-pub use lock_wait::{LockWait, TrxSummary, WaitedLock};
+pub use lock_wait::{key_data, LockWait, TrxSummary, WaitedLock};
 pub use record::{
     hex_bytes, DecodedColumn, Field, FieldValue, Record, INFO_BITS_DELETED, INFO_BITS_INSTANT,
     INFO_BITS_MIN_REC,

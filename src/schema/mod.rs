@@ -18,6 +18,7 @@ use sqlparser::dialect::MySqlDialect;
 use sqlparser::parser::Parser;
 
 pub use column_type::ColumnType;
+pub use statements::split as split_statements;
 
 use crate::model::TableName;
 

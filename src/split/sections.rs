@@ -310,7 +310,9 @@ impl Sections {
             }
             self.chunk.push(n, &r);
         }
-        if is_section_title(text) || text.starts_with("END OF INNODB MONITOR OUTPUT") {
+        // Without its rule (a copy lost it), only a title the monitor prints ends the section:
+        // a session's statement can be all capitals too (`SHOW ENGINE INNODB STATUS` itself).
+        if is_monitor_title(text) {
             self.emit(out);
             return Taken::No;
         }
@@ -432,6 +434,24 @@ fn is_row_marker(text: &str) -> bool {
 }
 
 /// A monitor section title: upper-case words alone on a line (`FILE I/O`, `ROW OPERATIONS`).
+/// The titles of the monitor's sections after TRANSACTIONS (MySQL 5.0-9.x, MariaDB), and its
+/// end line.
+fn is_monitor_title(text: &str) -> bool {
+    const TITLES: &[&str] = &[
+        "FILE I/O",
+        "INSERT BUFFER AND ADAPTIVE HASH INDEX",
+        "LOG",
+        "BUFFER POOL AND MEMORY",
+        "INDIVIDUAL BUFFER POOL INFO",
+        "ROW OPERATIONS",
+        "LATEST DETECTED DEADLOCK",
+        "LATEST FOREIGN KEY ERROR",
+        "SEMAPHORES",
+        "BACKGROUND THREAD",
+    ];
+    TITLES.contains(&text) || text.starts_with("END OF INNODB MONITOR OUTPUT")
+}
+
 fn is_section_title(text: &str) -> bool {
     text.len() >= 3
         && text.bytes().any(|b| b.is_ascii_uppercase())
@@ -555,6 +575,15 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].0, "transactions");
         assert_eq!(got[0].1, (2..=9).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn an_all_capitals_statement_does_not_end_the_section() {
+        // The session that asks for the status is listed with its own statement.
+        let text = "TRANSACTIONS\n------------\n---TRANSACTION 27, ACTIVE 0 sec\nMariaDB thread id 10, OS thread handle 1, query id 32 127.0.0.1 root starting\nSHOW ENGINE INNODB STATUS\nTABLE LOCK table `lkx`.`orders` trx id 27 lock mode IX\n--------\nFILE I/O\n";
+        let got = sections(&format!("------------\n{text}"));
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].1, (2..=7).collect::<Vec<_>>());
     }
 
     #[test]

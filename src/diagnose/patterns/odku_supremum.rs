@@ -11,11 +11,14 @@ declare_pattern! {
     /// for `lock_mode X insert intention waiting` on that same supremum.
     ///
     /// ### Why it deadlocks
-    /// Before it inserts, an upsert checks each new key for a duplicate and locks the place
-    /// where the key would go with an X next-key lock, so that no other transaction can insert
-    /// a conflicting key before it decides between INSERT and UPDATE (MySQL 5.7.26 made these
-    /// locks stricter to keep replication consistent; bug 98324 reports the extra deadlocks).
-    /// When the new keys sort after every existing key, as
+    /// Before it inserts, an upsert checks each new key for a duplicate and, on MySQL 5.7.26
+    /// and later, locks the place where the key would go with an X next-key lock, so that no
+    /// other transaction can insert a conflicting key before it decides between INSERT and
+    /// UPDATE (made stricter then to keep replication consistent; bug 98324 reports the extra
+    /// deadlocks). MariaDB 10.11 takes no such lock for an upsert of new keys alone
+    /// (`lockscope lab locks` shows only the table's IX): there the lock comes from a locking
+    /// read of the missing keys before the upsert (`SELECT … FOR UPDATE`), which takes X on
+    /// the supremum just the same. When the new keys sort after every existing key, as
     /// with ascending ids or appended rows, that place is the supremum of the last page, and the
     /// lock is a gap lock on "everything after the last key". Gap locks do not conflict with
     /// each other, so every concurrent upsert gets one. Then each needs an insert-intention lock
