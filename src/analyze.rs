@@ -251,11 +251,13 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         held: &held,
     });
     let n = waits.len();
+    let histories = picture.histories(&waits);
     sink.lock_waits(&LockWaits {
         waits,
         findings,
         held,
         lock_rows: picture.lock_rows(),
+        histories,
     })?;
     Ok(n)
 }
@@ -619,6 +621,7 @@ fn emit(
             }
             Item::Deadlock { analysed, rendered } => {
                 stats.deadlocks += 1;
+                stats.lock_picture.note_deadlock(&analysed.deadlock);
                 match rendered {
                     Some((start, end)) => run.push(spent.deadlocks.len(), start, end),
                     None => sink.deadlock(&analysed)?,

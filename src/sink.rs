@@ -61,6 +61,8 @@ pub struct LockWaits {
     pub held: Vec<HeldLocks>,
     /// Lock rows the lock tables held in all.
     pub lock_rows: usize,
+    /// Each involved thread's transaction, from `events_statements_history` (when read).
+    pub histories: Vec<crate::model::History>,
 }
 
 /// Totals known only at the end of the input.

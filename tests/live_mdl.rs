@@ -1,9 +1,11 @@
-//! Live metadata-lock waits, for real: a private MariaDB of this test's own (its own datadir
-//! and port, `performance_schema` and the metadata-lock instrument on — settings the machine's
-//! server does not have and must not be restarted for) gets an idle transaction that read a
-//! table, an ALTER TABLE behind it and a SELECT and an UPDATE behind the ALTER; then
-//! `lockscope analyze --dsn` must draw that queue. Needs `mariadbd` and `mariadb-install-db`
-//! (`.ci/run` installs the server).
+//! Live mode on what needs performance_schema, for real: a private MariaDB of each test's own
+//! (its own datadir and port, `performance_schema`, the metadata-lock instrument and the
+//! statement-history consumers on — settings the machine's server does not have and must not
+//! be restarted for). One test gets an idle transaction that read a table, an ALTER TABLE
+//! behind it and a SELECT and an UPDATE behind the ALTER, and `lockscope analyze --dsn` must
+//! draw that queue; the other makes a deadlock, and `analyze --dsn` must tell both
+//! transactions' statements. Needs `mariadbd` and `mariadb-install-db` (`.ci/run` installs the
+//! server).
 
 use std::net::TcpListener;
 use std::path::PathBuf;
@@ -40,8 +42,8 @@ fn free_port() -> u16 {
         .expect("a free port")
 }
 
-fn start() -> PrivateServer {
-    let dir = std::env::temp_dir().join(format!("lockscope-mdl-{}", std::process::id()));
+fn start(tag: &str) -> PrivateServer {
+    let dir = std::env::temp_dir().join(format!("lockscope-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
@@ -72,6 +74,8 @@ fn start() -> PrivateServer {
             "--innodb-buffer-pool-size=16M",
             "--performance-schema=ON",
             "--performance-schema-instrument=wait/lock/metadata/sql/mdl=ON",
+            "--performance-schema-consumer-events-statements-current=ON",
+            "--performance-schema-consumer-events-statements-history=ON",
         ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -95,16 +99,19 @@ async fn connect(port: u16) -> Conn {
     }
 }
 
-#[test]
-fn analyze_dsn_draws_the_queue_behind_an_alter() {
-    let server = start();
-    let port = server.port;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .unwrap();
-    let output = runtime.block_on(async move {
+        .unwrap()
+}
+
+#[test]
+fn analyze_dsn_draws_the_queue_behind_an_alter() {
+    let server = start("mdl");
+    let port = server.port;
+    let output = runtime().block_on(async move {
         let mut reader = connect(port).await;
         reader
             .query_drop(
@@ -134,17 +141,9 @@ fn analyze_dsn_draws_the_queue_behind_an_alter() {
             tokio::time::sleep(Duration::from_millis(400)).await;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
-        let output = tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_lockscope"))
-                .args(["analyze", "--width", "200", "--dsn"])
-                .arg(format!("mysql://root@127.0.0.1:{port}"))
-                .env("HOME", std::env::temp_dir().join("lockscope-live-home"))
-                .env_remove("LOCKSCOPE_DSN")
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
+        let output = tokio::task::spawn_blocking(move || analyze_dsn(port))
+            .await
+            .unwrap();
         // End the reader's transaction: the queue drains.
         reader.query_drop("COMMIT").await.unwrap();
         for q in queued {
@@ -173,4 +172,82 @@ fn analyze_dsn_draws_the_queue_behind_an_alter() {
         text.contains("finding: idle-blocker (high confidence)"),
         "{text}"
     );
+}
+
+fn analyze_dsn(port: u16) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_lockscope"))
+        .args(["analyze", "--width", "200", "--color", "never", "--dsn"])
+        .arg(format!("mysql://root@127.0.0.1:{port}"))
+        .env("HOME", std::env::temp_dir().join("lockscope-live-home"))
+        .env_remove("LOCKSCOPE_DSN")
+        .output()
+        .unwrap()
+}
+
+/// Both transactions of a real deadlock, statement by statement, from
+/// `events_statements_history`: the first UPDATE of each (which took the lock the other one
+/// waited for) is not in the deadlock report, only in the history.
+#[test]
+fn analyze_dsn_tells_each_deadlocked_transactions_statements() {
+    let server = start("history");
+    let port = server.port;
+    let output = runtime().block_on(async move {
+        let mut a = connect(port).await;
+        a.query_drop(
+            "CREATE DATABASE bank; CREATE TABLE bank.accounts (id INT PRIMARY KEY, balance INT); \
+             INSERT INTO bank.accounts VALUES (1, 100), (2, 200)",
+        )
+        .await
+        .unwrap();
+        let mut b = connect(port).await;
+        a.query_drop("BEGIN").await.unwrap();
+        a.query_drop("UPDATE bank.accounts SET balance = balance - 10 WHERE id = 1")
+            .await
+            .unwrap();
+        b.query_drop("BEGIN").await.unwrap();
+        b.query_drop("UPDATE bank.accounts SET balance = balance - 5 WHERE id = 2")
+            .await
+            .unwrap();
+        let waiting = tokio::spawn(async move {
+            let r = a
+                .query_drop("UPDATE bank.accounts SET balance = balance + 10 WHERE id = 2")
+                .await;
+            (a, r)
+        });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let rb = b
+            .query_drop("UPDATE bank.accounts SET balance = balance + 5 WHERE id = 1")
+            .await;
+        let (mut a, ra) = waiting.await.unwrap();
+        assert!(
+            ra.is_err() != rb.is_err(),
+            "exactly one victim: {ra:?} {rb:?}"
+        );
+        let _ = a.query_drop("COMMIT").await;
+        let _ = b.query_drop("COMMIT").await;
+        // Both sessions stay connected, as an application's pool keeps them.
+        let output = tokio::task::spawn_blocking(move || analyze_dsn(port))
+            .await
+            .unwrap();
+        drop((a, b));
+        output
+    });
+    drop(server);
+    let text = String::from_utf8_lossy(&output.stdout);
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        text.contains("statement history (performance_schema.events_statements_history)"),
+        "{text}\n{err}"
+    );
+    for statement in [
+        "2. UPDATE bank.accounts SET balance = balance - 10 WHERE id = 1",
+        "2. UPDATE bank.accounts SET balance = balance - 5 WHERE id = 2",
+    ] {
+        assert!(text.contains(statement), "{statement}: {text}");
+    }
+    assert!(
+        text.contains("← error 1213: deadlock, rolled back"),
+        "{text}"
+    );
+    assert!(text.contains(", rolled back:"), "{text}");
 }

@@ -115,6 +115,9 @@ pub fn fetch_inputs(config: &LiveConfig, notes: bool) -> Result<Vec<LiveInput>, 
                 for problem in &snapshot.problems {
                     eprintln!("warning: `{name}`: {problem}; lock waits from it are not shown");
                 }
+                for note in &snapshot.notes {
+                    eprintln!("note: `{name}`: {note}");
+                }
             }
             inputs.push(LiveInput {
                 name,

@@ -39,7 +39,7 @@ const LOCK_TABLES: Statement = Statement {
     sql: "SELECT LOWER(TABLE_SCHEMA), LOWER(TABLE_NAME) FROM information_schema.TABLES \
           WHERE (TABLE_SCHEMA = 'performance_schema' \
                  AND TABLE_NAME IN ('data_locks', 'data_lock_waits', 'metadata_locks', \
-                                    'threads')) \
+                                    'threads', 'events_statements_history')) \
              OR (TABLE_SCHEMA = 'information_schema' \
                  AND TABLE_NAME IN ('INNODB_TRX', 'INNODB_LOCKS', 'INNODB_LOCK_WAITS', \
                                     'METADATA_LOCK_INFO'))",
@@ -112,6 +112,28 @@ const OWN_DATA_LOCKS: Statement = Statement {
     privilege: "SELECT on `performance_schema`",
 };
 
+/// Whether performance_schema keeps statement histories (off by default on MariaDB, and
+/// empty when performance_schema itself is off).
+const STATEMENT_CONSUMERS: Statement = Statement {
+    sql: "SELECT NAME, ENABLED FROM performance_schema.setup_consumers \
+          WHERE NAME IN ('events_statements_current', 'events_statements_history')",
+    privilege: "SELECT on `performance_schema`",
+};
+
+/// The last statements of every other session, finished (`_history`) and running
+/// (`_current`), by processlist id: each transaction's whole story.
+const STATEMENT_HISTORY: Statement = Statement {
+    sql: "SELECT t.PROCESSLIST_ID, s.THREAD_ID, s.EVENT_ID, s.MYSQL_ERRNO, s.SQL_TEXT \
+          FROM (SELECT THREAD_ID, EVENT_ID, MYSQL_ERRNO, SQL_TEXT \
+                FROM performance_schema.events_statements_history \
+                UNION SELECT THREAD_ID, EVENT_ID, MYSQL_ERRNO, SQL_TEXT \
+                FROM performance_schema.events_statements_current) s \
+          JOIN performance_schema.threads t ON t.THREAD_ID = s.THREAD_ID \
+          WHERE t.PROCESSLIST_ID IS NOT NULL AND t.PROCESSLIST_ID <> CONNECTION_ID() \
+          ORDER BY s.THREAD_ID, s.EVENT_ID",
+    privilege: "SELECT on `performance_schema`",
+};
+
 const SHOW_CREATE_TABLE: Statement = Statement {
     sql: "SHOW CREATE TABLE",
     privilege: "any privilege on the table",
@@ -133,6 +155,8 @@ pub const STATEMENTS: &[&Statement] = &[
     &METADATA_LOCK_INFO,
     &THREADS,
     &OWN_DATA_LOCKS,
+    &STATEMENT_CONSUMERS,
+    &STATEMENT_HISTORY,
 ];
 
 /// `VERSION()` and `@@version_comment`.
@@ -183,6 +207,32 @@ pub async fn show_engine_innodb_status(
 /// `performance_schema.data_locks` (MySQL 8.0+).
 pub async fn data_locks(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
     fetch(conn, &DATA_LOCKS, timeout).await
+}
+
+/// Which statement consumers are on: `None` when performance_schema is off (no rows), else
+/// whether `events_statements_history` is on.
+pub async fn statement_history_on(
+    conn: &mut Conn,
+    timeout: Duration,
+) -> Result<Option<bool>, QueryError> {
+    let table = fetch(conn, &STATEMENT_CONSUMERS, timeout).await?;
+    if table.rows.is_empty() {
+        return Ok(None);
+    }
+    let on = |name: &str| {
+        table.rows.iter().any(|row| {
+            let cell = |i: usize| row.get(i).cloned().flatten().unwrap_or_default();
+            cell(0) == name.as_bytes() && cell(1).eq_ignore_ascii_case(b"YES")
+        })
+    };
+    Ok(Some(
+        on("events_statements_history") && on("events_statements_current"),
+    ))
+}
+
+/// `events_statements_history` and `_current` of the other sessions.
+pub async fn statement_history(conn: &mut Conn, timeout: Duration) -> Result<Table, QueryError> {
+    fetch(conn, &STATEMENT_HISTORY, timeout).await
 }
 
 /// The `data_locks` rows of the session's own transaction (MySQL 8.0+).

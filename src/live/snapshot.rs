@@ -15,6 +15,8 @@ pub struct Snapshot {
     pub tables: Vec<Table>,
     /// Tables that could not be read (a missing privilege): the rest is still there.
     pub problems: Vec<QueryError>,
+    /// What the server does not keep, and the setting that would keep it.
+    pub notes: Vec<String>,
 }
 
 impl Snapshot {
@@ -79,6 +81,26 @@ pub async fn take(server: &mut Server) -> Result<Snapshot, QueryError> {
         results.push(queries::threads(conn, timeout).await);
     }
     results.push(queries::processlist(conn, timeout).await);
+    if info.has("performance_schema.events_statements_history") {
+        match queries::statement_history_on(conn, timeout).await {
+            Ok(Some(true)) => results.push(queries::statement_history(conn, timeout).await),
+            Ok(Some(false)) => snapshot.notes.push(
+                "no statement histories: the `events_statements_current` and \
+                 `events_statements_history` consumers are off (UPDATE \
+                 performance_schema.setup_consumers SET ENABLED = 'YES' WHERE NAME IN \
+                 ('events_statements_current', 'events_statements_history'), or \
+                 performance-schema-consumer-events-statements-history=ON in the server's \
+                 options)"
+                    .to_string(),
+            ),
+            Ok(None) => snapshot.notes.push(
+                "no statement histories: performance_schema is off (performance_schema=ON in \
+                 the server's options, then a restart)"
+                    .to_string(),
+            ),
+            Err(e) => results.push(Err(e)),
+        }
+    }
     for result in results {
         match result {
             Ok(table) => snapshot.tables.push(table),
@@ -110,6 +132,7 @@ mod tests {
                 },
             ],
             problems: vec![],
+            notes: vec![],
         };
         assert_eq!(
             snapshot.text(),

@@ -147,6 +147,24 @@ pub struct MdlRow {
     pub line: usize,
 }
 
+/// One statement a thread ran (`performance_schema.events_statements_history` /
+/// `_current`): the whole story of a transaction, where the deadlock report shows only the
+/// last statement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatementRow {
+    /// The processlist id (what deadlock reports print as `thread id`), when the result set
+    /// has it (joined with `threads`).
+    pub thread_id: Option<u64>,
+    /// performance_schema's `THREAD_ID`.
+    pub ps_thread_id: Option<u64>,
+    /// Order within the thread.
+    pub event_id: u64,
+    pub sql: String,
+    /// `MYSQL_ERRNO`: 1213 for the deadlock victim's statement, 1205 for a lock wait timeout.
+    pub errno: Option<u32>,
+    pub line: usize,
+}
+
 /// The rows of one result set, by what the table is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TableRows {
@@ -156,6 +174,8 @@ pub enum TableRows {
     Waits(Vec<WaitRow>),
     /// INNODB_TRX (trx id set) or PROCESSLIST / threads (thread id set, `trx_id` empty).
     Sessions(Vec<TrxSummary>),
+    /// `events_statements_history` / `_current`.
+    Statements(Vec<StatementRow>),
 }
 
 impl TableRows {
@@ -165,6 +185,7 @@ impl TableRows {
             TableRows::Waits(r) => r.len(),
             TableRows::Metadata(r) => r.len(),
             TableRows::Sessions(r) => r.len(),
+            TableRows::Statements(r) => r.len(),
         }
     }
 

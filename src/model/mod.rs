@@ -21,9 +21,10 @@ pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
 pub use lock::{Lock, LockTarget, TableName};
 pub use lock_mode::{LockKind, LockMode, LockModeClause};
-pub use lock_picture::{HeldLocks, LockPicture};
+pub use lock_picture::{HeldLocks, History, HistoryStatement, Involved, LockPicture};
 pub use lock_table::{
-    LockRow, LockStatus, LockTable, MdlOwner, MdlRow, RecordAddress, TableRows, WaitRow, WaitSide,
+    LockRow, LockStatus, LockTable, MdlOwner, MdlRow, RecordAddress, StatementRow, TableRows,
+    WaitRow, WaitSide,
 };
 pub use lock_wait::{key_data, LockWait, TrxSummary, WaitedLock};
 pub use record::{

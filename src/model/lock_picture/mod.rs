@@ -11,6 +11,7 @@
 //! transaction, table, index and mode (`held`); only the waiting rows are kept whole.
 
 mod held;
+mod history;
 mod infer;
 mod join;
 mod mdl;
@@ -18,8 +19,9 @@ mod mdl;
 use std::collections::HashMap;
 
 pub use held::HeldLocks;
+pub use history::{History, HistoryStatement, Involved};
 
-use super::lock_table::{LockRow, LockStatus, LockTable, MdlRow, TableRows, WaitRow};
+use super::lock_table::{LockRow, LockStatus, LockTable, MdlRow, StatementRow, TableRows, WaitRow};
 use super::lock_wait::{LockWait, TrxSummary};
 use super::Name;
 use held::HeldIndex;
@@ -57,6 +59,10 @@ pub struct LockPicture {
     lock_rows: usize,
     /// Metadata locks (`metadata_locks`, `METADATA_LOCK_INFO`), with their source.
     mdl: Vec<(u32, MdlRow)>,
+    /// Statement histories (`events_statements_history` / `_current`).
+    statements: Vec<StatementRow>,
+    /// The threads of the latest deadlock report: a history is of one moment, the latest.
+    deadlock_threads: Vec<Involved>,
 }
 
 impl LockPicture {
@@ -74,7 +80,30 @@ impl LockPicture {
             TableRows::Waits(rows) => self.waits.extend(rows.into_iter().map(|r| (source, r))),
             TableRows::Sessions(rows) => self.sessions.extend(rows),
             TableRows::Metadata(rows) => self.mdl.extend(rows.into_iter().map(|r| (source, r))),
+            TableRows::Statements(rows) => self.statements.extend(rows),
         }
+    }
+
+    /// Remembers the threads of a deadlock report, for their statement histories; a later
+    /// report replaces an earlier one.
+    pub fn note_deadlock(&mut self, deadlock: &super::Deadlock) {
+        self.deadlock_threads = Involved::of_deadlock(deadlock);
+    }
+
+    /// The statement history of each thread of the latest deadlock and of each side of `waits`,
+    /// when statement histories were read (empty otherwise).
+    pub fn histories(&self, waits: &[LockWait]) -> Vec<History> {
+        if self.statements.is_empty() {
+            return Vec::new();
+        }
+        let mut involved = self.deadlock_threads.clone();
+        for w in waits {
+            involved.extend(Involved::of_wait_side(&w.requesting, "waiting"));
+            if let Some(b) = &w.blocking {
+                involved.extend(Involved::of_wait_side(b, "blocking"));
+            }
+        }
+        history::histories(&self.statements, &self.sessions, &involved)
     }
 
     fn add_lock(&mut self, source: u32, row: LockRow) {
@@ -128,6 +157,10 @@ impl LockPicture {
         self.sessions.extend(other.sessions);
         self.mdl
             .extend(other.mdl.into_iter().map(|(s, r)| (s + offset, r)));
+        self.statements.extend(other.statements);
+        if !other.deadlock_threads.is_empty() {
+            self.deadlock_threads = other.deadlock_threads;
+        }
         self.open
             .extend(other.open.into_iter().map(|(s, r)| (s + offset, r)));
         let groups = self.held.merge(other.held);

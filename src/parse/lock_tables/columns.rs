@@ -58,6 +58,8 @@ pub enum Role {
     LockDuration,
     /// PROCESSLIST `State` (`Waiting for table metadata lock`).
     ProcessState,
+    /// `events_statements_*` `MYSQL_ERRNO`: how the statement ended (1213, 1205, 0).
+    Errno,
 }
 
 /// Which transaction of a wait a column describes.
@@ -99,6 +101,8 @@ const NAMES: &[(&str, Role)] = &[
     ("connection_id", Role::ProcesslistId),
     ("thread", Role::ProcesslistId),
     ("event_id", Role::EventId),
+    ("mysql_errno", Role::Errno),
+    ("errno", Role::Errno),
     ("engine", Role::Engine),
     ("object_schema", Role::Schema),
     ("table_schema", Role::Schema),

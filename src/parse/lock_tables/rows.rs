@@ -10,7 +10,7 @@ use super::query::QueryContext;
 use super::result_set::ResultSet;
 use crate::model::{
     LockKind, LockMode, LockRow, LockStatus, LockTable, MdlOwner, MdlRow, Name, RecordAddress,
-    TableName, TableRows, TrxSummary, WaitRow, WaitSide,
+    StatementRow, TableName, TableRows, TrxSummary, WaitRow, WaitSide,
 };
 use crate::parse::parse_mode_clause;
 
@@ -85,6 +85,11 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
         Kind::Sessions(_) => TableRows::Sessions(
             rows_of(set, &roles)
                 .map(|(_, r)| session(&r, &roles))
+                .collect(),
+        ),
+        Kind::Statements(_) => TableRows::Statements(
+            rows_of(set, &roles)
+                .filter_map(|(line, r)| statement_row(&r, line))
                 .collect(),
         ),
         Kind::Metadata(_) if roles.has(Role::LockDuration, Side::Waiting) => {
@@ -193,12 +198,17 @@ enum Kind {
     Waits(&'static str),
     Sessions(&'static str),
     Metadata(&'static str),
+    Statements(&'static str),
 }
 
 impl Kind {
     fn name(self) -> &'static str {
         match self {
-            Kind::Locks(n) | Kind::Waits(n) | Kind::Sessions(n) | Kind::Metadata(n) => n,
+            Kind::Locks(n)
+            | Kind::Waits(n)
+            | Kind::Sessions(n)
+            | Kind::Metadata(n)
+            | Kind::Statements(n) => n,
         }
     }
 }
@@ -248,6 +258,16 @@ fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind>
             "performance_schema.data_locks"
         };
         return Some(Kind::Locks(name));
+    }
+    // A statement history: each statement of a thread, by event id (no lock, no trx id).
+    if own(Role::EventId) && own(Role::Query) && (own(Role::PsThreadId) || own(Role::ProcesslistId))
+    {
+        let name = if query.reads("events_statements_current") {
+            "performance_schema.events_statements_current"
+        } else {
+            "performance_schema.events_statements_history"
+        };
+        return Some(Kind::Statements(name));
     }
     if own(Role::TrxState) || own(Role::Started) || (own(Role::TrxId) && own(Role::Query)) {
         return Some(Kind::Sessions("information_schema.INNODB_TRX"));
@@ -559,6 +579,24 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         process_state: r.get(Role::ProcessState, own).map(str::to_string),
         query_known: roles.has(Role::Query, own),
     }
+}
+
+/// A statement of a thread's history; rows without an event id or a thread are skipped.
+fn statement_row(r: &Row<'_>, line: usize) -> Option<StatementRow> {
+    let own = Side::Own;
+    let thread_id = r.num(Role::ProcesslistId, own);
+    let ps_thread_id = r.num(Role::PsThreadId, own);
+    if thread_id.is_none() && ps_thread_id.is_none() {
+        return None;
+    }
+    Some(StatementRow {
+        thread_id,
+        ps_thread_id,
+        event_id: r.num(Role::EventId, own)?,
+        sql: r.get(Role::Query, own)?.to_string(),
+        errno: r.num(Role::Errno, own).and_then(|n| u32::try_from(n).ok()),
+        line,
+    })
 }
 
 /// `00:00:02` → 2; a plain number of seconds is accepted too.

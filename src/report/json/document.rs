@@ -144,6 +144,10 @@ impl<W: Write> Sink for JsonReport<W> {
         }
         self.out.write_all(b",\"lock_wait_findings\":")?;
         serde_json::to_writer(&mut self.out, &self.lock_waits.findings)?;
+        if !self.lock_waits.histories.is_empty() {
+            self.out.write_all(b",\"statement_history\":")?;
+            serde_json::to_writer(&mut self.out, &self.lock_waits.histories)?;
+        }
         self.out.write_all(b",\"warnings\":")?;
         serde_json::to_writer(&mut self.out, &self.warnings)?;
         self.out.write_all(b",\"summary\":")?;

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use super::wire::{count_patterns, HeldLine, LockRowJson, SummaryJson, WarningLine, TOOL};
+use super::wire::{
+    count_patterns, HeldLine, HistoryLine, LockRowJson, SummaryJson, WarningLine, TOOL,
+};
 use super::{render_line, SCHEMA_VERSION};
 use crate::model::{BlockingTree, LockRow, Warning};
 use crate::report::lock_waits::{FindingLine, LockWaitJson};
@@ -136,6 +138,15 @@ impl<W: Write> Sink for JsonlReport<W> {
                 kind: "lock",
                 schema_version: SCHEMA_VERSION,
                 held,
+            };
+            serde_json::to_writer(&mut self.out, &line)?;
+            self.out.write_all(b"\n")?;
+        }
+        for history in &waits.histories {
+            let line = HistoryLine {
+                kind: "statement_history",
+                schema_version: SCHEMA_VERSION,
+                history,
             };
             serde_json::to_writer(&mut self.out, &line)?;
             self.out.write_all(b"\n")?;

@@ -44,6 +44,7 @@
 //! | `locks` | array of `lock_group` | the lock tables' rows per transaction, table, index and mode |
 //! | `lock_rows` | array of `lock_row` | only with `--all-locks`: every lock-table row as read |
 //! | `lock_wait_findings` | array of `finding` | `idle-blocker`, `long-transaction`, `hot-row`, … |
+//! | `statement_history` | array of `history` | only when statement histories were read: each thread of the latest deadlock and of each lock wait, its transaction's statements (`thread_id`, `role`, `statements[]` of `sql`, `errno`, `reported`; `from_the_middle`) |
 //! | `warnings` | array of `warning` | at most 10,000 are kept, see `summary.warnings_omitted` |
 //! | `summary` | `summary` | totals |
 //!

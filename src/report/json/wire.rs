@@ -43,6 +43,16 @@ pub struct HeldLine<'a> {
     pub held: &'a crate::model::HeldLocks,
 }
 
+/// A thread's statement history as a JSONL line: `{"type":"statement_history", …}`.
+#[derive(Serialize)]
+pub struct HistoryLine<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub history: &'a crate::model::History,
+}
+
 /// One row of a lock table (`--all-locks`): `lock_rows[]` of the document, a `"type":"lock_row"`
 /// line of JSONL.
 #[derive(Serialize)]

@@ -84,7 +84,7 @@ impl<W: Write, E: Write> Sink for TextReport<W, E> {
     }
 
     fn lock_waits(&mut self, waits: &LockWaits) -> io::Result<()> {
-        if waits.waits.is_empty() && waits.held.is_empty() {
+        if waits.waits.is_empty() && waits.held.is_empty() && waits.histories.is_empty() {
             return Ok(());
         }
         let mut page = Page::new(self.options);
