@@ -172,6 +172,16 @@ fn analyze_dsn_draws_the_queue_behind_an_alter() {
         text.contains("finding: idle-blocker (high confidence)"),
         "{text}"
     );
+    // What the idle reader last did, from its statement history.
+    // (The private server runs with --skip-grant-tables: PROCESSLIST shows no host.)
+    assert!(
+        text.contains("Its last statement was `SELECT * FROM shop.orders WHERE id = 1`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("(its last: SELECT * FROM shop.orders WHERE id = 1)"),
+        "{text}"
+    );
 }
 
 fn analyze_dsn(port: u16) -> std::process::Output {

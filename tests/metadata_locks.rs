@@ -114,11 +114,11 @@ fn the_text_report_draws_the_queue() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("session 16 (root) — head blocker of 3 waiting, idle in its open"),
+        text.contains("session 16 (root@localhost) — head blocker of 3 waiting, idle in its open"),
         "{text}"
     );
     assert!(
-        text.contains("└─ session 17 (root): ALTER TABLE orders ADD COLUMN"),
+        text.contains("└─ session 17 (root@localhost): ALTER TABLE orders ADD COLUMN"),
         "{text}"
     );
     assert!(

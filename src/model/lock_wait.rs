@@ -50,6 +50,10 @@ pub struct TrxSummary {
     /// shown"): a TRANSACTIONS block, `trx_query`, `blocking_query`, PROCESSLIST `INFO`.
     #[serde(skip)]
     pub query_known: bool,
+    /// The last statement the session ran, from its statement history: what an idle blocker
+    /// did before it went quiet.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_statement: Option<String>,
 }
 
 impl TrxSummary {
@@ -241,6 +245,7 @@ impl TrxSummary {
             command_secs: None,
             process_state: None,
             query_known: true,
+            last_statement: None,
         }
     }
 }

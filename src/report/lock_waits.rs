@@ -368,12 +368,21 @@ fn state(t: &TrxSummary) -> String {
         .map(|s| format!(" for {s} s"))
         .unwrap_or_default();
     if t.is_idle() {
-        format!("idle in its open transaction{age}, runs no statement")
+        let last = t
+            .last_statement
+            .as_deref()
+            .map(|sql| format!(" (its last: {})", short_sql(sql)))
+            .unwrap_or_default();
+        format!("idle in its open transaction{age}, runs no statement{last}")
     } else if t.query_known {
         format!("running {}{age}", statement(t))
     } else {
         "what it runs is not shown (add INNODB_TRX or PROCESSLIST)".to_string()
     }
+}
+
+fn short_sql(sql: &str) -> String {
+    crate::report::text_table::short_statement(sql, 60).join(" ")
 }
 
 fn statement(t: &TrxSummary) -> String {

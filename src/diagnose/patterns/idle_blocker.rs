@@ -94,10 +94,20 @@ fn check(scene: &LockScene) -> Vec<Finding> {
             } else {
                 "the waiters will fail with error 1205 when innodb_lock_wait_timeout runs out"
             };
+            let from = head
+                .host
+                .as_deref()
+                .map(|h| format!(" from {h}"))
+                .unwrap_or_default();
+            let last = head
+                .last_statement
+                .as_deref()
+                .map(|sql| format!(" Its last statement{from} was `{}`.", sql.trim()))
+                .unwrap_or_default();
             let summary = format!(
                 "{} {held}, and runs no statement: it has been idle in its open \
-                 transaction{idle_for}, while {} transaction(s) wait behind it ({}). Its locks \
-                 are held until that transaction commits or rolls back; {timeout}.{kill}",
+                 transaction{idle_for}, while {} transaction(s) wait behind it ({}).{last} Its \
+                 locks are held until that transaction commits or rolls back; {timeout}.{kill}",
                 who(head),
                 tree.queue_len(&head.trx_id),
                 waiters.join("; ")
@@ -151,6 +161,25 @@ mod tests {
         assert_eq!(findings[0].confidence, Confidence::High);
         assert!(
             findings[0].summary.contains("KILL 71"),
+            "{}",
+            findings[0].summary
+        );
+    }
+
+    #[test]
+    fn the_last_statement_and_host_of_an_idle_head_are_told() {
+        let mut w = wait("610", "609");
+        let b = w.blocking.as_mut().unwrap();
+        b.thread_id = Some(71);
+        b.command = Some("Sleep".into());
+        b.host = Some("app-3.internal:51234".into());
+        b.last_statement = Some("UPDATE jobs SET owner = 'w7' WHERE id = 7".into());
+        let findings = check(&LockScene::waits(&[w]));
+        assert!(
+            findings[0].summary.contains(
+                "Its last statement from app-3.internal:51234 was `UPDATE jobs SET owner = 'w7' \
+                 WHERE id = 7`."
+            ),
             "{}",
             findings[0].summary
         );

@@ -84,6 +84,29 @@ pub struct HistoryStatement {
     pub reported: bool,
 }
 
+/// The last statement the session `thread_id` ran, by the history.
+pub fn last_statement(
+    rows: &[StatementRow],
+    sessions: &[TrxSummary],
+    thread_id: u64,
+) -> Option<String> {
+    rows.iter()
+        .filter(|r| processlist_id(r, sessions) == Some(thread_id))
+        .max_by_key(|r| r.event_id)
+        .map(|r| r.sql.clone())
+}
+
+/// The processlist id of a history row: its own, else through the `threads` rows read.
+fn processlist_id(row: &StatementRow, sessions: &[TrxSummary]) -> Option<u64> {
+    row.thread_id.or_else(|| {
+        let ps = row.ps_thread_id?;
+        sessions
+            .iter()
+            .find(|s| s.ps_thread_id == Some(ps))
+            .and_then(|s| s.thread_id)
+    })
+}
+
 /// The history of each involved thread (in the order given, each thread once); a thread the
 /// rows say nothing about gets an empty one ([`History::is_gone`]). `sessions` maps
 /// performance_schema thread ids to processlist ids when the rows lack the latter.
@@ -92,15 +115,6 @@ pub fn histories(
     sessions: &[TrxSummary],
     involved: &[Involved],
 ) -> Vec<History> {
-    let processlist_id = |row: &StatementRow| {
-        row.thread_id.or_else(|| {
-            let ps = row.ps_thread_id?;
-            sessions
-                .iter()
-                .find(|s| s.ps_thread_id == Some(ps))
-                .and_then(|s| s.thread_id)
-        })
-    };
     let mut out = Vec::new();
     let mut seen = Vec::new();
     for who in involved {
@@ -110,7 +124,7 @@ pub fn histories(
         seen.push(who.thread_id);
         let mut mine: Vec<&StatementRow> = rows
             .iter()
-            .filter(|r| processlist_id(r) == Some(who.thread_id))
+            .filter(|r| processlist_id(r, sessions) == Some(who.thread_id))
             .collect();
         mine.sort_by_key(|r| r.event_id);
         // `_history` and `_current` both hold the last statement of an idle thread.

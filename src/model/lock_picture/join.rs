@@ -13,7 +13,9 @@ use crate::model::lock_wait::{LockWait, TrxSummary, WaitedLock};
 #[derive(Default)]
 pub(super) struct Sessions<'a> {
     by_trx: HashMap<&'a str, &'a TrxSummary>,
-    by_thread: HashMap<u64, &'a TrxSummary>,
+    /// Every table's row of a session merged (PROCESSLIST has the host, `threads` the
+    /// performance_schema id), whichever came first.
+    by_thread: HashMap<u64, TrxSummary>,
     ps_to_thread: HashMap<u64, u64>,
 }
 
@@ -24,7 +26,10 @@ impl<'a> Sessions<'a> {
             if !t.trx_id.is_empty() {
                 s.by_trx.insert(&t.trx_id, t);
             } else if let Some(id) = t.thread_id {
-                s.by_thread.insert(id, t);
+                s.by_thread
+                    .entry(id)
+                    .and_modify(|known| known.merge(t))
+                    .or_insert_with(|| t.clone());
             }
             if let (Some(ps), Some(id)) = (t.ps_thread_id, t.thread_id) {
                 s.ps_to_thread.insert(ps, id);
@@ -115,6 +120,11 @@ impl LockPicture {
             sessions.enrich(&mut w.requesting);
             if let Some(b) = &mut w.blocking {
                 sessions.enrich(b);
+                if b.is_idle() && !self.statements.is_empty() {
+                    b.last_statement = b.thread_id.and_then(|id| {
+                        super::history::last_statement(&self.statements, &self.sessions, id)
+                    });
+                }
             }
         }
         waits.all

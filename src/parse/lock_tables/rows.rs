@@ -578,6 +578,7 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         command_secs: r.num(Role::Time, own),
         process_state: r.get(Role::ProcessState, own).map(str::to_string),
         query_known: roles.has(Role::Query, own),
+        last_statement: None,
     }
 }
 
