@@ -293,8 +293,11 @@ fn keep_leaves_the_database_and_the_next_run_takes_it_over() {
         String::from_utf8_lossy(&out.stderr)
     );
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // `--path fixed`: the fixed paths only (the row-lock one and the metadata-lock one).
+    let paths = json["paths"].as_array().unwrap();
     assert_eq!(json["paths"][0]["name"], "fixed");
-    assert_eq!(json["paths"].as_array().map(Vec::len), Some(1));
+    assert_eq!(paths.len(), 2);
+    assert!(paths.iter().all(|p| p["role"] == "fixed"), "{paths:?}");
     assert!(database_exists(name));
     let out = lab_bin(&[&args[..], &["-n", "1"]].concat());
     assert_eq!(
@@ -314,4 +317,54 @@ fn the_password_never_shows() {
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("mysql://app:****@127.0.0.1:1"), "{stderr}");
     assert!(!stderr.contains("s3cret"), "{stderr}");
+}
+
+/// The `ddl-behind-reader` path makes a real metadata-lock queue (no row lock at all), and
+/// `analyze --dsn` sees it while it lasts: on this server (performance_schema off) from the
+/// process list alone.
+#[test]
+fn the_ddl_path_leaves_a_queue_analyze_dsn_draws() {
+    let dsn = test_dsn();
+    let mut lab = Command::new(env!("CARGO_BIN_EXE_lockscope"))
+        .args([
+            "lab",
+            "idle-blocker",
+            "--dsn",
+            &dsn,
+            "-n",
+            "2",
+            "--path",
+            "broken",
+        ])
+        .args(["--database", "lockscope_lab_t_ddl_queue"])
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let mut seen = String::new();
+    while std::time::Instant::now() < deadline {
+        let out = Command::new(env!("CARGO_BIN_EXE_lockscope"))
+            .args([
+                "analyze", "--width", "200", "--color", "never", "--dsn", &dsn,
+            ])
+            .env("HOME", std::env::temp_dir().join("lockscope-live-home"))
+            .env_remove("LOCKSCOPE_DSN")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if text.contains("ALTER TABLE jobs COMMENT") && text.contains("metadata lock") {
+            seen = text;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    let _ = lab.wait();
+    assert!(
+        seen.contains("`lockscope_lab_t_ddl_queue`.`jobs`"),
+        "no metadata-lock queue seen: {}",
+        seen.lines()
+            .filter(|l| l.contains("jobs") || l.contains("metadata"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
 }

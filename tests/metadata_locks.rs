@@ -144,7 +144,8 @@ fn processlist_alone_shows_the_queue_behind_the_waiting_ddl() {
         ("session 18", Some("session 17"), "SHARED_READ"),
         ("session 19", Some("session 17"), "SHARED_WRITE"),
     ];
-    assert_eq!(waits(&sink, "`orders`"), expected(&want));
+    // The statements name `orders`; PROCESSLIST's `db` says which database.
+    assert_eq!(waits(&sink, "`shop`.`orders`"), expected(&want));
     assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
 }
 

@@ -54,6 +54,9 @@ pub struct TrxSummary {
     /// did before it went quiet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_statement: Option<String>,
+    /// The session's default database (PROCESSLIST `DB`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
 }
 
 impl TrxSummary {
@@ -88,6 +91,7 @@ impl TrxSummary {
         fill(&mut self.command, &other.command);
         fill(&mut self.command_secs, &other.command_secs);
         fill(&mut self.process_state, &other.process_state);
+        fill(&mut self.database, &other.database);
         self.query_known |= other.query_known;
     }
 }
@@ -246,6 +250,7 @@ impl TrxSummary {
             process_state: None,
             query_known: true,
             last_statement: None,
+            database: None,
         }
     }
 }

@@ -5,6 +5,13 @@
 //!
 //! The fix: claim in a short transaction and commit, do the work outside any transaction, then
 //! record the result in another short transaction.
+//!
+//! The same idle transaction stalls a table without any row lock: a transaction that only
+//! *read* the table holds its metadata lock to COMMIT, an `ALTER TABLE` waits for it, and every
+//! statement on the table queues behind the waiting ALTER ("Waiting for table metadata lock").
+//! The `ddl-*` paths stage that: worker 0 reads job 7 and works with its transaction open,
+//! worker 1 runs the DDL, the others read the table behind it; fixed, the reader commits before
+//! it works.
 
 use std::time::Duration;
 
@@ -37,6 +44,18 @@ pub static SCENARIO: Scenario = Scenario {
             role: Role::Fixed,
             about: "claim and COMMIT; work outside the transaction; mark done and COMMIT",
             run: fixed,
+        },
+        Path {
+            name: "ddl-behind-reader",
+            role: Role::Broken,
+            about: "a reader works with its transaction open; ALTER TABLE and reads queue",
+            run: ddl_broken,
+        },
+        Path {
+            name: "ddl-after-commit",
+            role: Role::Fixed,
+            about: "the reader commits before it works; the ALTER and the reads pass",
+            run: ddl_fixed,
         },
     ],
     workers: 3,
@@ -102,4 +121,45 @@ fn fixed<'a>(c: &'a mut Conn, x: &'a Ctx) -> Tx<'a> {
         }
         Ok(Done::Committed)
     })
+}
+
+/// Worker 0 reads and works (its transaction open or not), worker 1 alters the table 100 ms
+/// later, the others read the table from 200 ms on: behind the ALTER's pending exclusive lock.
+async fn ddl_round(c: &mut Conn, x: &Ctx, reader_commits_first: bool) -> super::TxResult {
+    match x.worker {
+        0 => {
+            begin(c).await?;
+            exec(c, "SELECT state FROM jobs WHERE id = 7").await?;
+            if reader_commits_first {
+                commit(c).await?;
+            }
+            tokio::time::sleep(work(x)).await;
+            if reader_commits_first {
+                return Ok(Done::Committed);
+            }
+            commit(c).await
+        }
+        1 => {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            exec(
+                c,
+                format!("ALTER TABLE jobs COMMENT = 'lab round {}'", x.round),
+            )
+            .await?;
+            Ok(Done::Committed)
+        }
+        n => {
+            tokio::time::sleep(Duration::from_millis(200 + 50 * n as u64)).await;
+            exec(c, "SELECT owner FROM jobs WHERE id = 9").await?;
+            Ok(Done::Committed)
+        }
+    }
+}
+
+fn ddl_broken<'a>(c: &'a mut Conn, x: &'a Ctx) -> Tx<'a> {
+    Box::pin(ddl_round(c, x, false))
+}
+
+fn ddl_fixed<'a>(c: &'a mut Conn, x: &'a Ctx) -> Tx<'a> {
+    Box::pin(ddl_round(c, x, true))
 }

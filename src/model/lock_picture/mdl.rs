@@ -160,9 +160,10 @@ impl LockPicture {
                 let Some(name) = table_of_statement(sql) else {
                     continue;
                 };
+                // An unqualified name is in the session's default database.
                 let (schema, table) = match name.split_once('.') {
                     Some((d, t)) => (Some(d.to_string()), t.to_string()),
-                    None => (None, name),
+                    None => (s.database.clone(), name),
                 };
                 let known = entries.iter().find(|e| {
                     e.table.table.eq_ignore_ascii_case(&table)

@@ -60,6 +60,8 @@ pub enum Role {
     ProcessState,
     /// `events_statements_*` `MYSQL_ERRNO`: how the statement ended (1213, 1205, 0).
     Errno,
+    /// PROCESSLIST `DB`: the session's default database, for the tables its statement names.
+    Database,
 }
 
 /// Which transaction of a wait a column describes.
@@ -102,6 +104,8 @@ const NAMES: &[(&str, Role)] = &[
     ("thread", Role::ProcesslistId),
     ("event_id", Role::EventId),
     ("mysql_errno", Role::Errno),
+    ("db", Role::Database),
+    ("processlist_db", Role::Database),
     ("errno", Role::Errno),
     ("engine", Role::Engine),
     ("object_schema", Role::Schema),

@@ -579,6 +579,7 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         process_state: r.get(Role::ProcessState, own).map(str::to_string),
         query_known: roles.has(Role::Query, own),
         last_statement: None,
+        database: r.get(Role::Database, own).map(str::to_string),
     }
 }
 
