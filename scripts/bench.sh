@@ -10,9 +10,11 @@
 # innodb_print_all_deadlocks=ON, 40 dumps) repeated byte for byte until it reaches the size;
 # nothing else is varied. It is built once and kept in bench-data/ (git-ignored).
 #
-# Measures `lockscope analyze --format {jsonl,text,json} FILE > /dev/null`, `analyze --summary`
-# and, as a floor, `grep -c 'deadlock detected' FILE`, each under /usr/bin/time -v (GNU time;
-# installed with apt-get when missing, else wall time only). Prints input MiB, seconds, MiB/s and peak RSS MiB.
+# Measures `lockscope analyze --format F FILE > /dev/null` for every format (jsonl, text, json,
+# markdown, dot, mermaid), `analyze --summary` and, as the floor, `grep -c 'deadlock detected'
+# FILE` and `wc -l FILE`, each under /usr/bin/time -v (GNU time; installed with apt-get when
+# missing, else wall time only). Prints input MiB, best and median seconds of --runs, MiB/s of
+# each and peak RSS MiB.
 # If lockscope cannot be built yet, says so and still prints the grep baseline (exit 0).
 set -euo pipefail
 
@@ -28,7 +30,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=${2:?--runs needs a number}; shift 2 ;;
     --runs=*) runs=${1#--runs=}; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -100,7 +102,7 @@ echo
 echo "input: $input ($input_bytes bytes); runs per row: $runs (best wall time, max RSS)"
 header
 if [ "$have_bin" -eq 1 ]; then
-    for fmt in jsonl text json; do
+    for fmt in jsonl text json markdown dot mermaid; do
         measure "lockscope analyze --format $fmt" "$bin" analyze --format "$fmt" "$input"
     done
     measure "lockscope analyze --summary" "$bin" analyze --summary "$input"
@@ -111,4 +113,5 @@ fi
 grep_out=$(mktemp)
 LC_ALL=C out=$grep_out measure "grep -c 'deadlock detected'" grep -c 'deadlock detected' "$input"
 echo "grep counted $(cat "$grep_out") dumps (expected $((input_bytes / $(stat -c %s "$src") * dumps_per_copy)))"
+LC_ALL=C out=$grep_out measure "wc -l" wc -l "$input"
 rm -f "$grep_out"

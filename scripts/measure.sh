@@ -19,7 +19,7 @@ fi
 measure() {
     local label=$1 out=${out:-/dev/null}
     shift
-    local best_s= best_rss=0 code=0 i stats s rss
+    local best_s= best_rss=0 code=0 i stats s rss times=
     stats=$(mktemp)
     for ((i = 0; i < runs; i++)); do
         # Wall time from the shell's clock (ns resolution; GNU time only has 10 ms),
@@ -38,6 +38,7 @@ measure() {
         if [ -n "$gnu_time" ]; then
             rss=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$stats")
         fi
+        times="$times $s"
         if [ -z "$best_s" ] || awk -v a="$s" -v b="$best_s" 'BEGIN { exit !(a < b) }'; then
             best_s=$s
         fi
@@ -51,15 +52,20 @@ measure() {
         log "$label exited $code; stderr (head):"
         head -n 5 "$stats.err" >&2 || true
     fi
-    awk -v label="$label" -v mib="$input_mib" -v s="$best_s" -v rss="$best_rss" \
+    local median
+    median=$(printf '%s\n' $times | sort -n | awk '{ v[NR] = $1 } END {
+        if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+    awk -v label="$label" -v mib="$input_mib" -v s="$best_s" -v m="$median" -v rss="$best_rss" \
         -v have_rss="${gnu_time:+1}" -v st="$status" 'BEGIN {
             rate = (s > 0) ? sprintf("%.0f", mib / s) : "inf"
+            mrate = (m > 0) ? sprintf("%.0f", mib / m) : "inf"
             r = have_rss ? sprintf("%.1f", rss / 1024) : "n/a"
-            printf "%-34s %10s %9.3f %10s %12s  %s\n", label, mib, s, rate, r, st }'
+            printf "%-34s %9s %8.3f %8.3f %9s %9s %9s  %s\n", label, mib, s, m, rate, mrate, r, st }'
     rm -f "$stats" "$stats.err"
 }
 
 header() {
-    printf '%-34s %10s %9s %10s %12s  %s\n' "command" "input MiB" "seconds" "MiB/s" "peak RSS MiB" "status"
+    printf '%-34s %9s %8s %8s %9s %9s %9s  %s\n' "command" "input MiB" "best s" "median s" \
+        "MiB/s" "MiB/s med" "RSS MiB" "status"
 }
 

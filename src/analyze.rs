@@ -598,6 +598,9 @@ fn emit(
     name: &str,
 ) -> io::Result<()> {
     let mut run = Run::default();
+    // Only the batch's last deadlock can be the input's latest (the one statement histories
+    // are told for): the others' threads are never copied.
+    let mut latest = None;
     for item in items {
         // A run goes on only with the next bytes of the buffer.
         match &item {
@@ -621,7 +624,7 @@ fn emit(
             }
             Item::Deadlock { analysed, rendered } => {
                 stats.deadlocks += 1;
-                stats.lock_picture.note_deadlock(&analysed.deadlock);
+                latest = Some(spent.deadlocks.len());
                 match rendered {
                     Some((start, end)) => run.push(spent.deadlocks.len(), start, end),
                     None => sink.deadlock(&analysed)?,
@@ -629,6 +632,9 @@ fn emit(
                 spent.deadlocks.push(analysed);
             }
         }
+    }
+    if let Some(a) = latest.and_then(|i| spent.deadlocks.get(i)) {
+        stats.lock_picture.note_deadlock(&a.deadlock);
     }
     run.emit(spent, sink)
 }

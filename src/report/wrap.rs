@@ -11,31 +11,75 @@ pub const NO_BREAK: char = '\u{a0}';
 /// joined by [`NO_BREAK`] stay on one line.
 pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        let body = line.trim_start();
-        let own_indent = &line[..line.len() - body.len()];
-        let lead = if n == 0 { first } else { rest };
-        let cont = format!("{rest}{own_indent}");
-        wrap_line(body, width, &format!("{lead}{own_indent}"), &cont, &mut out);
-    }
-    if out.is_empty() {
-        out.push(first.trim_end().to_string());
-    }
+    wrap_each(text, width, first, rest, &mut |line| {
+        out.push(line.to_string())
+    });
     out
 }
 
-fn wrap_line(body: &str, width: usize, first: &str, rest: &str, out: &mut Vec<String>) {
-    let mut line = first.to_string();
-    let mut line_len = first.chars().count();
+/// [`wrap`], each line handed to `emit` as soon as it is complete: the text report writes them
+/// straight into its page, with no allocation per line (wrapping is most of its cost).
+pub fn wrap_each(text: &str, width: usize, first: &str, rest: &str, emit: &mut dyn FnMut(&str)) {
+    let mut buf = Buffers {
+        line: String::with_capacity(width + 16),
+        ..Buffers::default()
+    };
+    let mut any = false;
+    for (n, line) in text.lines().enumerate() {
+        let body = line.trim_start();
+        let own_indent = line.get(..line.len() - body.len()).unwrap_or("");
+        buf.lead.clear();
+        buf.lead.push_str(if n == 0 { first } else { rest });
+        buf.lead.push_str(own_indent);
+        buf.cont.clear();
+        buf.cont.push_str(rest);
+        buf.cont.push_str(own_indent);
+        wrap_line(body, width, &mut buf, emit);
+        any = true;
+    }
+    if !any {
+        emit(first.trim_end());
+    }
+}
+
+/// Reused across the lines of one text.
+#[derive(Default)]
+struct Buffers {
+    lead: String,
+    cont: String,
+    line: String,
+    fixed: String,
+}
+
+fn wrap_line(body: &str, width: usize, buf: &mut Buffers, emit: &mut dyn FnMut(&str)) {
+    let Buffers {
+        lead,
+        cont,
+        line,
+        fixed,
+    } = buf;
+    let cont_len = cont.chars().count();
+    line.clear();
+    line.push_str(lead);
+    let mut line_len = lead.chars().count();
     let mut empty = true;
+    // Whether the line holds a NO_BREAK (only non-ASCII words can).
+    let mut joined = lead.contains(NO_BREAK);
     for word in body.split_ascii_whitespace() {
-        let word_len = word.chars().count();
+        let word_len = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
         if !empty && line_len + 1 + word_len > width {
-            out.push(std::mem::take(&mut line));
-            line.push_str(rest);
-            line_len = rest.chars().count();
+            finish(line, joined, fixed, emit);
+            line.clear();
+            line.push_str(cont);
+            line_len = cont_len;
             empty = true;
+            joined = cont.contains(NO_BREAK);
         }
+        joined |= word_len != word.len() && word.contains(NO_BREAK);
         if !empty {
             line.push(' ');
             line_len += 1;
@@ -51,24 +95,46 @@ fn wrap_line(body: &str, width: usize, first: &str, rest: &str, out: &mut Vec<St
         let mut chars = word.chars().peekable();
         while chars.peek().is_some() {
             let room = width.saturating_sub(line_len).max(1);
-            let piece: String = chars.by_ref().take(room).collect();
-            line_len += piece.chars().count();
-            line.push_str(&piece);
+            for c in chars.by_ref().take(room) {
+                line.push(c);
+                line_len += 1;
+            }
             if chars.peek().is_some() {
-                out.push(std::mem::take(&mut line));
-                line.push_str(rest);
-                line_len = rest.chars().count();
+                finish(line, joined, fixed, emit);
+                line.clear();
+                line.push_str(cont);
+                line_len = cont_len;
             }
         }
         empty = false;
     }
-    out.push(line.trim_end().replace(NO_BREAK, " "));
+    finish(line, joined, fixed, emit);
+}
+
+/// Hands on a complete line: trailing spaces dropped, [`NO_BREAK`] (when `joined` says the
+/// line may hold one) written as a plain space.
+fn finish(line: &str, joined: bool, fixed: &mut String, emit: &mut dyn FnMut(&str)) {
+    let line = line.trim_end();
+    if joined && line.contains(NO_BREAK) {
+        fixed.clear();
+        fixed.extend(line.chars().map(|c| if c == NO_BREAK { ' ' } else { c }));
+        emit(fixed);
+    } else {
+        emit(line);
+    }
 }
 
 /// `text` cut to `width` chars, the last one replaced by `…` when something was cut.
 pub fn truncate(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
+    // No more bytes than columns: no more chars either.
+    if text.len() <= width || text.chars().count() <= width {
         return text.to_string();
+    }
+    if text.is_ascii() {
+        let mut cut = String::with_capacity(width + 2);
+        cut.push_str(text.get(..width.saturating_sub(1)).unwrap_or(text));
+        cut.push('…');
+        return cut;
     }
     let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
     cut.push('…');

@@ -7,7 +7,7 @@ use crate::model::{Deadlock, EdgeSource, Flavour, Lock, Transaction};
 use crate::report::colour::{paint, Role};
 use crate::report::describe::{describe_lock, describe_lock_short, describe_record_in};
 use crate::report::text_table::{short_statement, transactions_table};
-use crate::report::wrap::{truncate, wrap, NO_BREAK};
+use crate::report::wrap::{truncate, wrap_each, NO_BREAK};
 use crate::report::TextOptions;
 use crate::sink::Analysed;
 
@@ -31,7 +31,8 @@ impl Page {
             width: usize::from(options.width.max(40)),
             full: options.full,
             colour: options.colour,
-            text: String::new(),
+            // A deadlock's page is a few KiB: grown once, not line by line.
+            text: String::with_capacity(8192),
         }
     }
 
@@ -42,9 +43,11 @@ impl Page {
 
     /// Wrapped prose: `first` before the first line, `rest` before the others.
     pub(crate) fn para(&mut self, text: &str, first: &str, rest: &str) {
-        for line in wrap(text, self.width, first, rest) {
-            self.line(&line);
-        }
+        let page = &mut self.text;
+        wrap_each(text, self.width, first, rest, &mut |line| {
+            page.push_str(line);
+            page.push('\n');
+        });
     }
 
     /// [`Page::line`] in the colour of `role` when colour is on.
@@ -61,9 +64,11 @@ impl Page {
         if !self.colour {
             return self.para(text, first, rest);
         }
-        for line in wrap(text, self.width, first, rest) {
-            self.line(&paint(&line, role));
-        }
+        let page = &mut self.text;
+        wrap_each(text, self.width, first, rest, &mut |line| {
+            page.push_str(&paint(line, role));
+            page.push('\n');
+        });
     }
 
     /// A quoted log line: cut at the width, whole with `full`.
