@@ -3,10 +3,12 @@
 //! it waits for and from whom), the wait-for graph in a ```` ```mermaid ```` block GitHub and
 //! GitLab render, and the findings with their evidence and fix; the lock waits likewise.
 //!
-//! The summary needs every deadlock, so the sections are kept until `finish`: this format is
-//! for a ticket, not for a week of error log (use `--summary` for that).
+//! The summary needs every deadlock, so the sections are kept until `finish`: in memory while
+//! they are small, in an unnamed temporary file beyond that, so memory stays flat on a week of
+//! error log too (though `--summary` is the view for that).
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, Seek, Write};
 
 mod quote;
 
@@ -27,6 +29,9 @@ use crate::sink::{Analysed, LockWaits, Sink, Summary};
 /// Characters of a statement shown before `…` (all of them with `--full`).
 const STATEMENT_CHARS: usize = 600;
 
+/// Sections kept in memory before they go to the temporary file.
+const SPILL_BYTES: usize = 8 << 20;
+
 /// Collects the sections; writes the whole report at `finish`.
 pub struct MarkdownReport<W: Write, E: Write> {
     out: W,
@@ -34,6 +39,9 @@ pub struct MarkdownReport<W: Write, E: Write> {
     full: bool,
     tally: Tally,
     sections: String,
+    /// The sections before `sections`, once they outgrew `spill_at` bytes.
+    spilled: Option<File>,
+    spill_at: usize,
 }
 
 impl<W: Write, E: Write> MarkdownReport<W, E> {
@@ -44,7 +52,22 @@ impl<W: Write, E: Write> MarkdownReport<W, E> {
             full: options.full,
             tally: Tally::default(),
             sections: String::new(),
+            spilled: None,
+            spill_at: SPILL_BYTES,
         }
+    }
+
+    fn push_section(&mut self, section: &str) -> io::Result<()> {
+        self.sections.push_str(section);
+        if self.sections.len() > self.spill_at {
+            let file = match &mut self.spilled {
+                Some(file) => file,
+                None => self.spilled.insert(tempfile::tempfile()?),
+            };
+            file.write_all(self.sections.as_bytes())?;
+            self.sections.clear();
+        }
+        Ok(())
     }
 
     /// The writers back, for tests.
@@ -57,8 +80,7 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
     fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
         self.tally.add(analysed);
         let n = self.tally.deadlocks;
-        self.sections.push_str(&deadlock(n, analysed, self.full));
-        Ok(())
+        self.push_section(&deadlock(n, analysed, self.full))
     }
 
     fn warning(&mut self, warning: &Warning) -> io::Result<()> {
@@ -71,8 +93,7 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
             return Ok(());
         }
         self.tally.add_lock_waits(waits);
-        self.sections.push_str(&lock_waits(waits, self.full));
-        Ok(())
+        self.push_section(&lock_waits(waits, self.full))
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
@@ -84,6 +105,10 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
             inputs.join(", "),
             self.tally.markdown(summary)
         )?;
+        if let Some(file) = &mut self.spilled {
+            file.rewind()?;
+            io::copy(file, &mut self.out)?;
+        }
         self.out.write_all(self.sections.as_bytes())?;
         self.out.flush()
     }
@@ -483,6 +508,24 @@ mod tests {
             fence("sql", "SELECT ```x```", ""),
             "````sql\nSELECT ```x```\n````\n"
         );
+    }
+
+    #[test]
+    fn sections_kept_in_a_file_read_back_the_same() {
+        let text = include_str!("../../../fixtures/mariadb/error-log.txt");
+        let (found, _) = crate::analyze::analyze_text("error-log.txt", text);
+        assert!(found.len() > 10);
+        let render = |spill_at: usize| {
+            let mut report = MarkdownReport::new(Vec::new(), Vec::new(), TextOptions::default());
+            report.spill_at = spill_at;
+            for a in &found {
+                report.deadlock(a).unwrap();
+            }
+            report.finish(&Summary::default()).unwrap();
+            assert_eq!(report.spilled.is_some(), spill_at < 1000);
+            report.into_inner().0
+        };
+        assert_eq!(render(100), render(SPILL_BYTES));
     }
 
     #[test]
