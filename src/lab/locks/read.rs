@@ -186,16 +186,12 @@ fn of_row(row: &LockRow, schema: &Schema) -> HeldLock {
                 .unwrap_or_else(|| data.to_string())
         }
     });
-    let kind = if row.record && row.is_supremum() && row.kind != LockKind::InsertIntention {
-        LockKind::Gap
-    } else {
-        row.kind
-    };
+    // The parser already applied InnoDB's rule: on the supremum a lock is a gap lock.
     HeldLock {
         table: row.table.table.to_string(),
         index: row.index.as_ref().map(ToString::to_string),
         mode: row.mode.as_str().to_string(),
-        kind: kind.as_str(),
+        kind: row.kind.as_str(),
         key,
         waiting: row.status == Some(crate::model::LockStatus::Waiting),
     }

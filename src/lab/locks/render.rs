@@ -2,7 +2,9 @@
 //! (one line per locked entry, the way `data_locks` lists them), then what changes between
 //! levels and between `--before` and `--after`, then the words for the kinds of lock seen.
 
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::Hash;
 
 use super::read::{HeldLock, SUPREMUM};
 use super::{GroupReport, LocksReport, Run, Source};
@@ -123,30 +125,16 @@ fn push_run(out: &mut String, run: &Run, width: usize) {
         line.push('\n');
         line
     };
-    // One block per index and lock, in the order they first appear; a scan locks one entry
-    // after another, so a long block shows its first two entries and its last.
-    let mut blocks: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
-    for i in 0..locks.len() {
-        let same = |&(first, _): &(usize, Vec<(usize, usize)>)| {
-            places[first] == places[i] && modes[first] == modes[i]
-        };
-        let k = match blocks.iter().position(same) {
-            Some(k) => k,
-            None => {
-                blocks.push((i, Vec::new()));
-                blocks.len() - 1
-            }
-        };
-        let entries = &mut blocks[k].1;
-        match entries
-            .iter_mut()
-            .find(|(j, _)| locks[*j].key == locks[i].key)
-        {
-            Some((_, times)) => *times += 1,
-            None => entries.push((i, 1)),
-        }
+    // One block per index and lock, in the order they first appear, each entry once with how
+    // many times it is locked; a scan locks one entry after another, so a long block shows
+    // its first two entries and its last.
+    let mut blocks: Ordered<(&str, &str), Block<'_>> = Ordered::new();
+    for (i, lock) in locks.iter().enumerate() {
+        let block = blocks.entry((&places[i], &modes[i]), Ordered::new);
+        block.entry(lock.key.as_deref(), || (i, 0)).1 += 1;
     }
-    for (_, entries) in &blocks {
+    for (_, block) in &blocks.items {
+        let entries: Vec<(usize, usize)> = block.items.iter().map(|(_, e)| *e).collect();
         if entries.len() > RUN_SHOWN {
             for &(j, times) in entries.iter().take(2) {
                 out.push_str(&line(j, times));
@@ -158,12 +146,41 @@ fn push_run(out: &mut String, run: &Run, width: usize) {
                 out.push_str(&line(last, times));
             }
         } else {
-            for &(j, times) in entries {
+            for &(j, times) in &entries {
                 out.push_str(&line(j, times));
             }
         }
     }
 }
+
+/// Items in the order first seen, found by key at once: a scan's thousands of locked entries
+/// would make a search per entry quadratic.
+struct Ordered<K, V> {
+    index: HashMap<K, usize>,
+    items: Vec<(K, V)>,
+}
+
+impl<K: Eq + Hash + Clone, V> Ordered<K, V> {
+    fn new() -> Self {
+        Ordered {
+            index: HashMap::new(),
+            items: Vec::new(),
+        }
+    }
+
+    /// The value of `key`, made by `new` the first time.
+    fn entry(&mut self, key: K, new: impl FnOnce() -> V) -> &mut V {
+        let next = self.items.len();
+        let k = *self.index.entry(key.clone()).or_insert(next);
+        if k == next {
+            self.items.push((key, new()));
+        }
+        &mut self.items[k].1
+    }
+}
+
+/// A block's locked entries by key: where each is first listed, and how many times.
+type Block<'a> = Ordered<Option<&'a str>, (usize, usize)>;
 
 /// Runs of the same lock longer than this are shortened.
 const RUN_SHOWN: usize = 5;
@@ -209,18 +226,11 @@ fn push_changes(
     width: usize,
 ) {
     // Each locked entry with its locks on either side, in the order first seen.
-    let mut entries: Vec<(Entry, [Vec<String>; 2])> = Vec::new();
+    let mut entries: Ordered<Entry, [Vec<String>; 2]> = Ordered::new();
     for (side, locks) in [from, to].into_iter().enumerate() {
         for lock in locks {
             let at = (place(lock), lock.key.clone());
-            let k = match entries.iter().position(|(a, _)| *a == at) {
-                Some(k) => k,
-                None => {
-                    entries.push((at, Default::default()));
-                    entries.len() - 1
-                }
-            };
-            entries[k].1[side].push(mode(lock));
+            entries.entry(at, Default::default)[side].push(mode(lock));
         }
     }
     let side = |v: &[String]| {
@@ -241,17 +251,14 @@ fn push_changes(
         }
     };
     // The changed entries, grouped by index and change.
-    let mut changes: Vec<(String, String, Vec<Option<String>>)> = Vec::new();
-    for ((place, key), [a, b]) in entries {
-        if a == b {
-            continue;
-        }
-        let change = format!("{} → {}", side(&a), side(&b));
-        match changes.iter_mut().find(|c| c.0 == place && c.1 == change) {
-            Some(c) => c.2.push(key),
-            None => changes.push((place, change, vec![key])),
+    let mut grouped: Ordered<(String, String), Vec<Option<String>>> = Ordered::new();
+    for ((place, key), [a, b]) in entries.items {
+        if a != b {
+            let change = format!("{} → {}", side(&a), side(&b));
+            grouped.entry((place, change), Vec::new).push(key);
         }
     }
+    let changes = grouped.items;
     out.push('\n');
     if changes.is_empty() {
         let _ = writeln!(out, "{title}: the same locks");
@@ -260,7 +267,7 @@ fn push_changes(
     let _ = writeln!(out, "{title}:");
     let described: Vec<(String, &str)> = changes
         .iter()
-        .map(|(place, change, keys)| {
+        .map(|((place, change), keys)| {
             let keys: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
             let at = match keys.as_slice() {
                 [] => place.clone(),

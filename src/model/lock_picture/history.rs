@@ -8,6 +8,7 @@
 
 use serde::Serialize;
 
+use super::join::Sessions;
 use crate::model::lock_table::StatementRow;
 use crate::model::{Deadlock, TrxSummary};
 
@@ -87,7 +88,7 @@ pub struct HistoryStatement {
 /// The last statement the session `thread_id` ran, by the history.
 pub fn last_statement(
     rows: &[StatementRow],
-    sessions: &[TrxSummary],
+    sessions: &Sessions<'_>,
     thread_id: u64,
 ) -> Option<String> {
     rows.iter()
@@ -97,14 +98,9 @@ pub fn last_statement(
 }
 
 /// The processlist id of a history row: its own, else through the `threads` rows read.
-fn processlist_id(row: &StatementRow, sessions: &[TrxSummary]) -> Option<u64> {
-    row.thread_id.or_else(|| {
-        let ps = row.ps_thread_id?;
-        sessions
-            .iter()
-            .find(|s| s.ps_thread_id == Some(ps))
-            .and_then(|s| s.thread_id)
-    })
+fn processlist_id(row: &StatementRow, sessions: &Sessions<'_>) -> Option<u64> {
+    row.thread_id
+        .or_else(|| sessions.processlist_of(row.ps_thread_id?))
 }
 
 /// The history of each involved thread (in the order given, each thread once); a thread the
@@ -112,7 +108,7 @@ fn processlist_id(row: &StatementRow, sessions: &[TrxSummary]) -> Option<u64> {
 /// performance_schema thread ids to processlist ids when the rows lack the latter.
 pub fn histories(
     rows: &[StatementRow],
-    sessions: &[TrxSummary],
+    sessions: &Sessions<'_>,
     involved: &[Involved],
 ) -> Vec<History> {
     let mut out = Vec::new();
@@ -247,7 +243,7 @@ mod tests {
                 query: None,
             },
         ];
-        let found = histories(&rows, &[], &involved);
+        let found = histories(&rows, &Sessions::default(), &involved);
         let text = |h: &History| -> Vec<String> {
             h.statements
                 .iter()
@@ -285,7 +281,7 @@ mod tests {
             .collect();
         let found = histories(
             &rows,
-            &[],
+            &Sessions::default(),
             &[Involved {
                 thread_id: 7,
                 role: "blocking".into(),

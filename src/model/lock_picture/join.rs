@@ -20,7 +20,7 @@ pub(super) struct Sessions<'a> {
 }
 
 impl<'a> Sessions<'a> {
-    fn new(all: &'a [TrxSummary]) -> Self {
+    pub(super) fn new(all: &'a [TrxSummary]) -> Self {
         let mut s = Sessions::default();
         for t in all {
             if !t.trx_id.is_empty() {
@@ -38,12 +38,15 @@ impl<'a> Sessions<'a> {
         s
     }
 
+    /// The processlist id of a performance_schema `THREAD_ID` (`threads`).
+    pub(super) fn processlist_of(&self, ps_thread_id: u64) -> Option<u64> {
+        self.ps_to_thread.get(&ps_thread_id).copied()
+    }
+
     /// Fills what `t` lacks from the other tables' view of the same transaction or session.
     pub(super) fn enrich(&self, t: &mut TrxSummary) {
         if t.thread_id.is_none() {
-            t.thread_id = t
-                .ps_thread_id
-                .and_then(|ps| self.ps_to_thread.get(&ps).copied());
+            t.thread_id = t.ps_thread_id.and_then(|ps| self.processlist_of(ps));
         }
         if let Some(full) = self.by_trx.get(t.trx_id.as_str()) {
             t.merge(full);
@@ -122,7 +125,7 @@ impl LockPicture {
                 sessions.enrich(b);
                 if b.is_idle() && !self.statements.is_empty() {
                     b.last_statement = b.thread_id.and_then(|id| {
-                        super::history::last_statement(&self.statements, &self.sessions, id)
+                        super::history::last_statement(&self.statements, &sessions, id)
                     });
                 }
             }

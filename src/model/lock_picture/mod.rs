@@ -103,7 +103,8 @@ impl LockPicture {
                 involved.extend(Involved::of_wait_side(b, "blocking"));
             }
         }
-        history::histories(&self.statements, &self.sessions, &involved)
+        let sessions = join::Sessions::new(&self.sessions);
+        history::histories(&self.statements, &sessions, &involved)
     }
 
     fn add_lock(&mut self, source: u32, row: LockRow) {
