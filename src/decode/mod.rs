@@ -281,20 +281,43 @@ fn with_length(prefix: String, total: Option<u64>, external: bool) -> String {
 /// The columns of a record in one line: `id=101, DB_TRX_ID=23, name='alice'`; guesses keep the
 /// schema-less spelling (`101, DB_TRX_ID 23, 'alice'`). Long values are shortened.
 pub fn render(columns: &[DecodedColumn]) -> String {
-    let parts: Vec<String> = columns.iter().map(render_column).collect();
-    parts.join(", ")
+    let mut out = String::with_capacity(16 * columns.len());
+    push_render(&mut out, columns);
+    out
+}
+
+/// [`render`], appended to `out`.
+pub fn push_render(out: &mut String, columns: &[DecodedColumn]) {
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        push_column(out, c);
+    }
 }
 
 /// One column: `name=value`, `NAME value` for a guessed name, or the value alone.
 pub fn render_column(c: &DecodedColumn) -> String {
-    let value = match &c.uuid {
-        Some(uuid) if is_rfc_uuid(uuid) => uuid.clone(),
-        _ => short(&c.value),
-    };
+    let mut out = String::with_capacity(c.value.len() + 16);
+    push_column(&mut out, c);
+    out
+}
+
+fn push_column(out: &mut String, c: &DecodedColumn) {
     match (&c.name, c.guessed) {
-        (Some(name), false) => format!("{name}={value}"),
-        (Some(name), true) => format!("{name} {value}"),
-        (None, _) => value,
+        (Some(name), false) => {
+            out.push_str(name);
+            out.push('=');
+        }
+        (Some(name), true) => {
+            out.push_str(name);
+            out.push(' ');
+        }
+        (None, _) => {}
+    }
+    match &c.uuid {
+        Some(uuid) if is_rfc_uuid(uuid) => out.push_str(uuid),
+        _ => push_short(out, &c.value),
     }
 }
 
@@ -334,33 +357,47 @@ const MAX_TEXT_CHARS: usize = 24;
 /// A value shortened for one-line listings: long hex as head…tail, long text cut, the length
 /// note after a prefix kept.
 pub fn short(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(64));
+    push_short(&mut out, value);
+    out
+}
+
+/// [`short`], appended to `out`.
+pub fn push_short(out: &mut String, value: &str) {
     if let Some(rest) = value.strip_prefix("0x") {
         let n = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
         let after = rest.get(n..).unwrap_or("");
         if !after.is_empty() && n > 16 {
             // A printed prefix (`0x…… (truncated, N bytes)`): its head is enough.
-            return format!("0x{}{after}", rest.get(..16).unwrap_or(""));
+            out.push_str("0x");
+            out.push_str(rest.get(..16).unwrap_or(""));
+            return out.push_str(after);
         }
         if n > MAX_HEX_DIGITS {
             let (head, tail) = (
                 rest.get(..8).unwrap_or(""),
                 rest.get(n - 8..n).unwrap_or(""),
             );
-            return format!("0x{head}…{tail}");
+            for part in ["0x", head, "…", tail] {
+                out.push_str(part);
+            }
+            return;
         }
-        return value.to_string();
+        return out.push_str(value);
     }
     if let (Some(inner), Some(end)) = (value.strip_prefix('\''), value.rfind('\'')) {
         if end > 0 {
             let text = inner.get(..end - 1).unwrap_or("");
             let after = value.get(end + 1..).unwrap_or("");
             if text.chars().count() > MAX_TEXT_CHARS {
-                let head: String = text.chars().take(MAX_TEXT_CHARS - 1).collect();
-                return format!("'{head}…'{after}");
+                out.push('\'');
+                out.extend(text.chars().take(MAX_TEXT_CHARS - 1));
+                out.push_str("…'");
+                return out.push_str(after);
             }
         }
     }
-    value.to_string()
+    out.push_str(value);
 }
 
 #[cfg(test)]

@@ -22,14 +22,28 @@ pub fn push_description(out: &mut String, lock: &Lock) {
 
 /// The lock in a few words for one-line listings: `X next-key on `test`.`t` `PRIMARY``.
 pub fn describe_lock_short(lock: &Lock) -> String {
+    let mut s = String::with_capacity(64);
+    push_short(&mut s, lock);
+    s
+}
+
+/// [`describe_lock_short`], appended to `out`.
+pub fn push_short(out: &mut String, lock: &Lock) {
+    out.push_str(lock.mode.as_str());
     match lock.index() {
-        Some(index) => format!(
-            "{} {} on {} `{index}`",
-            lock.mode,
-            lock.kind.as_str(),
-            lock.table
-        ),
-        None => format!("{} table lock on {}", lock.mode, lock.table),
+        Some(index) => {
+            out.push(' ');
+            out.push_str(lock.kind.as_str());
+            out.push_str(" on ");
+            lock.table.push_to(out);
+            out.push_str(" `");
+            out.push_str(index);
+            out.push('`');
+        }
+        None => {
+            out.push_str(" table lock on ");
+            lock.table.push_to(out);
+        }
     }
 }
 

@@ -8,6 +8,8 @@ mod record;
 #[cfg(test)]
 mod testkit;
 
-pub use lock::{describe_lock, describe_lock_short, push_description};
+pub use lock::{
+    describe_lock, describe_lock_short, push_description, push_short as push_lock_short,
+};
 pub use mode::describe_mode_clause;
-pub use record::{describe_record, describe_record_in};
+pub use record::{describe_record, describe_record_in, push_record_in};

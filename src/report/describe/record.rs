@@ -1,7 +1,7 @@
 //! A record dump in one line, by column when the `decode` stage named them, else with the
 //! columns guessed from the bytes.
 
-use crate::model::Record;
+use crate::model::{push_number, Record};
 
 /// One record in a line: `supremum (end of page)`, `heap 3: 101, DB_TRX_ID 48, …`, or with the
 /// columns the `decode` stage named, `heap 3: id=101, DB_TRX_ID=48, …`. The index is unknown
@@ -15,28 +15,45 @@ pub fn describe_record(rec: &Record) -> String {
 /// the clustered index (`PRIMARY`, `GEN_CLUST_INDEX`), where InnoDB stores them after the key
 /// (format-spec §3.5, field order).
 pub fn describe_record_in(rec: &Record, index: Option<&str>) -> String {
+    let mut s = String::with_capacity(96);
+    push_record_in(&mut s, rec, index);
+    s
+}
+
+/// [`describe_record_in`], appended to `out` (the text report reuses one buffer).
+pub fn push_record_in(out: &mut String, rec: &Record, index: Option<&str>) {
     if rec.is_supremum() {
-        return "supremum (end of page)".to_string();
+        return out.push_str("supremum (end of page)");
     }
     if rec.is_infimum() {
-        return "infimum (start of page)".to_string();
+        return out.push_str("infimum (start of page)");
     }
-    let mut head = format!("heap {}", rec.heap_no);
+    out.push_str("heap ");
+    push_number(out, rec.heap_no);
     if rec.is_delete_marked() {
-        let bits = rec.info_bits.unwrap_or_default();
-        head.push_str(&format!(", delete-marked (info bits {bits})"));
+        out.push_str(", delete-marked (info bits ");
+        push_number(out, u64::from(rec.info_bits.unwrap_or_default()));
+        out.push(')');
     }
     if rec.fields.is_empty() {
-        return format!("{head} (fields not printed)");
+        return out.push_str(" (fields not printed)");
     }
-    let guessed;
-    let columns = if rec.columns.is_empty() {
-        guessed = crate::decode::decode_in(rec, None, index, None).columns;
-        &guessed
-    } else {
-        &rec.columns
-    };
-    format!("{head}: {}", crate::decode::render(columns))
+    out.push_str(": ");
+    if !rec.columns.is_empty() {
+        return crate::decode::push_render(out, &rec.columns);
+    }
+    // Guessed as they are written, as `decode::render` would write `decode::guess`'s columns.
+    let mut first = true;
+    crate::decode::guess::each(rec, index, |name, value| {
+        if !std::mem::take(&mut first) {
+            out.push_str(", ");
+        }
+        if let Some(name) = name {
+            out.push_str(name);
+            out.push(' ');
+        }
+        crate::decode::push_short(out, value);
+    });
 }
 
 #[cfg(test)]

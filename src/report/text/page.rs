@@ -3,11 +3,11 @@
 //! at once by `TextReport` (or pre-rendered by a worker).
 
 use crate::diagnose::Finding;
-use crate::model::{Deadlock, EdgeSource, Flavour, Lock, Transaction};
+use crate::model::{push_number, Deadlock, EdgeSource, Flavour, Lock, Transaction};
 use crate::report::colour::{paint, Role};
-use crate::report::describe::{describe_lock, describe_lock_short, describe_record_in};
+use crate::report::describe::{push_description, push_lock_short, push_record_in};
 use crate::report::text_table::{short_statement, transactions_table};
-use crate::report::wrap::{truncate, wrap_each, NO_BREAK};
+use crate::report::wrap::{push_truncated, wrap_each, NO_BREAK};
 use crate::report::TextOptions;
 use crate::sink::Analysed;
 
@@ -23,6 +23,8 @@ pub(crate) struct Page {
     /// Colour the lines that matter (`--color`); plain text otherwise.
     colour: bool,
     pub(crate) text: String,
+    /// A line being built, reused from one to the next.
+    scratch: String,
 }
 
 impl Page {
@@ -33,6 +35,7 @@ impl Page {
             colour: options.colour,
             // A deadlock's page is a few KiB: grown once, not line by line.
             text: String::with_capacity(8192),
+            scratch: String::with_capacity(256),
         }
     }
 
@@ -76,8 +79,8 @@ impl Page {
         if self.full {
             self.line(line);
         } else {
-            let cut = truncate(line, self.width);
-            self.line(&cut);
+            push_truncated(&mut self.text, line, self.width);
+            self.text.push('\n');
         }
     }
 
@@ -151,11 +154,15 @@ impl Page {
     }
 
     fn lock(&mut self, label: &str, lock: &Lock) {
-        let text = format!(
-            "{label}{} (line{NO_BREAK}{})",
-            describe_lock(lock),
-            lock.line
-        );
+        // One buffer for the lock's sentence and each record's line, kept for the next lock.
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        text.push_str(label);
+        push_description(&mut text, lock);
+        text.push_str(" (line");
+        text.push(NO_BREAK);
+        push_number(&mut text, lock.line);
+        text.push(')');
         if lock.waiting {
             self.para_as(Role::Waiting, &text, "  - ", "    ");
         } else {
@@ -167,8 +174,11 @@ impl Page {
             RECORDS_SHOWN
         };
         for rec in lock.records.iter().take(shown) {
-            self.para(&describe_record_in(rec, lock.index()), "      ", "        ");
+            text.clear();
+            push_record_in(&mut text, rec, lock.index());
+            self.para(&text, "      ", "        ");
         }
+        self.scratch = text;
         if lock.records.len() > shown {
             let more = lock.records.len() - shown;
             self.line(&format!("      … and {}", plural(more, "more record")));
@@ -186,14 +196,19 @@ impl Page {
                 "  ",
             );
         } else if let Some(first) = graph.cycle.first() {
-            let mut path: Vec<String> = graph.cycle.iter().map(|n| format!("({n})")).collect();
-            path.push(format!("({first})"));
-            self.para_as(
-                Role::Cycle,
-                &format!("cycle: {}", path.join(" → ")),
-                "",
-                "  ",
-            );
+            let mut text = std::mem::take(&mut self.scratch);
+            text.clear();
+            text.push_str("cycle: ");
+            for (i, n) in graph.cycle.iter().chain([first]).enumerate() {
+                if i > 0 {
+                    text.push_str(" → ");
+                }
+                text.push('(');
+                push_number(&mut text, *n);
+                text.push(')');
+            }
+            self.para_as(Role::Cycle, &text, "", "  ");
+            self.scratch = text;
         } else {
             self.para(
                 "cycle: not closed by what the log prints (a transaction on it may not be shown)",
@@ -201,25 +216,27 @@ impl Page {
                 "  ",
             );
         }
+        let mut text = std::mem::take(&mut self.scratch);
         for edge in &graph.edges {
-            let lock = d
+            text.clear();
+            text.push('(');
+            push_number(&mut text, edge.waiter);
+            text.push_str(") waits for (");
+            push_number(&mut text, edge.holder);
+            text.push_str("): ");
+            match d
                 .transaction(edge.waiter)
                 .and_then(|t| t.waits_for.as_ref())
-                .map_or_else(|| edge.lock.to_string(), describe_lock_short);
-            let inferred = if edge.source == EdgeSource::Inferred {
-                " (inferred)"
-            } else {
-                ""
-            };
-            self.para(
-                &format!(
-                    "({}) waits for ({}): {lock}{inferred}",
-                    edge.waiter, edge.holder
-                ),
-                "  ",
-                "    ",
-            );
+            {
+                Some(lock) => push_lock_short(&mut text, lock),
+                None => text.push_str(&edge.lock),
+            }
+            if edge.source == EdgeSource::Inferred {
+                text.push_str(" (inferred)");
+            }
+            self.para(&text, "  ", "    ");
         }
+        self.scratch = text;
     }
 
     fn victim(&mut self, d: &Deadlock) {
@@ -268,7 +285,14 @@ impl Page {
         if !f.evidence.is_empty() {
             self.line("  evidence:");
             for e in &f.evidence {
-                self.quote(&format!("    line {}: {}", e.line, e.text));
+                let mut text = std::mem::take(&mut self.scratch);
+                text.clear();
+                text.push_str("    line ");
+                push_number(&mut text, e.line);
+                text.push_str(": ");
+                text.push_str(&e.text);
+                self.quote(&text);
+                self.scratch = text;
             }
         }
         if !f.fix.is_empty() {
