@@ -401,6 +401,11 @@ fn heading_with_more(text: &str) -> bool {
 /// the line after it glued on.
 fn is_flattened(text: &str) -> bool {
     let b = text.as_bytes();
+    // Every shape below holds a `*`; most long lines (statements, lock lines) have none, and
+    // are answered without building a searcher.
+    if memchr::memchr(b'*', b).is_none() {
+        return false;
+    }
     // A status with `\n` escapes (`mysql -B`) is the unwrapper's.
     let escaped = memmem::find(b, b"\\n").is_some();
     !escaped

@@ -147,9 +147,26 @@ fn comfy_facts_table(d: &Deadlock, width: usize, with_statement: bool) -> String
 
 /// A statement shortened to `STATEMENT_LINES` wrapped lines.
 pub fn short_statement(query: &str, width: usize) -> Vec<String> {
+    let squashed = squash(query);
+    // Only the first lines are kept: the words after them cannot change them, so a statement
+    // of many KB is wrapped no further than a few lines past what is shown.
+    let enough = (STATEMENT_LINES + 2) * (width + 1);
+    // No more bytes than that: no more chars either, nothing to cut.
+    let past = (squashed.len() > enough)
+        .then(|| squashed.char_indices().nth(enough))
+        .flatten();
+    let head = match past {
+        Some((at, _)) => {
+            match memchr::memchr(b' ', squashed.as_bytes().get(at..).unwrap_or_default()) {
+                Some(space) => squashed.get(..at + space).unwrap_or(&squashed),
+                None => &squashed,
+            }
+        }
+        None => &squashed,
+    };
     // One line more than kept tells that there are more.
     let mut lines = Vec::with_capacity(STATEMENT_LINES + 1);
-    wrap_each(&squash(query), width, "  ", "  ", &mut |line| {
+    wrap_each(head, width, "  ", "  ", &mut |line| {
         if lines.len() <= STATEMENT_LINES {
             lines.push(line.to_string());
         }
@@ -168,6 +185,58 @@ pub fn short_statement(query: &str, width: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_head_of_a_long_statement_wraps_like_all_of_it() {
+        // The function as it was, wrapping the whole statement: the oracle.
+        let whole = |query: &str, width: usize| {
+            let mut lines = Vec::new();
+            wrap_each(&squash(query), width, "  ", "  ", &mut |line| {
+                if lines.len() <= STATEMENT_LINES {
+                    lines.push(line.to_string());
+                }
+            });
+            if lines.len() > STATEMENT_LINES {
+                lines.truncate(STATEMENT_LINES);
+                if let Some(last) = lines.last_mut() {
+                    let mut cut = truncate(last, width.saturating_sub(1));
+                    cut.push('…');
+                    *last = cut;
+                }
+            }
+            lines
+        };
+        let words = [
+            "a",
+            "bb",
+            "ccc_dddd",
+            "é→é",
+            "0123456789abcdef0123456789abcdef0123456789",
+        ];
+        let mut seed = 7u64;
+        for _ in 0..500 {
+            let mut query = String::new();
+            for _ in 0..200 {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                query.push_str(words[(seed >> 33) as usize % words.len()]);
+                query.push_str(if seed >> 60 == 0 { "\n  " } else { " " });
+            }
+            let width = 10 + (seed >> 40) as usize % 70;
+            // Cut anywhere: at, before and after the head's end.
+            let mut cut = (seed >> 20) as usize % query.len();
+            while !query.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let query = query.get(..cut).unwrap_or(&query);
+            assert_eq!(
+                short_statement(query, width),
+                whole(query, width),
+                "{query:?} at {width}"
+            );
+        }
+    }
 
     #[test]
     fn long_statements_are_cut_to_three_lines() {
