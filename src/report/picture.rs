@@ -297,19 +297,20 @@ pub fn lock_lines(l: &Lock) -> Vec<String> {
         return lines;
     };
     lines.push(format!("{} {index}", table(&l.table)));
-    let keys: Vec<String> = l.records.iter().map(|r| key(r, index)).collect();
-    if !keys.is_empty() {
-        let mut k = keys
-            .iter()
-            .take(KEYS_SHOWN)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join(", ");
-        if keys.len() > KEYS_SHOWN {
-            k.push_str(&format!(" +{} more", keys.len() - KEYS_SHOWN));
+    // Only the keys shown are decoded: a scan's lock can list hundreds of records.
+    let records = l.records.len();
+    if records > 0 {
+        let mut k = String::from(if records == 1 { "key " } else { "keys " });
+        for (i, r) in l.records.iter().take(KEYS_SHOWN).enumerate() {
+            if i > 0 {
+                k.push_str(", ");
+            }
+            k.push_str(&key(r, index));
         }
-        let word = if keys.len() == 1 { "key" } else { "keys" };
-        lines.push(format!("{word} {k}"));
+        if records > KEYS_SHOWN {
+            k.push_str(&format!(" +{} more", records - KEYS_SHOWN));
+        }
+        lines.push(k);
     }
     if l.touches_delete_marked() {
         lines.push("delete-marked".to_string());

@@ -116,7 +116,9 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
 
 fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
     let d = &analysed.deadlock;
-    let mut s = format!("\n## Deadlock {n}");
+    let mut s = String::with_capacity(8192);
+    s.push_str("\n## Deadlock ");
+    crate::model::push_number(&mut s, n);
     if let Some(p) = analysed.main_pattern() {
         s.push_str(&format!(": `{p}`"));
     }
@@ -135,16 +137,15 @@ fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
     }
     s.push_str(&format!("{}. {}\n", d.transactions.len() + 1, ending(d)));
     let picture = Picture::deadlock(n, analysed, full);
-    s.push_str(&format!(
+    s.push_str(
         "\n### Wait-for graph\n\nArrows point from the waiting transaction to the one holding \
-         the lock{}.\n\n{}",
-        if picture.edges.iter().any(|e| e.inferred) {
-            "; dashed ones are inferred from the report's layout"
-        } else {
-            ""
-        },
-        fence("mermaid", &flowchart(&picture), "")
-    ));
+         the lock",
+    );
+    if picture.edges.iter().any(|e| e.inferred) {
+        s.push_str("; dashed ones are inferred from the report's layout");
+    }
+    s.push_str(".\n\n");
+    s.push_str(&fence("mermaid", &flowchart(&picture), ""));
     for f in &analysed.findings {
         s.push_str(&finding(f));
     }
@@ -281,11 +282,12 @@ fn lock_phrase(lock: &Lock) -> String {
 fn finding(f: &Finding) -> String {
     let contributing = if f.contributing { ", contributing" } else { "" };
     let mut s = format!(
-        "\n### Finding: `{}` ({} confidence{contributing})\n\n{}\n",
+        "\n### Finding: `{}` ({} confidence{contributing})\n\n",
         f.pattern,
         f.confidence.as_str(),
-        prose(&f.summary)
     );
+    s.push_str(&prose(&f.summary));
+    s.push('\n');
     for a in &f.alternatives {
         s.push_str(&format!(
             "\n*Could also be* `{}`: {}\n",
@@ -300,10 +302,11 @@ fn finding(f: &Finding) -> String {
             .map(|e| format!("line {}: {}", e.line, e.text))
             .collect();
         s.push_str(&format!(
-            "\n<details><summary>Evidence: {} log line(s)</summary>\n\n{}\n</details>\n",
+            "\n<details><summary>Evidence: {} log line(s)</summary>\n\n",
             f.evidence.len(),
-            fence("text", &lines.join("\n"), "")
         ));
+        s.push_str(&fence("text", &lines.join("\n"), ""));
+        s.push_str("\n</details>\n");
     }
     if !f.fix.is_empty() {
         s.push_str("\n**Fix**\n");

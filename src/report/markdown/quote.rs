@@ -5,25 +5,38 @@ use crate::report::wrap::squash;
 
 /// A fenced block, each line after `indent`; the fence is longer than any backtick run inside.
 pub(super) fn fence(lang: &str, body: &str, indent: &str) -> String {
-    let fence = "`".repeat(longest_run(body, '`').max(2) + 1);
-    let mut s = format!("{indent}{fence}{lang}\n");
+    let ticks = longest_backtick_run(body).max(2) + 1;
+    let lines = memchr::memchr_iter(b'\n', body.as_bytes()).count() + 1;
+    let mut s = String::with_capacity(body.len() + (indent.len() + 1) * (lines + 2) + 2 * ticks);
+    let fence = |s: &mut String| {
+        s.push_str(indent);
+        s.extend(std::iter::repeat('`').take(ticks));
+    };
+    fence(&mut s);
+    s.push_str(lang);
+    s.push('\n');
     for line in body.lines() {
-        if line.is_empty() {
-            s.push('\n');
-        } else {
-            s.push_str(&format!("{indent}{line}\n"));
+        if !line.is_empty() {
+            s.push_str(indent);
+            s.push_str(line);
         }
+        s.push('\n');
     }
-    s.push_str(&format!("{indent}{fence}\n"));
+    fence(&mut s);
+    s.push('\n');
     s
 }
 
 /// An inline code span that survives backticks inside (CommonMark: a longer fence, padded).
 pub(super) fn code(text: &str) -> String {
     let text = squash(text);
-    let run = longest_run(&text, '`');
+    let run = longest_backtick_run(&text);
     if run == 0 {
-        return format!("`{text}`");
+        let mut s = String::with_capacity(text.len() + 2);
+        s.push('`');
+        s.push_str(&text);
+        s.push('`');
+        return s;
     }
     let fence = "`".repeat(run + 1);
     format!("{fence} {text} {fence}")
@@ -34,11 +47,21 @@ pub(crate) fn cell(text: &str) -> String {
     code(text).replace('|', "\\|")
 }
 
-fn longest_run(text: &str, c: char) -> usize {
-    let (mut best, mut run) = (0, 0);
-    for ch in text.chars() {
-        run = if ch == c { run + 1 } else { 0 };
+/// The longest run of backticks (an ASCII byte: never part of another character).
+fn longest_backtick_run(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut best = 0;
+    let mut at = 0;
+    while let Some(found) = memchr::memchr(b'`', b.get(at..).unwrap_or_default()) {
+        let start = at + found;
+        let run = b
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|&&c| c == b'`')
+            .count();
         best = best.max(run);
+        at = start + run;
     }
     best
 }
@@ -46,7 +69,12 @@ fn longest_run(text: &str, c: char) -> usize {
 /// Text from the diagnosis as markdown: backtick spans kept, and outside them the characters
 /// markdown would read as markup (`*`, `_` at word edges, `<`, `[`, `\`) escaped.
 pub(super) fn prose(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    // Most text has none of the characters that matter: it is its own markdown.
+    let markup = |b: &u8| matches!(b, b'`' | b'*' | b'[' | b']' | b'\\' | b'_' | b'<' | b'>');
+    if !text.as_bytes().iter().any(markup) {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
     let mut in_code = false;
     let mut prev = ' ';
     let mut chars = text.chars().peekable();
