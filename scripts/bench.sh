@@ -5,6 +5,7 @@
 #   scripts/bench.sh --size 1000     # ~1 GiB input:  bench-data/errorlog-1000mb.txt
 #   scripts/bench.sh --runs 3        # best wall time of 3 runs per measurement
 #   scripts/bench.sh --no-build      # use the existing target/release/lockscope (or $LOCKSCOPE_BIN)
+#   scripts/bench.sh --against OLD   # each row also for the binary OLD, the two taking turns
 #
 # The input is fixtures/mariadb/error-log.txt (a real MariaDB 10.11 error log with
 # innodb_print_all_deadlocks=ON, 40 dumps) repeated byte for byte until it reaches the size;
@@ -23,6 +24,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 size_mib=100
 runs=1
 build=1
+against=
 while [ $# -gt 0 ]; do
     case "$1" in
     --size) size_mib=${2:?--size needs a number of MiB}; shift 2 ;;
@@ -30,7 +32,9 @@ while [ $# -gt 0 ]; do
     --runs) runs=${2:?--runs needs a number}; shift 2 ;;
     --runs=*) runs=${1#--runs=}; shift ;;
     --no-build) build=0; shift ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --against) against=${2:?--against needs a lockscope binary}; shift 2 ;;
+    --against=*) against=${1#--against=}; shift ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument: $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -103,9 +107,18 @@ echo "input: $input ($input_bytes bytes); runs per row: $runs (best wall time, m
 header
 if [ "$have_bin" -eq 1 ]; then
     for fmt in jsonl text json markdown dot mermaid; do
-        measure "lockscope analyze --format $fmt" "$bin" analyze --format "$fmt" "$input"
+        if [ -n "$against" ]; then
+            measure_pair "lockscope analyze --format $fmt" "$bin" "$against" \
+                analyze --format "$fmt" "$input"
+        else
+            measure "lockscope analyze --format $fmt" "$bin" analyze --format "$fmt" "$input"
+        fi
     done
-    measure "lockscope analyze --summary" "$bin" analyze --summary "$input"
+    if [ -n "$against" ]; then
+        measure_pair "lockscope analyze --summary" "$bin" "$against" analyze --summary "$input"
+    else
+        measure "lockscope analyze --summary" "$bin" analyze --summary "$input"
+    fi
 else
     echo "lockscope: SKIPPED: $bin could not be built (the code may not compile yet); only the grep baseline below"
 fi
