@@ -164,9 +164,15 @@ pub fn short_statement(query: &str, width: usize) -> Vec<String> {
         }
         None => &squashed,
     };
+    first_lines(head, width)
+}
+
+/// `text` wrapped, cut to its first `STATEMENT_LINES` lines (the last ending in `…` when there
+/// were more).
+fn first_lines(text: &str, width: usize) -> Vec<String> {
     // One line more than kept tells that there are more.
     let mut lines = Vec::with_capacity(STATEMENT_LINES + 1);
-    wrap_each(head, width, "  ", "  ", &mut |line| {
+    wrap_each(text, width, "  ", "  ", &mut |line| {
         if lines.len() <= STATEMENT_LINES {
             lines.push(line.to_string());
         }
@@ -188,24 +194,8 @@ mod tests {
 
     #[test]
     fn the_head_of_a_long_statement_wraps_like_all_of_it() {
-        // The function as it was, wrapping the whole statement: the oracle.
-        let whole = |query: &str, width: usize| {
-            let mut lines = Vec::new();
-            wrap_each(&squash(query), width, "  ", "  ", &mut |line| {
-                if lines.len() <= STATEMENT_LINES {
-                    lines.push(line.to_string());
-                }
-            });
-            if lines.len() > STATEMENT_LINES {
-                lines.truncate(STATEMENT_LINES);
-                if let Some(last) = lines.last_mut() {
-                    let mut cut = truncate(last, width.saturating_sub(1));
-                    cut.push('…');
-                    *last = cut;
-                }
-            }
-            lines
-        };
+        // The whole statement wrapped: the oracle.
+        let whole = |query: &str, width: usize| first_lines(&squash(query), width);
         let words = [
             "a",
             "bb",

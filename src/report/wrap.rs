@@ -20,8 +20,20 @@ pub fn wrap(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
 /// [`wrap`], each line handed to `emit` as soon as it is complete: the text report writes them
 /// straight into its page, with no allocation per line (wrapping is most of its cost).
 pub fn wrap_each(text: &str, width: usize, first: &str, rest: &str, emit: &mut dyn FnMut(&str)) {
+    wrap_each_in(text, width, (first, rest), false, emit);
+}
+
+/// [`wrap_each`]; `word_by_word` leaves out the runs of [`wrap_plain`] (the tests' oracle).
+fn wrap_each_in(
+    text: &str,
+    width: usize,
+    (first, rest): (&str, &str),
+    word_by_word: bool,
+    emit: &mut dyn FnMut(&str),
+) {
     let mut buf = Buffers {
         line: String::with_capacity(width + 16),
+        word_by_word,
         ..Buffers::default()
     };
     let mut any = false;
@@ -49,6 +61,7 @@ struct Buffers {
     cont: String,
     line: String,
     fixed: String,
+    word_by_word: bool,
 }
 
 fn wrap_line(body: &str, width: usize, buf: &mut Buffers, emit: &mut dyn FnMut(&str)) {
@@ -57,6 +70,7 @@ fn wrap_line(body: &str, width: usize, buf: &mut Buffers, emit: &mut dyn FnMut(&
         cont,
         line,
         fixed,
+        word_by_word,
     } = buf;
     let cont_len = cont.chars().count();
     line.clear();
@@ -66,7 +80,7 @@ fn wrap_line(body: &str, width: usize, buf: &mut Buffers, emit: &mut dyn FnMut(&
     // Whether the line holds a NO_BREAK (only non-ASCII words can).
     let mut joined = lead.contains(NO_BREAK);
     let mut body = body;
-    if width > line_len.max(cont_len) && is_plain(body.as_bytes()) {
+    if !*word_by_word && width > line_len.max(cont_len) && is_plain(body.as_bytes()) {
         // Whole runs of words at a time; what is left is a word wider than a line.
         let mut line = Line {
             text: line,
@@ -333,85 +347,12 @@ mod tests {
         assert_eq!(lines.concat(), "x0123456789abcdef");
     }
 
-    /// The word loop as it was before lines were copied in runs: the oracle.
-    fn wrap_line_word_by_word(
-        body: &str,
-        width: usize,
-        buf: &mut Buffers,
-        emit: &mut dyn FnMut(&str),
-    ) {
-        let Buffers {
-            lead,
-            cont,
-            line,
-            fixed,
-        } = buf;
-        let cont_len = cont.chars().count();
-        line.clear();
-        line.push_str(lead);
-        let mut line_len = lead.chars().count();
-        let mut empty = true;
-        // Whether the line holds a NO_BREAK (only non-ASCII words can).
-        let mut joined = lead.contains(NO_BREAK);
-        for word in body.split_ascii_whitespace() {
-            let word_len = if word.is_ascii() {
-                word.len()
-            } else {
-                word.chars().count()
-            };
-            if !empty && line_len + 1 + word_len > width {
-                finish(line, joined, fixed, emit);
-                line.clear();
-                line.push_str(cont);
-                line_len = cont_len;
-                empty = true;
-                joined = cont.contains(NO_BREAK);
-            }
-            joined |= word_len != word.len() && word.contains(NO_BREAK);
-            if !empty {
-                line.push(' ');
-                line_len += 1;
-            }
-            if word_len <= width.saturating_sub(line_len).max(1) {
-                // The common case: the word fits.
-                line.push_str(word);
-                line_len += word_len;
-                empty = false;
-                continue;
-            }
-            // A word wider than the room left on an empty line is broken into pieces.
-            let mut chars = word.chars().peekable();
-            while chars.peek().is_some() {
-                let room = width.saturating_sub(line_len).max(1);
-                for c in chars.by_ref().take(room) {
-                    line.push(c);
-                    line_len += 1;
-                }
-                if chars.peek().is_some() {
-                    finish(line, joined, fixed, emit);
-                    line.clear();
-                    line.push_str(cont);
-                    line_len = cont_len;
-                }
-            }
-            empty = false;
-        }
-        finish(line, joined, fixed, emit);
-    }
-
+    /// The word loop alone: the oracle.
     fn wrap_word_by_word(text: &str, width: usize, first: &str, rest: &str) -> Vec<String> {
         let mut out = Vec::new();
-        let mut buf = Buffers::default();
-        for (n, line) in text.lines().enumerate() {
-            let body = line.trim_start();
-            let own_indent = line.get(..line.len() - body.len()).unwrap_or("");
-            buf.lead = format!("{}{own_indent}", if n == 0 { first } else { rest });
-            buf.cont = format!("{rest}{own_indent}");
-            wrap_line_word_by_word(body, width, &mut buf, &mut |l| out.push(l.to_string()));
-        }
-        if out.is_empty() {
-            out.push(first.trim_end().to_string());
-        }
+        wrap_each_in(text, width, (first, rest), true, &mut |l| {
+            out.push(l.to_string())
+        });
         out
     }
 
