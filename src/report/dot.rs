@@ -87,11 +87,16 @@ pub fn cluster(p: &Picture) -> String {
 /// A DOT double-quoted string, lines joined by `\n` (centred). Quotes and backslashes are
 /// escaped; control characters become spaces.
 fn quote<S: AsRef<str>>(lines: &[S]) -> String {
-    quote_lines(lines, "\\n", |c, out| match c {
-        '"' => out.push_str("\\\""),
-        '\\' => out.push_str("\\\\"),
-        c => out.push(c),
-    })
+    quote_lines(
+        lines,
+        "\\n",
+        |b| b == b'"' || b == b'\\',
+        |c, out| match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c => out.push(c),
+        },
+    )
 }
 
 #[cfg(test)]

@@ -90,25 +90,46 @@ impl<W: Write, E: Write, S: GraphSyntax> Sink for GraphReport<W, E, S> {
     }
 }
 /// A double-quoted label of a graph language: `lines` joined by `line_break`, control
-/// characters as spaces, every other character written by `write` (which escapes what the
-/// language treats as syntax).
+/// characters as spaces, the ASCII characters `special` picks written by `escape` (what the
+/// language treats as syntax), everything else as it is, copied a run at a time.
 pub(super) fn quote_lines<S: AsRef<str>>(
     lines: &[S],
     line_break: &str,
-    write: impl Fn(char, &mut String),
+    special: impl Fn(u8) -> bool,
+    escape: impl Fn(char, &mut String),
 ) -> String {
-    let mut out = String::from("\"");
+    let size: usize = lines
+        .iter()
+        .map(|l| l.as_ref().len() + line_break.len())
+        .sum();
+    let mut out = String::with_capacity(size + size / 8 + 2);
+    out.push('"');
     for (i, line) in lines.iter().enumerate() {
         if i > 0 {
             out.push_str(line_break);
         }
-        for c in line.as_ref().chars() {
+        let line = line.as_ref();
+        let bytes = line.as_bytes();
+        let (mut start, mut at) = (0, 0);
+        while let Some(&b) = bytes.get(at) {
+            if (0x20..0x7f).contains(&b) && !special(b) {
+                at += 1;
+                continue;
+            }
+            out.push_str(line.get(start..at).unwrap_or_default());
+            let c = line
+                .get(at..)
+                .and_then(|rest| rest.chars().next())
+                .unwrap_or(' ');
             if c.is_control() {
                 out.push(' ');
             } else {
-                write(c, &mut out);
+                escape(c, &mut out);
             }
+            at += c.len_utf8();
+            start = at;
         }
+        out.push_str(line.get(start..).unwrap_or_default());
     }
     out.push('"');
     out

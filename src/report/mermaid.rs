@@ -85,10 +85,33 @@ fn body(p: &Picture, indent: &str, s: &mut String) {
 /// quotes (`"`, `#` of entity codes, `<>` of HTML, `|` closing an edge label, `;` ending a
 /// statement, backticks of markdown strings, brackets) are written as `#NN;` entity codes.
 fn quote<S: AsRef<str>>(lines: &[S]) -> String {
-    quote_lines(lines, "<br/>", |c, out| match c {
-        '"' | '#' | '<' | '>' | '|' | ';' | '`' | '&' | '[' | ']' | '{' | '}' | '(' | ')'
-        | '\\' => out.push_str(&format!("#{};", u32::from(c))),
-        c => out.push(c),
+    let special = |b: u8| {
+        matches!(
+            b,
+            b'"' | b'#'
+                | b'<'
+                | b'>'
+                | b'|'
+                | b';'
+                | b'`'
+                | b'&'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'('
+                | b')'
+                | b'\\'
+        )
+    };
+    quote_lines(lines, "<br/>", special, |c, out| {
+        if c.is_ascii() && special(c as u8) {
+            out.push('#');
+            crate::model::push_number(out, u32::from(c));
+            out.push(';');
+        } else {
+            out.push(c);
+        }
     })
 }
 

@@ -2,7 +2,7 @@
 //! the blocking tree of a moment's lock waits, as labelled nodes and edges. `dot` and `mermaid`
 //! only spell it; the labels are worded once, here.
 
-use super::wrap::{squash, wrap};
+use super::wrap::{squash, words_within, wrap};
 use crate::model::{
     short_value, BlockingTree, Deadlock, EdgeSource, Lock, LockKind, LockWait, Record, TableName,
     Transaction, TrxSummary, WaitedLock,
@@ -269,8 +269,19 @@ fn summary_lines(t: &TrxSummary, role: NodeRole, full: bool) -> Vec<String> {
 
 /// A statement on one squashed line, wrapped; shortened to a few lines unless `full`.
 pub fn statement_lines(query: &str, full: bool) -> Vec<String> {
-    let mut lines = wrap(&squash(query), STATEMENT_WIDTH, "", "");
-    if !full && lines.len() > STATEMENT_LINES {
+    let squashed = squash(query);
+    if full {
+        return wrap(&squashed, STATEMENT_WIDTH, "", "");
+    }
+    // Only the first lines are kept: the words after them cannot change them.
+    let head = words_within(&squashed, (STATEMENT_LINES + 2) * (STATEMENT_WIDTH + 1));
+    first_lines(head)
+}
+
+/// `text` wrapped, cut to `STATEMENT_LINES` lines (the last ending in `…` when there were more).
+fn first_lines(text: &str) -> Vec<String> {
+    let mut lines = wrap(text, STATEMENT_WIDTH, "", "");
+    if lines.len() > STATEMENT_LINES {
         lines.truncate(STATEMENT_LINES);
         if let Some(last) = lines.last_mut() {
             let keep: String = last.chars().take(STATEMENT_WIDTH - 1).collect();
@@ -407,6 +418,40 @@ fn unsigned(v: Option<String>) -> String {
 mod tests {
     use super::*;
     use crate::report::sample;
+
+    #[test]
+    fn a_long_statement_shows_the_lines_of_all_of_it() {
+        let words = [
+            "id",
+            "=",
+            "0x0123456789abcdef0123",
+            "é→é",
+            "IN",
+            "(1,",
+            "2)",
+        ];
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed >> 33
+        };
+        for _ in 0..300 {
+            let mut query = String::new();
+            for _ in 0..next() % 400 {
+                let word = words[next() as usize % words.len()];
+                query.push_str(word);
+                query.push_str(if next() % 8 == 0 { "\n\t" } else { " " });
+            }
+            // The whole statement wrapped and cut: the oracle.
+            assert_eq!(
+                statement_lines(&query, false),
+                first_lines(&squash(&query)),
+                "{query:?}"
+            );
+        }
+    }
 
     #[test]
     fn a_deadlock_has_a_node_per_transaction_and_an_edge_per_wait() {

@@ -3,7 +3,7 @@
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Row, Table, TableComponent};
 
-use super::wrap::{squash, truncate, wrap_each};
+use super::wrap::{squash, truncate, words_within, wrap_each};
 use crate::model::Deadlock;
 
 /// Lines of a statement in the table or under a transaction (whole statements with `full`).
@@ -148,22 +148,8 @@ fn comfy_facts_table(d: &Deadlock, width: usize, with_statement: bool) -> String
 /// A statement shortened to `STATEMENT_LINES` wrapped lines.
 pub fn short_statement(query: &str, width: usize) -> Vec<String> {
     let squashed = squash(query);
-    // Only the first lines are kept: the words after them cannot change them, so a statement
-    // of many KB is wrapped no further than a few lines past what is shown.
-    let enough = (STATEMENT_LINES + 2) * (width + 1);
-    // No more bytes than that: no more chars either, nothing to cut.
-    let past = (squashed.len() > enough)
-        .then(|| squashed.char_indices().nth(enough))
-        .flatten();
-    let head = match past {
-        Some((at, _)) => {
-            match memchr::memchr(b' ', squashed.as_bytes().get(at..).unwrap_or_default()) {
-                Some(space) => squashed.get(..at + space).unwrap_or(&squashed),
-                None => &squashed,
-            }
-        }
-        None => &squashed,
-    };
+    // Only the first lines are kept: the words after them cannot change them.
+    let head = words_within(&squashed, (STATEMENT_LINES + 2) * (width + 1));
     first_lines(head, width)
 }
 

@@ -310,6 +310,26 @@ pub fn push_truncated(out: &mut String, text: &str, width: usize) {
     out.push('…');
 }
 
+/// The words of `text` that start within its first `chars` chars: `text` up to the first space
+/// at or after that point (all of it when shorter). Wrapping them gives the same first lines
+/// as wrapping all of `text`, as long as those lines hold fewer than `chars` chars together:
+/// a statement of many KB is wrapped only as far as the few lines shown.
+pub fn words_within(text: &str, chars: usize) -> &str {
+    // No more bytes than that: no more chars either, nothing to cut.
+    let past = (text.len() > chars)
+        .then(|| text.char_indices().nth(chars))
+        .flatten();
+    match past {
+        Some((at, _)) => {
+            match memchr::memchr(b' ', text.as_bytes().get(at..).unwrap_or_default()) {
+                Some(space) => text.get(..at + space).unwrap_or(text),
+                None => text,
+            }
+        }
+        None => text,
+    }
+}
+
 /// All runs of whitespace (newlines included) as one space: statements on one line.
 pub fn squash(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -507,6 +507,17 @@ mod tests {
             prose("keep `a*b` but *x* <work> innodb_lock_wait_timeout _y"),
             "keep `a*b` but \\*x\\* &lt;work&gt; innodb_lock_wait_timeout \\_y"
         );
+        for (text, markdown) in [
+            ("é_é", "é_é"),
+            ("a__b", "a\\_\\_b"),
+            ("_", "\\_"),
+            ("x_ →_y", "x\\_ →\\_y"),
+            ("`_*[<`", "`_*[<`"),
+            ("[a]\\", "\\[a\\]\\\\"),
+            ("no markup at all", "no markup at all"),
+        ] {
+            assert_eq!(prose(text), markdown, "{text:?}");
+        }
         assert_eq!(
             fence("sql", "SELECT ```x```", ""),
             "````sql\nSELECT ```x```\n````\n"

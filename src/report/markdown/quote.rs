@@ -69,33 +69,41 @@ fn longest_backtick_run(text: &str) -> usize {
 /// Text from the diagnosis as markdown: backtick spans kept, and outside them the characters
 /// markdown would read as markup (`*`, `_` at word edges, `<`, `[`, `\`) escaped.
 pub(super) fn prose(text: &str) -> String {
-    // Most text has none of the characters that matter: it is its own markdown.
+    // Every character that matters is ASCII: the text between them is copied as it is.
     let markup = |b: &u8| matches!(b, b'`' | b'*' | b'[' | b']' | b'\\' | b'_' | b'<' | b'>');
-    if !text.as_bytes().iter().any(markup) {
+    let bytes = text.as_bytes();
+    if !bytes.iter().any(markup) {
         return text.to_string();
     }
-    let mut out = String::with_capacity(text.len() + 8);
+    let mut out = String::with_capacity(text.len() + 16);
     let mut in_code = false;
-    let mut prev = ' ';
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied().unwrap_or(' ');
-        match c {
-            '`' => {
+    let mut copied = 0;
+    for (at, b) in bytes.iter().enumerate().filter(|(_, b)| markup(b)) {
+        out.push_str(text.get(copied..at).unwrap_or_default());
+        copied = at + 1;
+        match b {
+            b'`' => {
                 in_code = !in_code;
-                out.push(c);
+                out.push('`');
             }
-            _ if in_code => out.push(c),
-            '*' | '[' | ']' | '\\' => {
+            _ if in_code => out.push(char::from(*b)),
+            b'_' => {
+                // Escaped unless inside a word (`snake_case` stays as it is).
+                let before = text.get(..at).and_then(|t| t.chars().next_back());
+                let after = text.get(at + 1..).and_then(|t| t.chars().next());
+                let inside = [before, after]
+                    .iter()
+                    .all(|c| c.is_some_and(char::is_alphanumeric));
+                out.push_str(if inside { "_" } else { "\\_" });
+            }
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            _ => {
                 out.push('\\');
-                out.push(c);
+                out.push(char::from(*b));
             }
-            '_' if !prev.is_alphanumeric() || !next.is_alphanumeric() => out.push_str("\\_"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
         }
-        prev = c;
     }
+    out.push_str(text.get(copied..).unwrap_or_default());
     out
 }
