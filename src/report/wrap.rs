@@ -31,11 +31,14 @@ fn wrap_each_in(
     word_by_word: bool,
     emit: &mut dyn FnMut(&str),
 ) {
-    let mut buf = Buffers {
-        line: String::with_capacity(width + 16),
-        word_by_word,
-        ..Buffers::default()
-    };
+    // The buffers of the last call on this thread, taken while in use (a call from `emit`
+    // starts with fresh ones): a report wraps hundreds of short texts, each was four
+    // allocations.
+    thread_local! {
+        static KEPT: std::cell::Cell<Option<Box<Buffers>>> = const { std::cell::Cell::new(None) };
+    }
+    let mut buf = KEPT.with(std::cell::Cell::take).unwrap_or_default();
+    buf.word_by_word = word_by_word;
     let mut any = false;
     for (n, line) in text.lines().enumerate() {
         let body = line.trim_start();
@@ -52,9 +55,13 @@ fn wrap_each_in(
     if !any {
         emit(first.trim_end());
     }
+    // A rare huge text does not keep its memory for the rest of the run.
+    if buf.line.capacity() + buf.fixed.capacity() <= 1 << 16 {
+        KEPT.with(|kept| kept.set(Some(buf)));
+    }
 }
 
-/// Reused across the lines of one text.
+/// Reused across the lines of a text, and from one text to the next on a thread.
 #[derive(Default)]
 struct Buffers {
     lead: String,
