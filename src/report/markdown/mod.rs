@@ -9,6 +9,7 @@
 
 use std::fs::File;
 use std::io::{self, Seek, Write};
+use std::sync::Arc;
 
 mod quote;
 
@@ -24,7 +25,7 @@ use super::wrap::squash;
 use super::TextOptions;
 use crate::diagnose::Finding;
 use crate::model::{BlockingTree, Deadlock, Flavour, Lock, LockWait, Transaction, Warning};
-use crate::sink::{Analysed, LockWaits, Sink, Summary};
+use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// Characters of a statement shown before `…` (all of them with `--full`).
 const STATEMENT_CHARS: usize = 600;
@@ -83,6 +84,30 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
         self.push_section(&deadlock(n, analysed, self.full))
     }
 
+    /// Most of a section is made on the workers; only the heading and the graph, which carry
+    /// the deadlock's number, are made here (this thread writes every format's output, and
+    /// was markdown's bottleneck).
+    fn renderer(&self) -> Option<Render> {
+        let full = self.full;
+        Some(Arc::new(move |analysed: &Analysed, buf: &mut Vec<u8>| {
+            pre_render(analysed, full, buf);
+            Ok(())
+        }))
+    }
+
+    fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
+        let Some((timeline, findings)) = pre_rendered(rendered) else {
+            return self.deadlock(analysed);
+        };
+        self.tally.add(analysed);
+        let n = self.tally.deadlocks;
+        let mut section = heading(n, analysed);
+        section.push_str(timeline);
+        graph(&mut section, n, analysed, self.full);
+        section.push_str(findings);
+        self.push_section(&section)
+    }
+
     fn warning(&mut self, warning: &Warning) -> io::Result<()> {
         writeln!(self.err, "warning: {warning}")?;
         self.err.flush()
@@ -115,7 +140,15 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
 }
 
 fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
-    let d = &analysed.deadlock;
+    let mut s = heading(n, analysed);
+    timeline(&mut s, analysed, full);
+    graph(&mut s, n, analysed, full);
+    findings(&mut s, analysed);
+    s
+}
+
+/// `## Deadlock 3: `pattern``: the one part with the deadlock's number, besides the graph.
+fn heading(n: usize, analysed: &Analysed) -> String {
     let mut s = String::with_capacity(8192);
     s.push_str("\n## Deadlock ");
     crate::model::push_number(&mut s, n);
@@ -123,6 +156,12 @@ fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
         s.push_str(&format!(": `{p}`"));
     }
     s.push_str("\n\n");
+    s
+}
+
+/// Where and when, and each transaction's step.
+fn timeline(s: &mut String, analysed: &Analysed, full: bool) {
+    let d = &analysed.deadlock;
     let mut facts = vec![code(&format!("{}:{}", d.input, d.line))];
     if let Some(ts) = &d.timestamp {
         facts.push(ts.clone());
@@ -136,6 +175,10 @@ fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
         s.push_str(&transaction(i + 1, d, t, full));
     }
     s.push_str(&format!("{}. {}\n", d.transactions.len() + 1, ending(d)));
+}
+
+/// The wait-for graph; its node ids carry the deadlock's number.
+fn graph(s: &mut String, n: usize, analysed: &Analysed, full: bool) {
     let picture = Picture::deadlock(n, analysed, full);
     s.push_str(
         "\n### Wait-for graph\n\nArrows point from the waiting transaction to the one holding \
@@ -146,10 +189,35 @@ fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
     }
     s.push_str(".\n\n");
     s.push_str(&fence("mermaid", &flowchart(&picture), ""));
+}
+
+fn findings(s: &mut String, analysed: &Analysed) {
     for f in &analysed.findings {
         s.push_str(&finding(f));
     }
-    s
+}
+
+/// What a worker renders ahead (`Sink::renderer`): the timeline and the findings, which do not
+/// depend on the deadlock's number, as `[timeline length: u64 LE][timeline][findings]`.
+fn pre_render(analysed: &Analysed, full: bool, buf: &mut Vec<u8>) {
+    let mut timeline_text = String::with_capacity(4096);
+    timeline(&mut timeline_text, analysed, full);
+    let mut findings_text = String::with_capacity(4096);
+    findings(&mut findings_text, analysed);
+    buf.extend_from_slice(&(timeline_text.len() as u64).to_le_bytes());
+    buf.extend_from_slice(timeline_text.as_bytes());
+    buf.extend_from_slice(findings_text.as_bytes());
+}
+
+/// [`pre_render`]'s two parts back; `None` if the bytes are not its.
+fn pre_rendered(rendered: &[u8]) -> Option<(&str, &str)> {
+    let (len, rest) = rendered.split_first_chunk::<8>()?;
+    let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
+    let (timeline, findings) = (rest.get(..len)?, rest.get(len..)?);
+    Some((
+        std::str::from_utf8(timeline).ok()?,
+        std::str::from_utf8(findings).ok()?,
+    ))
 }
 
 fn victim(d: &Deadlock) -> String {
