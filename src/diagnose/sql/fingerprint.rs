@@ -248,11 +248,12 @@ fn lex<'a>(sql: &'a str) -> Vec<Lexeme<'a>> {
             b'(' => i = push(&mut out, Some(Token::Open), None, start, i + 1),
             b')' => i = push(&mut out, Some(Token::Close), None, start, i + 1),
             c if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c == b'@' || c >= 0x80 => {
-                while b.get(i).is_some_and(|&c| {
-                    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'@') || c >= 0x80
-                }) {
-                    i += 1;
-                }
+                i += b
+                    .get(i..)
+                    .unwrap_or_default()
+                    .iter()
+                    .position(|&c| !WORD[usize::from(c)])
+                    .unwrap_or(b.len() - i);
                 let word = sql.get(start..i).unwrap_or_default();
                 // X'1F', b'01', N'text', _utf8mb4'text': a literal with a prefix.
                 if b.get(i) == Some(&b'\'') && (word.len() == 1 || word.starts_with('_')) {
@@ -342,21 +343,29 @@ fn string_end(b: &[u8], open: usize) -> usize {
         return b.len();
     };
     let mut i = open + 1;
-    while let Some(&c) = b.get(i) {
-        if c == b'\\' {
-            i += 2;
-        } else if c == quote {
-            if b.get(i + 1) == Some(&quote) {
-                i += 2;
-            } else {
-                return i + 1;
-            }
-        } else {
-            i += 1;
+    // Only quotes and backslashes matter: jump from one to the next.
+    while let Some(at) = memchr::memchr2(quote, b'\\', b.get(i..).unwrap_or_default()) {
+        i += at;
+        // A backslash escapes the next byte; a doubled quote is a quote.
+        if b.get(i) != Some(&b'\\') && b.get(i + 1) != Some(&quote) {
+            return i + 1;
         }
+        i += 2;
     }
     b.len()
 }
+
+/// The bytes a bare word is made of (`[A-Za-z0-9_$@]` and every non-ASCII byte).
+const WORD: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_alphanumeric() || b == b'_' || b == b'$' || b == b'@' || b >= 0x80;
+        c += 1;
+    }
+    t
+};
 
 /// After a number: digits, `.`, exponent, hex digits of `0x…`.
 fn number_end(b: &[u8], start: usize) -> usize {
