@@ -155,20 +155,27 @@ struct Line<'a> {
     joined: bool,
 }
 
+/// The high bit of each byte of a [`word`].
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Eight bytes as one little-endian word (byte `i` in bits `8i..8i+8`), for the scans below.
+fn word(chunk: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    bytes.copy_from_slice(chunk);
+    u64::from_le_bytes(bytes)
+}
+
 /// No ASCII control byte (so no tab or newline) and never two spaces in a row: the words of
 /// such text are exactly the runs between single spaces. Eight bytes at a time: every byte of
 /// a text report passes here.
 fn is_plain(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let mut chunks = bytes.chunks_exact(8);
     // The high bit of byte 0 when the byte before this chunk was a space.
     let mut carry = 0u64;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
+        let x = word(chunk);
         // A byte below 0x20 (non-ASCII bytes have the high bit set: not counted).
         let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
         // The high bit of every byte that is a space (exact: no borrow between bytes).
@@ -191,13 +198,10 @@ fn is_plain(bytes: &[u8]) -> bool {
 /// How many bytes of `bytes` continue a UTF-8 sequence (`10xxxxxx`): its length less its
 /// chars.
 fn continuation_bytes(bytes: &[u8]) -> usize {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     let mut chunks = bytes.chunks_exact(8);
     let mut n = 0;
     for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let x = u64::from_le_bytes(word);
+        let x = word(chunk);
         // Bit 7 set and bit 6 clear.
         n += (x & !(x << 1) & HIGH).count_ones() as usize;
     }

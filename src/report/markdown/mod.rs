@@ -71,6 +71,23 @@ impl<W: Write, E: Write> MarkdownReport<W, E> {
         Ok(())
     }
 
+    /// A deadlock's section: the heading and the graph, which carry its number, around its
+    /// timeline and findings.
+    fn push_deadlock(
+        &mut self,
+        analysed: &Analysed,
+        timeline: &str,
+        findings: &str,
+    ) -> io::Result<()> {
+        self.tally.add(analysed);
+        let n = self.tally.deadlocks;
+        let mut section = heading(n, analysed);
+        section.push_str(timeline);
+        graph(&mut section, n, analysed, self.full);
+        section.push_str(findings);
+        self.push_section(&section)
+    }
+
     /// The writers back, for tests.
     pub fn into_inner(self) -> (W, E) {
         (self.out, self.err)
@@ -79,9 +96,10 @@ impl<W: Write, E: Write> MarkdownReport<W, E> {
 
 impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
     fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
-        self.tally.add(analysed);
-        let n = self.tally.deadlocks;
-        self.push_section(&deadlock(n, analysed, self.full))
+        let (mut timeline_text, mut findings_text) = (String::new(), String::new());
+        timeline(&mut timeline_text, analysed, self.full);
+        findings(&mut findings_text, analysed);
+        self.push_deadlock(analysed, &timeline_text, &findings_text)
     }
 
     /// Most of a section is made on the workers; only the heading and the graph, which carry
@@ -96,16 +114,10 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
     }
 
     fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
-        let Some((timeline, findings)) = pre_rendered(rendered) else {
-            return self.deadlock(analysed);
-        };
-        self.tally.add(analysed);
-        let n = self.tally.deadlocks;
-        let mut section = heading(n, analysed);
-        section.push_str(timeline);
-        graph(&mut section, n, analysed, self.full);
-        section.push_str(findings);
-        self.push_section(&section)
+        match pre_rendered(rendered) {
+            Some((timeline, findings)) => self.push_deadlock(analysed, timeline, findings),
+            None => self.deadlock(analysed),
+        }
     }
 
     fn warning(&mut self, warning: &Warning) -> io::Result<()> {
@@ -137,14 +149,6 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
         self.out.write_all(self.sections.as_bytes())?;
         self.out.flush()
     }
-}
-
-fn deadlock(n: usize, analysed: &Analysed, full: bool) -> String {
-    let mut s = heading(n, analysed);
-    timeline(&mut s, analysed, full);
-    graph(&mut s, n, analysed, full);
-    findings(&mut s, analysed);
-    s
 }
 
 /// `## Deadlock 3: `pattern``: the one part with the deadlock's number, besides the graph.

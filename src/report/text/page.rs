@@ -44,6 +44,13 @@ impl Page {
         self.text.push('\n');
     }
 
+    /// The line buffer, empty, for a line built in pieces; put it back in `scratch` after.
+    fn take_scratch(&mut self) -> String {
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        text
+    }
+
     /// Wrapped prose: `first` before the first line, `rest` before the others.
     pub(crate) fn para(&mut self, text: &str, first: &str, rest: &str) {
         let page = &mut self.text;
@@ -155,8 +162,7 @@ impl Page {
 
     fn lock(&mut self, label: &str, lock: &Lock) {
         // One buffer for the lock's sentence and each record's line, kept for the next lock.
-        let mut text = std::mem::take(&mut self.scratch);
-        text.clear();
+        let mut text = self.take_scratch();
         text.push_str(label);
         push_description(&mut text, lock);
         text.push_str(" (line");
@@ -196,8 +202,7 @@ impl Page {
                 "  ",
             );
         } else if let Some(first) = graph.cycle.first() {
-            let mut text = std::mem::take(&mut self.scratch);
-            text.clear();
+            let mut text = self.take_scratch();
             text.push_str("cycle: ");
             for (i, n) in graph.cycle.iter().chain([first]).enumerate() {
                 if i > 0 {
@@ -216,7 +221,7 @@ impl Page {
                 "  ",
             );
         }
-        let mut text = std::mem::take(&mut self.scratch);
+        let mut text = self.take_scratch();
         for edge in &graph.edges {
             text.clear();
             text.push('(');
@@ -284,16 +289,16 @@ impl Page {
         }
         if !f.evidence.is_empty() {
             self.line("  evidence:");
+            let mut text = self.take_scratch();
             for e in &f.evidence {
-                let mut text = std::mem::take(&mut self.scratch);
                 text.clear();
                 text.push_str("    line ");
                 push_number(&mut text, e.line);
                 text.push_str(": ");
                 text.push_str(&e.text);
                 self.quote(&text);
-                self.scratch = text;
             }
+            self.scratch = text;
         }
         if !f.fix.is_empty() {
             self.line("  fix:");
