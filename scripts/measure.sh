@@ -56,7 +56,7 @@ row() {
             rate = (s > 0) ? sprintf("%.0f", mib / s) : "inf"
             mrate = (m > 0) ? sprintf("%.0f", mib / m) : "inf"
             r = have_rss ? sprintf("%.1f", rss / 1024) : "n/a"
-            printf "%-34s %9s %8.3f %8.3f %9s %9s %9s  %s\n", label, mib, s, m, rate, mrate, r, st }'
+            printf "%-35s %9s %8.3f %8.3f %9s %9s %9s  %s\n", label, mib, s, m, rate, mrate, r, st }'
 }
 
 # measure LABEL CMD...: runs CMD $runs times; prints one table row.
@@ -94,7 +94,7 @@ measure_pair() {
 }
 
 header() {
-    printf '%-34s %9s %8s %8s %9s %9s %9s  %s\n' "command" "input MiB" "best s" "median s" \
+    printf '%-35s %9s %8s %8s %9s %9s %9s  %s\n' "command" "input MiB" "best s" "median s" \
         "MiB/s" "MiB/s med" "RSS MiB" "status"
 }
 

@@ -180,3 +180,41 @@ fn a_lock_wait_excerpt_with_entities_is_a_lock_wait() {
     assert!(sink.deadlocks.is_empty());
     assert_eq!(sink.lock_waits.waits.len(), 1);
 }
+
+/// journald's prefixes (`short`, `short-iso`, `short-precise`) and its JSON come off: the
+/// shipped copies hold the same ten deadlocks as the messages alone (`journalctl -o cat`), and
+/// a redacted copy keeps neither the host nor journald's prefix.
+#[test]
+fn shipped_logs_read_as_the_server_wrote_them() {
+    let shipped: Vec<Analysed> = [
+        "shipped-01-journald-short-mariadb-10.11.txt",
+        "shipped-02-journald-short-iso-mariadb-10.11.txt",
+        "shipped-03-journald-short-precise-mariadb-10.11.txt",
+        "shipped-04-journald-json-mariadb-10.11.txt",
+    ]
+    .iter()
+    .flat_map(|f| {
+        let (d, warnings) = analysed(f);
+        assert!(warnings.is_empty(), "{f}: {warnings:#?}");
+        d
+    })
+    .collect();
+    let (clean, _) = analysed("shipped-clean-journald-cat-mariadb-10.11.txt");
+    assert_eq!(clean.len(), 10);
+    let models = |d: &[Analysed]| d.iter().map(model).collect::<Vec<_>>();
+    assert_eq!(models(&shipped), models(&clean));
+    let stamps = |d: &[Analysed]| {
+        d.iter()
+            .map(|a| a.deadlock.timestamp.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(stamps(&shipped), stamps(&clean));
+
+    let mut out = Vec::new();
+    let mut redactor = lockscope::redact::Redactor::default();
+    let text = read("shipped-01-journald-short-mariadb-10.11.txt");
+    lockscope::redact::redact_to(text.as_bytes(), &mut out, &mut redactor).unwrap();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("TRANSACTION"), "{out}");
+    assert!(!out.contains(" vm ") && !out.contains("mariadbd["), "{out}");
+}

@@ -6,6 +6,7 @@
 
 mod lines;
 mod repair;
+mod transport;
 mod unwrap;
 
 pub use lines::LineReader;

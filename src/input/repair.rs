@@ -3,8 +3,12 @@
 //! unwrapped, and each costs nothing on a line it does not apply to (a first-byte test, or a
 //! mode that an earlier line switched on).
 //!
+//! - `transport`: the prefix a log shipper puts before every line (journald, syslog, a
+//!   container runtime: `transport.rs`) comes off first.
 //! - `json_log`: MySQL 8's JSON error log (`log_sink_json`): one object per message, pretty
-//!   printed or not; each `"msg"` becomes the lines it holds, the other keys are dropped.
+//!   printed or not; each `"msg"` becomes the lines it holds, the other keys are dropped. The
+//!   JSON stores of journald (`journalctl -o json`, `"MESSAGE"`) and Docker (`json-file`,
+//!   `"log"`) are read the same way.
 //! - `quote_prefix`: a paste quoted in markdown (`> `) or in a source comment (` * `, `-- `,
 //!   `# `, `// `): the prefix is taken off every line that carries it.
 //! - `numbered`: a copy from a code viewer or book with line numbers (`23  *** (1)
@@ -18,6 +22,8 @@
 
 use memchr::memmem;
 
+use super::transport::{self, Transport};
+
 /// Per-input repair state.
 #[derive(Debug, Default)]
 pub struct Repairer {
@@ -29,6 +35,10 @@ pub struct Repairer {
     json: bool,
     /// Markdown escapes were seen (`\*\*\*`).
     markdown: bool,
+    /// The log shipper whose prefix the lines carry.
+    transport: Option<Transport>,
+    /// A line the container runtime split (`Cri` `P`), waiting for its end.
+    partial: Option<String>,
 }
 
 #[derive(Debug)]
@@ -54,8 +64,15 @@ impl Repairer {
     #[inline]
     pub fn needs(&self, raw: &str) -> bool {
         let bytes = raw.as_bytes();
-        let idle = self.prefix.is_none() && self.numbered.is_none() && !self.json && !self.markdown;
+        let idle = self.prefix.is_none()
+            && self.numbered.is_none()
+            && !self.json
+            && !self.markdown
+            && self.transport.is_none();
         if !idle || bytes.len() >= 150 {
+            return true;
+        }
+        if transport::may_start(bytes) && transport::strip(raw).is_some() {
             return true;
         }
         // Record fields and log-prefixed lines are never worth an entity scan (an escaped copy
@@ -77,6 +94,33 @@ impl Repairer {
 
     /// Repairs one physical line; the lines it becomes go to `out` (none, one, or several).
     pub fn feed(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(usize, &str)) {
+        if self.transport.is_none() && !transport::may_start(raw.as_bytes()) {
+            return self.unshipped(line_no, raw, out);
+        }
+        let Some(stripped) = transport::strip(raw) else {
+            self.transport = None;
+            if let Some(split) = self.partial.take() {
+                self.unshipped(line_no, &split, out);
+            }
+            return self.unshipped(line_no, raw, out);
+        };
+        self.transport = Some(stripped.transport);
+        match (self.partial.take(), stripped.partial) {
+            (Some(mut split), partial) => {
+                split.push_str(stripped.rest);
+                if partial {
+                    self.partial = Some(split);
+                } else {
+                    self.unshipped(line_no, &split, out);
+                }
+            }
+            (None, true) => self.partial = Some(stripped.rest.to_string()),
+            (None, false) => self.unshipped(line_no, stripped.rest, out),
+        }
+    }
+
+    /// The repairs of a line as the server wrote it (after `transport`).
+    fn unshipped(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(usize, &str)) {
         let first = raw.as_bytes().first().copied().unwrap_or(b'\n');
         // A JSON log: its keys and braces, and the lines of each message.
         if self.json || matches!(first, b'{' | b' ' | b'"') && is_json_log_line(raw) {
@@ -106,6 +150,9 @@ impl Repairer {
 
     /// Ends the input: a numbered line still gathered goes out.
     pub fn finish(&mut self, out: &mut dyn FnMut(usize, &str)) {
+        if let Some(split) = self.partial.take() {
+            self.unshipped(usize::MAX, &split, out);
+        }
         if let Some((n, line)) = self.numbered.take().and_then(|n| n.pending) {
             self.fixed(n, &line, out);
         }
@@ -227,23 +274,33 @@ impl Repairer {
     }
 }
 
-/// `"msg": "…"` or a one-line object with a `"msg"`: a JSON error log's line.
+/// `"msg": "…"` or a one-line object with a `"msg"`: a JSON error log's line; or a one-line
+/// object of journald's (`"MESSAGE"`) or Docker's `json-file` (`"log"` and `"stream"`).
 fn is_json_log_line(raw: &str) -> bool {
     let t = raw.trim_start();
     (t.starts_with("\"err_code\"") || t.starts_with("\"log_type\"") || t.starts_with("\"prio\""))
         || (t.starts_with('{')
-            && t.contains("\"msg\"")
-            && (t.contains("\"err_code\"") || t.contains("\"prio\"")))
+            && (t.contains("\"msg\"") && (t.contains("\"err_code\"") || t.contains("\"prio\""))
+                || t.contains("\"MESSAGE\"") && t.contains("\"__REALTIME_TIMESTAMP\"")
+                || t.contains("\"log\"") && t.contains("\"stream\"")))
 }
 
-/// The message of a JSON log line: the value of `"msg"`, unescaped.
+/// The message of a JSON log line: the value of `"msg"` (MySQL), `"MESSAGE"` (journald) or
+/// `"log"` (Docker), unescaped. journald writes a message that is not UTF-8 as an array of
+/// its bytes.
 fn json_msg(t: &str) -> Option<String> {
-    let at = t.find("\"msg\"")?;
+    let (at, key) = ["\"msg\"", "\"MESSAGE\"", "\"log\""]
+        .iter()
+        .find_map(|k| Some((t.find(k)?, k.len())))?;
     let rest = t
-        .get(at + 5..)?
+        .get(at + key..)?
         .trim_start()
         .strip_prefix(':')?
         .trim_start();
+    if rest.starts_with('[') {
+        let mut de = serde_json::Deserializer::from_str(rest).into_iter::<Vec<u8>>();
+        return Some(String::from_utf8_lossy(&de.next()?.ok()?).into_owned());
+    }
     let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
     de.next()?.ok()
 }

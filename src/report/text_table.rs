@@ -3,7 +3,7 @@
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Row, Table, TableComponent};
 
-use super::wrap::{squash, truncate, words_within, wrap_each};
+use super::wrap::{squash, words_within, wrap_each};
 use crate::model::Deadlock;
 
 /// Lines of a statement in the table or under a transaction (whole statements with `full`).
@@ -166,9 +166,11 @@ fn first_lines(text: &str, width: usize) -> Vec<String> {
     if lines.len() > STATEMENT_LINES {
         lines.truncate(STATEMENT_LINES);
         if let Some(last) = lines.last_mut() {
-            let mut cut = truncate(last, width.saturating_sub(1));
-            cut.push('…');
-            *last = cut;
+            // Room for the `…`: the line keeps at most `width - 1` of its own chars.
+            if let Some((at, _)) = last.char_indices().nth(width.saturating_sub(1)) {
+                last.truncate(at);
+            }
+            last.push('…');
         }
     }
     lines
@@ -222,6 +224,19 @@ mod tests {
         assert!(lines.iter().all(|l| l.chars().count() <= 40), "{lines:?}");
         assert!(lines[2].ends_with('…'), "{lines:?}");
         assert_eq!(short_statement("SELECT 1", 40), ["  SELECT 1"]);
+    }
+
+    #[test]
+    fn a_cut_line_ends_in_one_ellipsis_whatever_its_width() {
+        for width in 12..40 {
+            // Lines of exactly `width` chars, each word filling one line.
+            let word = "w".repeat(width - 2);
+            let query = [word.as_str(); 5].join(" ");
+            let lines = short_statement(&query, width);
+            let last = &lines[STATEMENT_LINES - 1];
+            assert!(last.ends_with('…') && !last.ends_with("……"), "{lines:?}");
+            assert_eq!(last.chars().count(), width, "{lines:?}");
+        }
     }
 
     /// The direct layout is byte for byte comfy-table's, on every deadlock of the fixtures.
