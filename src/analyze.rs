@@ -536,6 +536,15 @@ fn process(
                 message: "report too large to be a deadlock report: cut here".to_string(),
                 text: None,
             })),
+            Piece::ClusterConflict { line } => items.push(Item::Warning(Warning {
+                input: name.to_string(),
+                line,
+                message: "a Galera cluster conflict (brute-force abort: a replicated write \
+                          aborted a local transaction), not an InnoDB deadlock: the local \
+                          transaction gets 1213 and should be retried"
+                    .to_string(),
+                text: None,
+            })),
             Piece::Transactions(chunk) => {
                 let (trxs, warnings) = parse_transaction_list(name, &chunk);
                 items.extend(warnings.into_iter().map(Item::Warning));

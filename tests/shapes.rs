@@ -218,3 +218,20 @@ fn shipped_logs_read_as_the_server_wrote_them() {
     assert!(out.contains("TRANSACTION"), "{out}");
     assert!(!out.contains(" vm ") && !out.contains("mariadbd["), "{out}");
 }
+
+/// A Galera conflict printout (`*** Priority TRANSACTION:` / `*** Victim TRANSACTION:`) is a
+/// brute-force abort by a replicated write: said so, never read as an InnoDB deadlock.
+#[test]
+fn a_galera_conflict_is_not_a_deadlock() {
+    for file in [
+        "galera-01-wsrep-log-priority-victim.txt",
+        "galera-02-docs-rst-indented-priority-victim.txt",
+    ] {
+        let (deadlocks, warnings) = analysed(file);
+        assert!(deadlocks.is_empty(), "{file}: {deadlocks:#?}");
+        assert!(
+            warnings.iter().any(|w| w.message.contains("Galera")),
+            "{file}: {warnings:#?}"
+        );
+    }
+}

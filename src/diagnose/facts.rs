@@ -10,7 +10,7 @@ use smallvec::SmallVec;
 use super::{words, Confidence, Evidence};
 use crate::model::{
     push_number, short_value, Deadlock, FieldValue, Flavour, Lock, LockKind, LockMode, Name,
-    Record, Transaction,
+    Record, TableName, Transaction,
 };
 
 /// Locks that block a waiter, with their holders: a few at most, kept in place.
@@ -75,6 +75,10 @@ pub struct View<'a> {
     pub(crate) trx: Vec<Trx<'a>>,
     /// MariaDB `innodb_deadlock_report=basic`: no `CONFLICTING WITH`, so no holder is printed.
     pub(crate) basic: bool,
+    /// Table names the copy gives one table: two record locks on the same page (one page
+    /// belongs to one index of one table) printed with different names, as when a publisher
+    /// anonymised the schema in only some lines (fixtures/labelled c-014).
+    pub(crate) renamed: Vec<(&'a TableName, &'a TableName)>,
 }
 
 impl<'a> View<'a> {
@@ -116,7 +120,32 @@ impl<'a> View<'a> {
                 }
             })
             .collect();
-        View { d, trx, basic }
+        let renamed = renamed_tables(d);
+        View {
+            d,
+            trx,
+            basic,
+            renamed,
+        }
+    }
+
+    /// Whether two locks' tables are one table: the same name, or names the copy gives the
+    /// same table (`renamed`).
+    pub(crate) fn same_table(&self, a: &Lock, b: &Lock) -> bool {
+        a.table == b.table
+            || self
+                .renamed
+                .iter()
+                .any(|&(x, y)| (*x == a.table && *y == b.table) || (*x == b.table && *y == a.table))
+    }
+
+    /// The sentence that says the copy names one table twice, when it does.
+    pub(crate) fn renamed_note(&self) -> Option<String> {
+        let (a, b) = self.renamed.first()?;
+        Some(format!(
+            "The copy names one table both {a} and {b} (the same page of the same tablespace): \
+             an edited copy, read as one table."
+        ))
     }
 
     /// The deadlock this view is of.
@@ -200,6 +229,35 @@ impl<'a> View<'a> {
             _ => format!("The report prints no held locks for trx {who}."),
         })
     }
+}
+
+/// Pairs of different table names printed for locks on one page (`View::renamed`).
+fn renamed_tables(d: &Deadlock) -> Vec<(&TableName, &TableName)> {
+    let locks: Vec<&Lock> = d
+        .transactions
+        .iter()
+        .flat_map(|t| {
+            t.holds
+                .iter()
+                .chain(&t.conflicting_with)
+                .chain(&t.waits_for)
+        })
+        .filter(|l| l.is_record_lock())
+        .collect();
+    let mut pairs: Vec<(&TableName, &TableName)> = Vec::new();
+    for (i, a) in locks.iter().enumerate() {
+        for b in locks.iter().skip(i + 1) {
+            if a.table != b.table
+                && a.same_place(b)
+                && !pairs.iter().any(|&(x, y)| {
+                    (*x == a.table && *y == b.table) || (*x == b.table && *y == a.table)
+                })
+            {
+                pairs.push((&a.table, &b.table));
+            }
+        }
+    }
+    pairs
 }
 
 /// Same table and index (record locks) or same table (table locks), any page.

@@ -54,6 +54,7 @@ impl Redactor {
             }
             Piece::Table(table) => Piece::Table(table::redact_table(&table, tokens, names)?),
             Piece::Oversized { line } => Piece::Oversized { line },
+            Piece::ClusterConflict { line } => Piece::ClusterConflict { line },
         })
     }
 }
@@ -187,6 +188,8 @@ impl TextSink<'_> {
                 self.done.oversized += 1;
                 return;
             }
+            // Not a report: nothing of it is written.
+            Piece::ClusterConflict { .. } => return,
         }
         self.last_header = header;
         self.done.pieces += 1;

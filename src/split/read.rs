@@ -45,7 +45,8 @@ pub fn split_reader<R: Read>(reader: R, sink: &mut dyn PieceSink) -> io::Result<
         let mut logical = |logical: LogicalLine<'_>| {
             if !recognised {
                 recognised = logical.prefix == Prefix::InnoDb
-                    || logical.text.contains("INNODB MONITOR OUTPUT");
+                    || logical.text.contains("INNODB MONITOR OUTPUT")
+                    || logical.text.starts_with("*** Priority TRANSACTION");
             }
             splitter.push(logical, &mut |piece| sink.piece(piece));
         };

@@ -20,6 +20,10 @@ pub enum Piece {
     Deadlock(Chunk),
     /// A report cut because it grew past `MAX_CHUNK_BYTES`, at this line.
     Oversized { line: usize },
+    /// A Galera cluster conflict printout (`*** Priority TRANSACTION:` / `*** Victim
+    /// TRANSACTION:`) at this line: a brute-force abort by a replicated write, not an InnoDB
+    /// deadlock; its transaction blocks are not read as one.
+    ClusterConflict { line: usize },
     /// The TRANSACTIONS section of a status output (lock waits).
     Transactions(Chunk),
     /// A lock-table result set (or a piece of a large one) as a client printed it.
@@ -45,6 +49,8 @@ pub struct Splitter {
     /// A report whose victim line says `(0)` (MariaDB, MDEV-29187), held until the status's
     /// TRANSACTIONS section shows which transaction is gone.
     held: Option<Chunk>,
+    /// Inside a Galera conflict printout; true once its `*** WAITING FOR …` heading is seen.
+    galera: Option<bool>,
 }
 
 impl From<Section> for Piece {
@@ -72,6 +78,9 @@ impl Splitter {
                 self.outside_report(n, &rule, out);
             }
         }
+        if !self.inside && self.in_cluster_conflict(line.line, line.prefix, text, out) {
+            return;
+        }
         if self.inside {
             self.push_inside(line, text, out);
         } else if starts_report(text)
@@ -91,6 +100,40 @@ impl Splitter {
         } else if !text.is_empty() {
             self.last_timestamp = None;
         }
+    }
+
+    /// Swallows the lines of a Galera conflict printout (MariaDB's `wsrep_report_bf_lock_wait`):
+    /// its `TRANSACTION …` blocks would otherwise read as a deadlock excerpt. It ends at a log
+    /// line, a report's start, or the blank line after its lock dump.
+    fn in_cluster_conflict(
+        &mut self,
+        line_no: usize,
+        prefix: Prefix,
+        text: &str,
+        out: &mut dyn FnMut(Piece),
+    ) -> bool {
+        if text.starts_with("*** Priority TRANSACTION")
+            || text.starts_with("*** Victim TRANSACTION")
+        {
+            if self.galera.is_none() {
+                out(Piece::ClusterConflict { line: line_no });
+            }
+            self.galera = Some(false);
+            return true;
+        }
+        let Some(waiting_seen) = self.galera else {
+            return false;
+        };
+        let ends =
+            prefix != Prefix::None || starts_report(text) || (waiting_seen && text.is_empty());
+        if ends {
+            self.galera = None;
+            return text.is_empty();
+        }
+        if text.starts_with("*** WAITING FOR") {
+            self.galera = Some(true);
+        }
+        true
     }
 
     /// Ends the input: a report still open is emitted as it is.

@@ -49,12 +49,14 @@ declare_pattern! {
 fn check(v: &View) -> Option<Finding> {
     let waiters: Vec<(&Trx, &Lock)> = v.waiters().collect();
     let &(_, first) = waiters.first()?;
-    if waiters.len() < 2
-        || !waiters
-            .iter()
-            .all(|(_, w)| is_insert_intention(w) && overlap(w, first) != Some(false))
-    {
+    if waiters.len() < 2 {
         return None;
+    }
+    if !waiters
+        .iter()
+        .all(|(_, w)| is_insert_intention(w) && overlap(w, first) != Some(false))
+    {
+        return waiters.iter().find_map(|&(t, w)| queued_writer(v, t, w));
     }
     if v.trx.iter().any(|t| {
         t.odku
@@ -138,6 +140,69 @@ fn check(v: &View) -> Option<Finding> {
     let mut ev: Vec<Evidence> = waiters.iter().map(|(_, w)| ev_lock(w)).collect();
     ev.extend(gap_holds.iter().map(|(_, l)| ev_lock(l)));
     ev.extend(first.records.first().map(ev_record));
+    Some(GAP_THEN_INSERT.finding(confidence, summary, ev, fix))
+}
+
+/// The other form (fixtures/labelled a-035, c-026): `t`'s own locking read holds a next-key
+/// lock on a record (the record and the gap before it); a writer asks for a next-key lock on
+/// that record and queues behind `t`'s lock; then `t` inserts into the gap and its insert
+/// intention waits for the writer's queued request, which covers the gap too.
+fn queued_writer(v: &View, t: &Trx, w: &Lock) -> Option<Finding> {
+    if !is_insert_intention(w) || !(t.is("INSERT") || t.is("REPLACE")) || t.odku {
+        return None;
+    }
+    let read = t
+        .held_on_index(w)
+        .find(|h| h.kind == LockKind::NextKey && overlap(h, w) == Some(true))?;
+    let o = v.blocker_of(t.n)?;
+    let ow = o.wait?;
+    let queued_on_it = !is_insert_intention(ow)
+        && ow.kind == LockKind::NextKey
+        && same_index(ow, w)
+        && overlap(ow, w) != Some(false);
+    if !queued_on_it || v.blocker_of(o.n).map(|b| b.n) != Some(t.n) {
+        return None;
+    }
+    let confidence = if overlap(ow, w) == Some(true) {
+        Confidence::High
+    } else {
+        Confidence::Medium
+    };
+    let mut summary = format!(
+        "{} holds {}: a locking read's next-key lock, the record and the gap before it. {} asks \
+         for {}: the record part conflicts with trx ({})'s lock, so the request waits, queued on \
+         the record and its gap. Then {} inserts into that gap: an insert-intention lock waits \
+         for every conflicting gap-covering request before it, granted or queued, so it waits \
+         for trx ({}), which waits for trx ({}).",
+        words::trx_stmt(t),
+        words::lock(read),
+        words::trx_stmt(o),
+        words::lock(ow),
+        t.n,
+        words::trx(t),
+        o.n,
+        t.n
+    );
+    v.close_summary(&mut summary, confidence);
+    let table = words::bare_table(w);
+    let fix = format!(
+        "Lock what the transaction will write with the read that finds it: FOR UPDATE instead \
+         of a shared read, so the writer waits before it queues on the range; or insert first \
+         and read after.\n\
+         \n\
+         -- before\n\
+         BEGIN;\n\
+         SELECT … FROM {table} WHERE <key> = ? LOCK IN SHARE MODE;  -- S next-key\n\
+         INSERT INTO {table} VALUES (…);  -- into the gap a queued writer covers\n\
+         COMMIT;\n\
+         \n\
+         -- after\n\
+         BEGIN;\n\
+         SELECT … FROM {table} WHERE <key> = ? FOR UPDATE;\n\
+         INSERT INTO {table} VALUES (…);\n\
+         COMMIT;"
+    );
+    let ev = vec![ev_lock(w), ev_lock(read), ev_lock(ow)];
     Some(GAP_THEN_INSERT.finding(confidence, summary, ev, fix))
 }
 

@@ -63,7 +63,7 @@ fn check(v: &View) -> Option<Finding> {
     if waiters.len() < 2 {
         return None;
     }
-    let same_table = waiters.iter().all(|(_, w)| w.table == first.table);
+    let same_table = waiters.iter().all(|(_, w)| v.same_table(w, first));
     if same_table {
         rows(v, &waiters, first)
     } else {
@@ -119,7 +119,13 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
         .iter()
         .filter(|(_, w)| is_insert_intention(w))
         .count();
-    let exclusive = waiters.iter().all(|(_, w)| is_x(w) && is_record_part(w));
+    // Plain inserts waiting in their duplicate-key checks (S) on different keys: each found
+    // the key the other had inserted and not committed, and waits for that writer's X
+    // (fixtures/labelled b-015, c-009): as good as X waits on each other's rows.
+    let dup_checks = waiters
+        .iter()
+        .all(|(t, w)| t.plain_insert() && is_s(w) && is_record_part(w) && !is_insert_intention(w));
+    let exclusive = dup_checks || waiters.iter().all(|(_, w)| is_x(w) && is_record_part(w));
     if !ok || inserts > 1 || (!exclusive && inserts == 0 && !scan_against_writer(v, waiters)) {
         return None;
     }
@@ -193,7 +199,15 @@ fn rows(v: &View, waiters: &[(&Trx, &Lock)], first: &Lock) -> Option<Finding> {
              already locked: the same rows locked in opposite orders.",
         );
     }
-    let upserts = waiters.iter().all(|(t, _)| t.odku || t.is("INSERT"));
+    if dup_checks {
+        summary.push_str(
+            " Both waits are duplicate-key checks (S): each transaction inserts a key the other \
+             inserted earlier and has not committed — the same keys inserted in opposite orders.",
+        );
+    }
+    let upserts = waiters
+        .iter()
+        .all(|(t, _)| (t.odku || t.is("INSERT")) && t.t.query.as_deref().is_some_and(multi_row));
     if upserts {
         summary.push_str(
             " The statements are multi-row inserts/upserts: InnoDB locks their rows in the order \
@@ -332,7 +346,7 @@ fn tables(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
         .filter_map(|(t, w)| {
             let holder = v.blocker_of(t.n)?;
             let other = holder.wait?;
-            (other.table != w.table).then(|| {
+            (!v.same_table(other, w)).then(|| {
                 format!(
                     "{} wrote {} before {}",
                     words::trx(holder),
@@ -372,6 +386,15 @@ fn tables(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
     Some(finding(confidence, summary, ev, fix))
 }
 
+/// An INSERT of several rows: `VALUES (…), (…)`.
+fn multi_row(q: &str) -> bool {
+    q.match_indices(')').any(|(at, _)| {
+        let rest = q.get(at + 1..).unwrap_or_default().trim_start();
+        rest.strip_prefix(',')
+            .is_some_and(|r| r.trim_start().starts_with('('))
+    })
+}
+
 /// Ascending, numerically when every key is a number.
 fn sort_keys(keys: &mut [String]) {
     let numbers: Option<Vec<i128>> = keys.iter().map(|k| k.parse().ok()).collect();
@@ -388,6 +411,16 @@ fn finding(confidence: Confidence, summary: String, ev: Vec<Evidence>, fix: Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn several_rows_are_a_values_list() {
+        assert!(multi_row("INSERT INTO t VALUES (1, 'a'), (2, 'b')"));
+        assert!(multi_row("insert into t(a,b) values('1','1'),('2','2')"));
+        assert!(!multi_row("insert into t1(a, b)values(\"2\", \"2\")"));
+        assert!(!multi_row(
+            "INSERT INTO t (a, b) SELECT a, b FROM u WHERE f(x), y"
+        ));
+    }
 
     // See: fixtures/labelled/a-004 (MySQL 8.4, record dumps cut by the publisher): each side
     // holds an X record-only lock and waits for another one on the same page; a transaction

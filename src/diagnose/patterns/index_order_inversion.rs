@@ -50,7 +50,7 @@ fn check(v: &View) -> Option<Finding> {
     if waiters.len() < 2
         || !waiters
             .iter()
-            .all(|(_, w)| w.table == first.table && w.is_record_lock())
+            .all(|(_, w)| v.same_table(w, first) && w.is_record_lock())
     {
         return None;
     }

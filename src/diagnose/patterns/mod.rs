@@ -57,8 +57,9 @@ pub static PATTERNS: &[&Pattern] = &[
     &S_TO_X_UPGRADE,
     &INDEXED_COLUMN_UPDATE,
     &INDEX_ORDER_INVERSION,
-    &INCONSISTENT_ORDER,
+    // A scan explains an opposite order of the rows it passed: named first when both fit.
     &UNINDEXED_SCAN,
+    &INCONSISTENT_ORDER,
     // Lock waits (error 1205), not deadlocks.
     &IDLE_BLOCKER,
     &LONG_TRANSACTION,

@@ -50,7 +50,7 @@ pub(super) struct Upgrade<'v, 'a> {
 pub(super) fn upgrade<'v, 'a>(v: &'v View<'a>) -> Option<Upgrade<'v, 'a>> {
     v.trx.iter().find_map(|t| {
         let w = t.wait?;
-        if !is_x(w) || !is_record_part(w) || t.plain_insert() || t.odku {
+        if !is_x(w) || !is_record_part(w) || t.plain_insert() {
             return None;
         }
         let shared = t

@@ -50,7 +50,11 @@ fn check(v: &View) -> Option<Finding> {
     v.trx
         .iter()
         .filter(|t| t.is("UPDATE") || t.is("DELETE") || t.is("SELECT"))
-        .find_map(|t| by_counts(v, t).or_else(|| outside_key_list(v, t)))
+        .find_map(|t| {
+            by_counts(v, t)
+                .or_else(|| outside_key_list(v, t))
+                .or_else(|| others_rows(v, t))
+        })
 }
 
 fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
@@ -143,6 +147,85 @@ fn outside_key_list(v: &View, t: &Trx) -> Option<Finding> {
     );
     let ev = vec![ev_lock(w), ev_record(rec)];
     Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// fixtures/labelled c-017: each statement waits for a clustered-index row that its own WHERE
+/// does not select (none of its string literals is in the row) but another transaction's WHERE
+/// does: it reached that row by scanning, the other transaction's row included. Strings only:
+/// a string literal found in a record field is a column value, where a number may be anything.
+fn others_rows(v: &View, t: &Trx) -> Option<Finding> {
+    let w = t.wait?;
+    if !w.index().is_some_and(is_clustered) || !is_x(w) {
+        return None;
+    }
+    let own = where_strings(t.t.query.as_deref()?);
+    if own.is_empty() {
+        return None;
+    }
+    let rec = first_user_record(w)?;
+    let texts = field_texts(rec);
+    if own.iter().any(|l| texts.contains(l)) {
+        return None;
+    }
+    let (o, theirs) = v.trx.iter().filter(|o| o.n != t.n).find_map(|o| {
+        let theirs = where_strings(o.t.query.as_deref()?);
+        let hit = theirs.into_iter().find(|l| texts.contains(l))?;
+        Some((o, hit))
+    })?;
+    let mut summary = format!(
+        "{} waits for {}, a row its WHERE clause does not select: the row holds '{theirs}', \
+         the value {} looks for, and none of {}'s own. A statement that finds its rows through \
+         an index never touches the rows of another value; one that scans the table examines \
+         (and locks) every row on its way, so it waits for rows other transactions are writing \
+         and they for the rows it passed.",
+        words::trx_stmt(t),
+        words::lock(w),
+        words::trx(o),
+        words::trx(t),
+    );
+    v.close_summary(&mut summary, Confidence::Medium);
+    let table = words::bare_table(w);
+    let cols = where_columns(t.t.query.as_deref().unwrap_or_default()).join(", ");
+    let fix = format!(
+        "Index the WHERE clause's columns so the statement reads only its own rows (EXPLAIN \
+         shows type ALL for a scan).\n\
+         \n\
+         -- before: no index on ({cols})\n\
+         -- after\n\
+         CREATE INDEX idx_lookup ON {table} ({cols});"
+    );
+    let ev = vec![ev_lock(w), ev_record(rec)];
+    Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// The string literals of a statement's WHERE clause.
+fn where_strings(q: &str) -> Vec<String> {
+    let upper = q.to_ascii_uppercase();
+    let Some(at) = upper.find("WHERE") else {
+        return Vec::new();
+    };
+    sql::literals(q.get(at..).unwrap_or_default())
+        .into_iter()
+        .filter_map(|l| l.strip_prefix("str:").map(str::to_string))
+        .filter(|l| !l.trim().is_empty())
+        .collect()
+}
+
+/// A record's fields as text (CHAR padding taken off), where they are text.
+fn field_texts(rec: &crate::model::Record) -> Vec<String> {
+    rec.fields
+        .iter()
+        .filter_map(|f| match &f.value {
+            crate::model::FieldValue::Bytes {
+                hex, total: None, ..
+            } => {
+                let bytes = crate::model::hex_bytes(hex)?;
+                let text = std::str::from_utf8(&bytes).ok()?;
+                Some(text.trim_end_matches(' ').to_string())
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `… IN (<literal>, …)`, not `IN (SELECT …)`.
