@@ -54,6 +54,45 @@ pub struct InputStats {
     /// The lock-wait material of this input: TRANSACTIONS sections and lock tables. Inputs of
     /// one moment are joined before they are reported ([`report_lock_waits`]).
     pub lock_picture: LockPicture,
+    /// The last deadlocks seen, by content: a copy that pastes one report twice is warned about.
+    recent: Vec<(u64, usize)>,
+}
+
+/// Deadlocks remembered for [`same_as_before`]: a report pasted twice sits close to itself.
+const RECENT_DEADLOCKS: usize = 16;
+
+/// The line of an identical deadlock among the last few of this input (the same time, trx ids,
+/// statements and locks: one report pasted twice, hunt-deadlocks c-012), remembering this one.
+fn same_as_before(recent: &mut Vec<(u64, usize)>, d: &crate::model::Deadlock) -> Option<usize> {
+    use std::hash::{Hash, Hasher};
+    if d.transactions.iter().all(|t| t.trx_id.is_empty()) {
+        return None;
+    }
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    d.timestamp.hash(&mut h);
+    d.victim.number.hash(&mut h);
+    for t in &d.transactions {
+        (t.number, t.trx_id.as_str(), t.query.as_deref()).hash(&mut h);
+        for l in t
+            .holds
+            .iter()
+            .chain(&t.waits_for)
+            .chain(&t.conflicting_with)
+        {
+            l.text.hash(&mut h);
+            l.records.len().hash(&mut h);
+        }
+    }
+    let key = h.finish();
+    let earlier = recent
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|&(_, line)| line);
+    if recent.len() == RECENT_DEADLOCKS {
+        recent.remove(0);
+    }
+    recent.push((key, d.line));
+    earlier
 }
 
 /// Reports cut by the splitter, numbered in input order.
@@ -632,6 +671,18 @@ fn emit(
                 stats.lock_picture.add_table(name, table);
             }
             Item::Deadlock { analysed, rendered } => {
+                if let Some(line) = same_as_before(&mut stats.recent, &analysed.deadlock) {
+                    run.emit(spent, sink)?;
+                    stats.warnings += 1;
+                    sink.warning(&Warning {
+                        input: name.to_string(),
+                        line: analysed.deadlock.line,
+                        message: format!(
+                            "same deadlock as line {line}: the report is in the input twice"
+                        ),
+                        text: None,
+                    })?;
+                }
                 stats.deadlocks += 1;
                 latest = Some(spent.deadlocks.len());
                 match rendered {

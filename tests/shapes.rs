@@ -70,6 +70,9 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
     ("numbered-01-hpm3-tiny-dl.txt", 2, Some(2)),
     ("numbered-02-percona-autoinc-zh.txt", 2, Some(1)),
     ("numbered-03-percona-split-words-zh.txt", 2, None),
+    ("ocr-01-krogh-mysql8021-pdf-per-line-fences.txt", 2, Some(2)),
+    ("wrapped-02-mysql51-trx-line-cut-at-waiting.txt", 1, None),
+    ("elided-01-mysql50-book-unicode-ellipsis.txt", 2, Some(1)),
 ];
 
 #[test]
@@ -234,4 +237,53 @@ fn a_galera_conflict_is_not_a_deadlock() {
             "{file}: {warnings:#?}"
         );
     }
+}
+
+// See: hunt-shapes 012: `RECORD LOCKS … index PRIMARY of table`, a blank line, then
+// `` `world`.`city` trx id 10502342 lock_mode X locks rec but not gap waiting ``.
+#[test]
+fn a_lock_header_wrapped_after_of_table_reads_its_table_and_mode() {
+    let (d, _) = analysed("wrapped-01-zh-translated-record-locks-double-spaced.txt");
+    let locks: Vec<_> = d[0]
+        .deadlock
+        .transactions
+        .iter()
+        .flat_map(|t| t.holds.iter().chain(&t.waits_for))
+        .collect();
+    assert_eq!(locks.len(), 3);
+    for l in locks {
+        assert_eq!(l.table.to_string(), "`world`.`city`", "{}", l.text);
+        assert_eq!(l.mode.as_str(), "X", "{}", l.text);
+        assert!(l.clause.rec_not_gap, "{}", l.text);
+    }
+}
+
+// See: hunt-shapes 004 (`` `world`. `city` ``) and 016 (`………` under a statement, a wrapped
+// `TRANSACTION` line), 014 (`starting index read` alone on the next line).
+#[test]
+fn ocr_spacing_elisions_and_wrapped_transaction_lines() {
+    let (d, _) = analysed("ocr-01-krogh-mysql8021-pdf-per-line-fences.txt");
+    for t in &d[0].deadlock.transactions {
+        for l in t.holds.iter().chain(&t.waits_for) {
+            assert_eq!(l.table.to_string(), "`world`.`city`", "{}", l.text);
+        }
+    }
+    let (d, warnings) = analysed("elided-01-mysql50-book-unicode-ellipsis.txt");
+    let t = &d[0].deadlock.transactions;
+    assert_eq!(
+        t[0].query.as_deref(),
+        Some("insert into country (country_id,country) values(110,'Test')")
+    );
+    assert_eq!(t[1].op_info.as_deref(), Some("starting index read"));
+    assert!(warnings
+        .iter()
+        .any(|w| w.line == 13 && w.message.contains("elided")));
+    let (d, _) = analysed("wrapped-02-mysql51-trx-line-cut-at-waiting.txt");
+    let t = &d[0].deadlock.transactions[0];
+    assert_eq!(t.op_info.as_deref(), Some("starting index read"));
+    assert!(t
+        .query
+        .as_deref()
+        .unwrap()
+        .starts_with("update ddrsproduction"));
 }

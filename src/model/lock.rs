@@ -53,6 +53,10 @@ impl std::fmt::Display for TableName {
     }
 }
 
+/// The space id and page number of a record lock whose copy elided them (`RECORD LOCKS …
+/// index PRIMARY of table …`, format-spec §10): such locks are placed by table and index.
+pub const NOT_PRINTED: u64 = u64::MAX;
+
 /// Table lock vs record lock, with the physical location of a record lock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
@@ -116,6 +120,20 @@ impl Lock {
     /// printed beside them (anonymised copies rename tables and indexes inconsistently).
     pub fn same_place(&self, other: &Lock) -> bool {
         match (&self.target, &other.target) {
+            (
+                LockTarget::Record {
+                    space: s1,
+                    page: p1,
+                    ..
+                },
+                LockTarget::Record {
+                    space: s2,
+                    page: p2,
+                    ..
+                },
+            ) if *s1 == NOT_PRINTED || *s2 == NOT_PRINTED => {
+                self.table == other.table && self.index() == other.index()
+            }
             (
                 LockTarget::Record {
                     space: s1,

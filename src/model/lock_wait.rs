@@ -259,7 +259,10 @@ impl WaitedLock {
     /// The awaited lock of a status transaction block, with its record.
     pub fn of(lock: &Lock) -> WaitedLock {
         let (space, page) = match &lock.target {
-            LockTarget::Record { space, page, .. } => (Some(*space), Some(*page)),
+            LockTarget::Record { space, page, .. } => (
+                Some(*space).filter(|&s| s != super::NOT_PRINTED),
+                Some(*page).filter(|&p| p != super::NOT_PRINTED),
+            ),
             LockTarget::Table => (None, None),
         };
         let record = lock.records.first();

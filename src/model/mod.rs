@@ -19,7 +19,7 @@ pub use blocking::BlockingTree;
 pub use deadlock::{Deadlock, Victim};
 pub use flavour::Flavour;
 pub use graph::{EdgeSource, WaitEdge, WaitForGraph};
-pub use lock::{Lock, LockTarget, TableName};
+pub use lock::{Lock, LockTarget, TableName, NOT_PRINTED};
 pub use lock_mode::{LockKind, LockMode, LockModeClause};
 pub use lock_picture::{HeldLocks, History, HistoryStatement, Involved, LockPicture};
 pub use lock_table::{

@@ -6,11 +6,11 @@ use super::atoms::{number, phrase, Plain, Res};
 use super::line::LockHeader;
 use super::mode_clause::mode_clause;
 use super::table_name::{quoted, table_name};
-use crate::model::{LockMode, LockModeClause, LockTarget, Name, TableName};
+use crate::model::{LockMode, LockModeClause, LockTarget, Name, TableName, NOT_PRINTED};
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till1};
+use nom::bytes::complete::{tag, take_till1, take_while1};
 use nom::character::complete::{space0, space1};
-use nom::combinator::{cut, opt, rest};
+use nom::combinator::{cut, opt, rest, verify};
 use nom::error::context;
 use nom::sequence::preceded;
 use nom::Parser;
@@ -69,12 +69,10 @@ fn table_lock(i: &str) -> Res<'_, LockHeader> {
     ))
 }
 
-// RECORD LOCKS space id 6 page no 3 n bits 320 index PRIMARY of table `test`.`session` trx id 47 lock_mode X waiting
-// RECORD LOCKS space id 0 page no 3662 n bits 72 index `GEN_CLUST_INDEX` of table `test/innotop_dl` trx id 0 3793488 lock_mode X waiting
-// RECORD LOCKS space id 0 page no 50 n bits 80 index "PRIMARY" of table "db"."t" trx id 4EF9 lock_mode X locks rec but not gap waiting
-fn record_locks(i: &str) -> Res<'_, LockHeader> {
+// RECORD LOCKS space id 6 page no 3 n bits 320
+fn numbers(i: &str) -> Res<'_, (u64, u64, Option<u64>)> {
     let (i, _) = (phrase("RECORD LOCKS space id"), space1).parse(i)?;
-    let (i, (space, page, n_bits)) = context(
+    context(
         "record locks",
         cut((
             number,
@@ -82,7 +80,28 @@ fn record_locks(i: &str) -> Res<'_, LockHeader> {
             opt(preceded((space1, phrase("n bits"), space1), number)),
         )),
     )
-    .parse(i)?;
+    .parse(i)
+}
+
+// RECORD LOCKS …  |  RECORD LOCKS ...      (a publisher elided the numbers, format-spec §10)
+fn elided_numbers(i: &str) -> Res<'_, (u64, u64, Option<u64>)> {
+    let (i, _) = (
+        phrase("RECORD LOCKS"),
+        space1,
+        verify(take_while1(|c| c == '.' || c == '…'), |e: &str| {
+            e.contains('…') || e.len() >= 2
+        }),
+    )
+        .parse(i)?;
+    Ok((i, (NOT_PRINTED, NOT_PRINTED, None)))
+}
+
+// RECORD LOCKS space id 6 page no 3 n bits 320 index PRIMARY of table `test`.`session` trx id 47 lock_mode X waiting
+// RECORD LOCKS space id 0 page no 3662 n bits 72 index `GEN_CLUST_INDEX` of table `test/innotop_dl` trx id 0 3793488 lock_mode X waiting
+// RECORD LOCKS space id 0 page no 50 n bits 80 index "PRIMARY" of table "db"."t" trx id 4EF9 lock_mode X locks rec but not gap waiting
+// RECORD LOCKS … index PRIMARY of table `db`.`t` … lock_mode X locks rec but not gap   (elided numbers)
+fn record_locks(i: &str) -> Res<'_, LockHeader> {
+    let (i, (space, page, n_bits)) = alt((numbers, elided_numbers)).parse(i)?;
     // `index`PRIMARY`` with the space lost (copies, format-spec §10): a quote ends the word.
     let (i, index) = opt(preceded((space1, tag("index"), space0), index_name)).parse(i)?;
     let (i, table) = opt(preceded((space1, phrase("of table"), space1), table_name)).parse(i)?;
@@ -114,6 +133,75 @@ pub fn parse_lock_header(s: &str) -> Option<LockHeader> {
         .parse(s)
         .ok()
         .map(|(_, h)| h)
+}
+
+/// A header a copy wrapped over several lines (format-spec §10: `RECORD LOCKS space id 77
+/// page no 6 n bits 192` / `index PRIMARY of table …` / `trx id 94077 lock mode S …`, or a word
+/// cut in two, `lock_mode X loc` / `ks rec but not gap`): `head` with `next` joined on, and what
+/// it reads, when that reads as more of a header than `head` alone. A complete header takes
+/// only qualifiers a wrap pushed onto the next line (`waiting`).
+pub fn join_wrapped_header(head: &str, next: &str) -> Option<(String, LockHeader)> {
+    let next = next.trim();
+    if next.is_empty() {
+        return None;
+    }
+    let (header, rest) = read_with_rest(head.trim())?;
+    let before = completeness(&header, rest);
+    let complete =
+        header.clause.mode.is_some() && rest.trim().is_empty() && !header.table.table.is_empty();
+    if complete && !starts_with_qualifier(next) {
+        return None;
+    }
+    let spaced = format!("{} {next}", head.trim_end());
+    // A word cut in two: `loc` + `ks rec but not gap`.
+    let glued = (!rest.trim().is_empty()).then(|| format!("{}{next}", head.trim_end()));
+    // On a tie the spaced join wins (`max_by_key` keeps the last maximum).
+    [glued, Some(spaced)]
+        .into_iter()
+        .flatten()
+        .filter_map(|joined| {
+            let (h, rest) = read_with_rest(&joined)?;
+            let score = completeness(&h, rest);
+            Some((score, joined.clone(), h))
+        })
+        .filter(|(score, _, _)| *score > before)
+        .max_by_key(|(score, _, _)| *score)
+        .map(|(_, joined, h)| (joined, h))
+}
+
+/// The header and what is left after its mode clause.
+fn read_with_rest(s: &str) -> Option<(LockHeader, &str)> {
+    alt((record_locks, table_lock))
+        .parse(s)
+        .ok()
+        .map(|(rest, h)| (h, rest))
+}
+
+/// How much of a header was read: its parts, then its qualifiers, for comparing a header with
+/// the same one joined to its wrapped tail.
+fn completeness(h: &LockHeader, rest: &str) -> (u8, u8) {
+    let index = match &h.target {
+        LockTarget::Record { index, .. } => !index.is_empty(),
+        LockTarget::Table => true,
+    };
+    let parts = [
+        index,
+        !h.table.table.is_empty(),
+        !h.trx_id.is_empty(),
+        h.clause.mode.is_some(),
+        rest.trim().is_empty(),
+    ];
+    let c = &h.clause;
+    let flags = [c.gap, c.rec_not_gap, c.insert_intention, c.waiting];
+    let count = |b: &[bool]| u8::try_from(b.iter().filter(|&&b| b).count()).unwrap_or(0);
+    (count(&parts), count(&flags))
+}
+
+/// `locks gap before rec`, `locks rec but not gap`, `insert intention`, `waiting`.
+fn starts_with_qualifier(s: &str) -> bool {
+    ["locks gap", "locks rec", "insert intention", "waiting"]
+        .iter()
+        .any(|q| s.starts_with(q))
 }
 
 /// [`record_locks`] by hand for the line exactly as the server prints it (every part present,
@@ -233,6 +321,64 @@ mod tests {
     }
 
     #[test]
+    fn wrapped_headers_are_joined() {
+        // (lines as the copy has them, the header they read as)
+        let cases: [(&[&str], Option<LockHeader>); 6] = [
+            // See: hunt-deadlocks c-003.
+            (
+                &[
+                    "RECORD LOCKS space id 77 page no 6 n bits 192",
+                    "index PRIMARY of table `homesweet`.`community_posts`",
+                    "trx id 94077 lock mode S locks rec but not gap",
+                ],
+                Some(h(rec(77, 6, Some(192), "PRIMARY"), table(Some("homesweet"), "community_posts"), "94077", clause(LockMode::S, "r"))),
+            ),
+            // See: hunt-deadlocks c-020.
+            (
+                &["RECORD LOCKS space id 10 page no 4 index PRIMARY", "  lock_mode X locks gap before rec"],
+                Some(h(rec(10, 4, None, "PRIMARY"), TableName::default(), "", clause(LockMode::X, "g"))),
+            ),
+            // See: hunt-shapes 006 (an rst code block).
+            (
+                &["   RECORD LOCKS space id 8 page no 4 n bits 280 index `PRIMARY`", "   of table `test`.`t1` trx id 1374 lock_mode X"],
+                Some(h(rec(8, 4, Some(280), "PRIMARY"), table(Some("test"), "t1"), "1374", clause(LockMode::X, ""))),
+            ),
+            // a word cut in two at a fixed width (labelled a-020)
+            (
+                &["RECORD LOCKS space id 65 page no 203 n bits 208 index `PRIMARY` of table `p`.`d` trx id 14234356386 lock_mode X loc", "ks rec but not gap waiting"],
+                Some(h(rec(65, 203, Some(208), "PRIMARY"), table(Some("p"), "d"), "14234356386", clause(LockMode::X, "rw"))),
+            ),
+            // a complete header takes a qualifier, nothing else
+            (
+                &["RECORD LOCKS space id 6 page no 3 n bits 72 index PRIMARY of table `t`.`s` trx id 47 lock_mode X", "waiting", "S-Lock (shared)"],
+                Some(h(rec(6, 3, Some(72), "PRIMARY"), table(Some("t"), "s"), "47", clause(LockMode::X, "w"))),
+            ),
+            // a statement is not the rest of a header
+            (
+                &["RECORD LOCKS space id 6 page no 3 n bits 72 index PRIMARY of table `t`.`s`", "UPDATE t SET a = 1"],
+                None,
+            ),
+        ];
+        for (lines, want) in cases {
+            let Some((first, rest)) = lines.split_first() else {
+                continue;
+            };
+            let mut text = first.trim().to_string();
+            let mut joined = None;
+            for next in rest {
+                if let Some((t, header)) = join_wrapped_header(&text, next) {
+                    text = t;
+                    joined = Some(header);
+                }
+                assert_prefixes_safe(next, |s| {
+                    let _ = join_wrapped_header(&text, s);
+                });
+            }
+            assert_eq!(joined, want, "joining {lines:?}");
+        }
+    }
+
+    #[test]
     fn plain_headers_read_as_the_production_reads_them() {
         let slow = |s: &str| {
             alt((record_locks, table_lock))
@@ -318,7 +464,22 @@ mod tests {
                 "RECORD LOCKS space id 6 page no 3 index PRIMARY of table `t`.`s` trx id 47 lock_mode X # my comment",
                 Some(h(rec(6, 3, None, "PRIMARY"), table(Some("t"), "s"), "47", clause(LockMode::X, ""))),
             ),
+            // numbers elided by a publisher (hunt-deadlocks c-004, c-028)
+            (
+                "RECORD LOCKS … index PRIMARY of table `m`.`fb` … lock_mode X locks rec but not gap",
+                Some(h(rec(NOT_PRINTED, NOT_PRINTED, None, "PRIMARY"), table(Some("m"), "fb"), "", clause(LockMode::X, "r"))),
+            ),
+            (
+                "RECORD LOCKS ... LOPHOCPHAN ... lock mode S locks rec but not gap",
+                Some(h(rec(NOT_PRINTED, NOT_PRINTED, None, ""), TableName::default(), "", clause(LockMode::S, "r"))),
+            ),
+            // a publisher's arrow glued to the mode (hunt-deadlocks c-007)
+            (
+                "RECORD LOCKS space id 4 page no 3 n bits 72 index `PRIMARY` of table `test`.`t1` trx id 169252 lock mode S<======== held",
+                Some(h(rec(4, 3, Some(72), "PRIMARY"), table(Some("test"), "t1"), "169252", clause(LockMode::S, ""))),
+            ),
             ("RECORD LOCKS space id 6", None),
+            ("RECORD LOCKS .", None),
             ("RECORD LOCKS on non-existing space 12", None),
             ("TABLE LOCK table", None),
             ("lock_mode X", None),

@@ -16,6 +16,7 @@ mod heading;
 pub mod line;
 mod lock_header;
 pub mod lock_tables;
+mod markup;
 mod mode_clause;
 mod record_line;
 mod section;

@@ -5,7 +5,7 @@
 use super::atoms::{phrase, Res};
 use crate::model::{LockMode, LockModeClause};
 use nom::branch::alt;
-use nom::bytes::complete::{tag, take_till1};
+use nom::bytes::complete::{tag, take_while1};
 use nom::character::complete::{digit1, space1};
 use nom::combinator::recognize;
 use nom::multi::fold_many0;
@@ -36,13 +36,14 @@ fn qualifier(i: &str) -> Res<'_, Qualifier> {
 }
 
 // lock_mode X | lock mode S | lock mode AUTO-INC | unknown lock mode 7
+// lock mode S<======== held         (a publisher's arrow glued to the mode: the word ends at it)
 fn mode(i: &str) -> Res<'_, LockMode> {
     alt((
         recognize((phrase("unknown lock mode"), space1, digit1))
             .map(|s: &str| LockMode::Unknown(s.to_string())),
         preceded(
             (alt((tag("lock_mode"), phrase("lock mode"))), space1),
-            take_till1(char::is_whitespace),
+            take_while1(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
         )
         .map(LockMode::from_word),
     ))
@@ -168,6 +169,7 @@ mod tests {
             ("S,GAP,PREDICATE", c(LockMode::S, "g")),
             ("UNKNOWN", c(LockMode::Unknown("UNKNOWN".into()), "")),
             ("lock_mode X whatever", None),
+            ("lock mode S<======== held", None),
             ("X,FOO", None),
             ("lock_mode", None),
             ("Y", None),

@@ -83,9 +83,14 @@ fn split_raw_partition(table: String) -> (String, Option<String>) {
 // "db"."t"                        (ANSI_QUOTES)
 // `db/t`                          (5.0 / 5.1)
 // `t`                             (a copy that lost the schema)
+// `world`. `city`                  (a space after the dot: OCR and PDF copies)
 pub(super) fn table_name(i: &str) -> Res<'_, TableName> {
     let (i, first) = ident(i)?;
-    let (i, second) = opt(preceded(alt((char('.'), char('/'))), ident)).parse(i)?;
+    let (i, second) = opt(preceded(
+        alt((char('.'), char('/'))),
+        alt((ident, preceded(space1, quoted))),
+    ))
+    .parse(i)?;
     let (schema, table) = match second {
         Some(table) => (Some(first), table),
         None => match first.split_once('/') {
@@ -161,6 +166,12 @@ mod tests {
             ),
             ("db.t rest", t(Some("db"), "t", None), " rest"),
             ("`test`.`acc", t(Some("test"), "acc", None), ""),
+            // See: hunt-shapes 004 (a PDF copy of a book).
+            (
+                "`world`. `city` trx id",
+                t(Some("world"), "city", None),
+                " trx id",
+            ),
         ];
         for (input, expected, rest) in cases {
             assert_eq!(table_name(input), Ok((rest, expected)), "parsing {input:?}");

@@ -282,13 +282,21 @@ fn continues_report(text: &str) -> bool {
 
 /// `TRANSACTION 43260, ACTIVE 186 sec starting index read`: a transaction block outside a
 /// report, as an excerpt of one starts (the manual's error-log example).
+/// A condensed copy keeps the id and the wait alone: `TRANSACTION 3607 (SV041)  LOCK WAIT`
+/// (hunt-deadlocks c-028).
 fn is_bare_transaction_line(text: &str) -> bool {
-    text.strip_prefix("TRANSACTION ")
-        .and_then(|rest| rest.split_once(", "))
-        .is_some_and(|(id, state)| {
-            id.bytes().next().is_some_and(|b| b.is_ascii_hexdigit())
-                && (state.starts_with("ACTIVE") || state.starts_with("not started"))
-        })
+    let Some(rest) = text.strip_prefix("TRANSACTION ") else {
+        return false;
+    };
+    let hex_id = |id: &str| !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit());
+    match rest.split_once(", ") {
+        Some((id, state)) if id.bytes().next().is_some_and(|b| b.is_ascii_hexdigit()) => {
+            state.starts_with("ACTIVE") || state.starts_with("not started")
+        }
+        _ => rest
+            .split_once(' ')
+            .is_some_and(|(id, more)| hex_id(id) && more.trim_end().ends_with("LOCK WAIT")),
+    }
 }
 
 /// What ends an excerpt of transaction blocks: a client prompt, a result set, a rule.
@@ -390,6 +398,15 @@ mod tests {
             got[0].last().map(|l| l.1.as_str()),
             Some("*** WE ROLL BACK TRANSACTION (1)")
         );
+    }
+
+    #[test]
+    fn condensed_excerpt_is_a_report() {
+        // See: hunt-deadlocks c-028.
+        let got = split("TRANSACTION 3607 (SV041)  LOCK WAIT\n  UPDATE L SET a = 1\n*** WAITING FOR THIS LOCK TO BE GRANTED:\n  RECORD LOCKS ... L ... lock_mode X waiting\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].len(), 4);
+        assert!(split("TRANSACTION 3607 was slow\n").is_empty());
     }
 
     #[test]

@@ -11,6 +11,30 @@
 use super::{Block, Builder};
 use crate::model::{Field, Lock, LockKind, LockMode, LockTarget, Record};
 use crate::parse::line::{LockHeader, RecordHeader};
+use crate::parse::lock_header::join_wrapped_header;
+
+fn lock_of(header: LockHeader, line_no: usize, text: &str) -> Lock {
+    let mode = header
+        .clause
+        .mode
+        .clone()
+        .unwrap_or_else(|| LockMode::Unknown(String::new()));
+    Lock {
+        kind: match header.target {
+            LockTarget::Table => LockKind::Table,
+            LockTarget::Record { .. } => LockKind::NextKey,
+        },
+        target: header.target,
+        table: header.table,
+        trx_id: header.trx_id,
+        mode,
+        waiting: header.clause.waiting,
+        clause: header.clause,
+        records: Vec::new(),
+        line: line_no,
+        text: text.into(),
+    }
+}
 
 impl Builder<'_> {
     pub(super) fn start_lock(&mut self, header: LockHeader, line_no: usize, text: &str) {
@@ -23,27 +47,21 @@ impl Builder<'_> {
             Block::Body => Block::Holds,
             other => other,
         };
-        let mode = header
-            .clause
-            .mode
-            .clone()
-            .unwrap_or_else(|| LockMode::Unknown(String::new()));
-        let lock = Lock {
-            kind: match header.target {
-                LockTarget::Table => LockKind::Table,
-                LockTarget::Record { .. } => LockKind::NextKey,
-            },
-            target: header.target,
-            table: header.table,
-            trx_id: header.trx_id,
-            mode,
-            waiting: header.clause.waiting,
-            clause: header.clause,
-            records: Vec::new(),
-            line: line_no,
-            text: text.trim().into(),
-        };
+        let lock = lock_of(header, line_no, text.trim());
         self.lock = Some((block, lock));
+    }
+
+    /// The next piece of a lock header a copy wrapped over several lines (format-spec §10):
+    /// true when `text` was one and the open lock now reads it.
+    pub(super) fn join_wrapped_lock(&mut self, text: &str) -> bool {
+        let Some((_, lock)) = self.lock.as_mut().filter(|(_, l)| l.records.is_empty()) else {
+            return false;
+        };
+        let Some((joined, header)) = join_wrapped_header(&lock.text, text) else {
+            return false;
+        };
+        *lock = lock_of(header, lock.line, &joined);
+        true
     }
 
     pub(super) fn finish_lock(&mut self) {

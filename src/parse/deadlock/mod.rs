@@ -11,6 +11,7 @@
 use super::field_line::plain_field;
 use super::line::{classify, Line};
 use super::lock_header::plain_record_locks;
+use super::markup::strip_markup;
 use super::record_line::plain_record_line;
 use super::thread_line::plain_thread;
 use super::trx_line::plain_transaction;
@@ -94,6 +95,17 @@ struct QueryText {
     /// Bytes of the thread line: 5.x–8.0 cut thread line + statement at 1023 bytes.
     thread_line_len: usize,
     line: usize,
+    /// The line that opened it.
+    after: Opener,
+}
+
+/// What a statement follows: the thread line as printed, or a copy's `TRANSACTION` or counters
+/// line when the lines after it were removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Opener {
+    Transaction,
+    Counters,
+    Thread,
 }
 
 impl<'a> Builder<'a> {
@@ -163,6 +175,9 @@ impl<'a> Builder<'a> {
             }
             _ => {}
         }
+        if let Some(clean) = strip_markup(text) {
+            return self.line(line_no, &clean);
+        }
         let classified = classify(text);
         if !matches!(classified, Line::Other(_) | Line::Blank) {
             self.end_query();
@@ -200,17 +215,23 @@ impl<'a> Builder<'a> {
             }
             Line::Heading(heading) => self.heading(heading, line_no),
             Line::Transaction(trx_line) => self.transaction(*trx_line, line_no, text),
-            Line::TablesInUse { in_use, locked } => self.with_trx(line_no, |trx| {
-                trx.tables_in_use = Some(in_use);
-                trx.tables_locked = Some(locked);
-            }),
-            Line::Counters(c) => self.with_trx(line_no, |trx| {
-                trx.lock_wait = c.lock_wait;
-                trx.lock_structs = c.lock_structs;
-                trx.heap_size = c.heap_size;
-                trx.row_locks = c.row_locks;
-                trx.undo_entries = c.undo_entries;
-            }),
+            Line::TablesInUse { in_use, locked } => {
+                self.with_trx(line_no, |trx| {
+                    trx.tables_in_use = Some(in_use);
+                    trx.tables_locked = Some(locked);
+                });
+                self.open_query_after_counters(line_no);
+            }
+            Line::Counters(c) => {
+                self.with_trx(line_no, |trx| {
+                    trx.lock_wait = c.lock_wait;
+                    trx.lock_structs = c.lock_structs;
+                    trx.heap_size = c.heap_size;
+                    trx.row_locks = c.row_locks;
+                    trx.undo_entries = c.undo_entries;
+                });
+                self.open_query_after_counters(line_no);
+            }
             Line::Thread(t) => self.thread(*t, line_no, text),
             Line::TableLock(header) | Line::RecordLocks(header) => {
                 self.start_lock(*header, line_no, text);
@@ -225,6 +246,7 @@ impl<'a> Builder<'a> {
                 }
             }
             Line::Other(other) if self.list && self.list_line(other) => {}
+            Line::Other(other) if self.join_wrapped_lock(other) => {}
             Line::Other(other) => self.other(line_no, other),
         }
     }
@@ -442,6 +464,42 @@ mod tests {
             2,
             "IX table lock and the X record lock"
         );
+    }
+
+    #[test]
+    fn a_copy_without_thread_lines_keeps_its_statements() {
+        // See: hunt-deadlocks c-013, c-019.
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 5 sec fetching rows\nmysql tables in use 1, locked 1\nLOCK WAIT 4 lock struct(s), heap size 312, 21 row lock(s)\n\nUPDATE c SET n = 'A'\n  WHERE n = 'AO'\n*** (1) WAITING FOR THIS LOCK TO BE GRANTED:\nRECORD LOCKS space id 5 page no 3 n bits 88 index `PRIMARY` of table `test`.`c` trx id 5 lock_mode X waiting\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        let t = &d.transactions[0];
+        assert_eq!(
+            t.query.as_deref(),
+            Some("UPDATE c SET n = 'A'\n  WHERE n = 'AO'")
+        );
+        assert_eq!(t.row_locks, Some(21));
+    }
+
+    #[test]
+    fn wrapped_lines_and_publisher_marks() {
+        // See: hunt-shapes 016, hunt-deadlocks c-006, c-003.
+        let (d, warnings) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 0 117470079, ACTIVE 39 sec, process no 1468, OS thread id 1164048736 starting\nindex read, thread declared inside InnoDB 500\n4 lock struct(s), heap size 1216, **1237194 row lock(s)**\nMySQL thread id 7, query id 6 localhost root statistics\n**select a from t where id = 1 for update**\n………\n*** (1) HOLDS THE LOCK(S):\nRECORD LOCKS space id 0 page no 3 n bits 72\n\nindex PRIMARY of table `d`.`t`\ntrx id 0 117470079 lock mode S locks rec but not gap   ← held\n^^^^^^\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        let t = &d.transactions[0];
+        assert_eq!(t.op_info.as_deref(), Some("starting index read"));
+        assert_eq!(t.row_locks, Some(1_237_194));
+        assert_eq!(
+            t.query.as_deref(),
+            Some("select a from t where id = 1 for update")
+        );
+        let held = &t.holds[0];
+        assert_eq!(held.mode, crate::model::LockMode::S);
+        assert!(held.clause.rec_not_gap);
+        assert_eq!(held.table.to_string(), "`d`.`t`");
+        assert_eq!(held.trx_id, "0 117470079");
+        let lines: Vec<usize> = warnings.iter().map(|w| w.line).collect();
+        assert_eq!(lines, [7, 13], "{warnings:#?}");
     }
 
     #[test]

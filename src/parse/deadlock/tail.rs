@@ -101,6 +101,37 @@ pub(super) fn is_elision(text: &str) -> bool {
         || text.contains("省略")
 }
 
+/// A line that is only an elision mark (`...`, `………`): never part of a statement.
+pub(super) fn is_bare_elision(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty() && t.chars().all(|c| c == '.' || c == '…') && (t.len() >= 3)
+}
+
+/// The op_info strings InnoDB sets (`trx->op_info`, format-spec §4.1), for joining a wrapped
+/// `TRANSACTION` line.
+pub(super) fn is_op_info(text: &str) -> bool {
+    const OP_INFO: [&str; 16] = [
+        "starting index read",
+        "fetching rows",
+        "inserting",
+        "updating or deleting",
+        "setting auto-inc lock",
+        "estimating records in index range",
+        "rollback",
+        "rollback of SQL statement",
+        "rollback to a savepoint",
+        "committing",
+        "preparing",
+        "checking foreign keys",
+        "setting table lock",
+        "reading clustered index",
+        "purging",
+        "cleaning up",
+    ];
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    OP_INFO.contains(&t.as_str())
+}
+
 pub(super) fn shorten(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_string();

@@ -11,8 +11,8 @@
 //! UPDATE t SET v = 1 WHERE id = 2
 //! ```
 
-use super::tail::{is_elision, is_placeholder};
-use super::{Block, Builder, QueryText};
+use super::tail::{is_bare_elision, is_elision, is_op_info, is_placeholder};
+use super::{Block, Builder, Opener, QueryText};
 use crate::model::Transaction;
 use crate::parse::line::{Heading, ThreadLine, TrxLine};
 
@@ -38,7 +38,15 @@ impl Builder<'_> {
         self.block = Block::Body;
         // Copies that dropped the counters and thread lines (seed 003) go straight on with the
         // statement.
-        self.open_query(text, line_no);
+        self.open_query(text, line_no, Opener::Transaction);
+    }
+
+    /// Copies that dropped the thread line (hunt-deadlocks c-013, c-019) go on with the
+    /// statement after the counters.
+    pub(super) fn open_query_after_counters(&mut self, line_no: usize) {
+        if self.block == Block::Body && self.query.is_none() {
+            self.open_query("", line_no, Opener::Counters);
+        }
     }
 
     pub(super) fn thread(&mut self, t: ThreadLine, line_no: usize, text: &str) {
@@ -52,7 +60,7 @@ impl Builder<'_> {
             trx.user = t.user;
             trx.proc_info = t.proc_info;
         });
-        self.open_query(text, line_no);
+        self.open_query(text, line_no, Opener::Thread);
     }
 
     pub(super) fn heading(&mut self, heading: Heading, line_no: usize) {
@@ -171,6 +179,14 @@ impl Builder<'_> {
     }
 
     pub(super) fn other(&mut self, line_no: usize, text: &str) {
+        let trimmed = text.trim();
+        if self.query.as_ref().is_some_and(|q| q.text.is_empty()) && self.op_info_tail(trimmed) {
+            return;
+        }
+        if self.query.is_some() && is_bare_elision(trimmed) {
+            // `………` under a statement: a publisher cut text here, not SQL (hunt-shapes 016).
+            return self.warn(line_no, "text elided by whoever copied this report", text);
+        }
         if let Some(q) = &mut self.query {
             for _ in 0..q.pending_blank_lines {
                 q.text.push('\n');
@@ -182,7 +198,6 @@ impl Builder<'_> {
             q.text.push_str(text.trim_end());
             return;
         }
-        let trimmed = text.trim();
         if self.block == Block::Preamble && is_placeholder(trimmed) {
             // `<timestamp> <os_thread_hex>`: an anonymised timestamp line (seed 004).
         } else if is_elision(trimmed) {
@@ -201,13 +216,37 @@ impl Builder<'_> {
     }
 
     /// Statement lines follow the thread line (or, in damaged copies, the `TRANSACTION` line).
-    pub(super) fn open_query(&mut self, opener: &str, line_no: usize) {
+    pub(super) fn open_query(&mut self, opener: &str, line_no: usize, after: Opener) {
         self.query = Some(QueryText {
             text: String::new(),
             pending_blank_lines: 0,
             thread_line_len: opener.trim().len(),
             line: line_no,
+            after,
         });
+    }
+
+    /// The rest of a `TRANSACTION` line a copy wrapped (`… OS thread id 1164048736 starting` /
+    /// `index read, thread declared inside InnoDB 500`, hunt-shapes 014, 016): true when `line`,
+    /// right after it, completes its op_info.
+    fn op_info_tail(&mut self, line: &str) -> bool {
+        if self.query.as_ref().map(|q| q.after) != Some(Opener::Transaction) {
+            return false;
+        }
+        let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) else {
+            return false;
+        };
+        let tail = line.split(',').next().unwrap_or("").trim();
+        let joined = match &trx.op_info {
+            Some(op) => format!("{op} {tail}"),
+            None => tail.to_string(),
+        };
+        let declared = line.contains("thread declared inside InnoDB");
+        if !(is_op_info(&joined) || declared) {
+            return false;
+        }
+        trx.op_info = Some(crate::parse::atoms::single_spaced(&joined));
+        true
     }
 
     pub(super) fn end_query(&mut self) {
@@ -215,7 +254,8 @@ impl Builder<'_> {
         let printed = q.thread_line_len + 1 + q.text.len();
         // format-spec §4.3: thread line + statement are cut at 1023 bytes (≤ 8.0), the
         // statement alone at 3000 bytes (9.x); no marker is printed.
-        if (1010..=1023).contains(&printed) || (2990..=3000).contains(&q.text.len()) {
+        let thread_cut = q.after != Opener::Counters && (1010..=1023).contains(&printed);
+        if thread_cut || (2990..=3000).contains(&q.text.len()) {
             self.warn(
                 q.line,
                 "statement may be cut at the server's print limit",

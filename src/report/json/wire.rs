@@ -16,7 +16,7 @@ use serde::Serialize;
 use crate::diagnose::Finding;
 use crate::model::{
     Deadlock, DecodedColumn, Field, FieldValue, Flavour, Lock, LockKind, LockMode, LockModeClause,
-    LockTarget, Record, TableName, Transaction, WaitForGraph, Warning,
+    LockTarget, Record, TableName, Transaction, WaitForGraph, Warning, NOT_PRINTED,
 };
 use crate::report::describe::push_description;
 use crate::sink::{Analysed, Summary};
@@ -330,8 +330,8 @@ impl<'a> From<&'a Lock> for LockJson<'a> {
             } => (
                 "record",
                 Some(index.as_str()),
-                Some(*space),
-                Some(*page),
+                Some(*space).filter(|&s| s != NOT_PRINTED),
+                Some(*page).filter(|&p| p != NOT_PRINTED),
                 *n_bits,
             ),
         };
