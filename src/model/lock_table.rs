@@ -9,6 +9,14 @@ use super::lock_mode::{LockKind, LockMode};
 use super::lock_wait::TrxSummary;
 use super::Name;
 
+/// The owner of a lock row whose result set names none: `of line 12`, the row's own line
+/// (unique in an input, so that rows are never joined by a guess).
+pub const UNNAMED_PREFIX: &str = "of line ";
+
+/// The owner of lock rows of a result set that names none, grouped by their table locks
+/// (`parse::lock_tables`): `at line 9`, the line of the group's first row.
+pub const GROUPED_PREFIX: &str = "at line ";
+
 /// `LOCK_STATUS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockStatus {
@@ -31,7 +39,8 @@ pub struct LockRow {
     /// `ENGINE_LOCK_ID` / `lock_id`, as printed.
     pub lock_id: Option<Name>,
     /// The owner: `ENGINE_TRANSACTION_ID` / `lock_trx_id`. When the paste shows no trx id,
-    /// `row N` (its position), so that rows are never joined by a guess.
+    /// the lock id's trx part, `thread N` (its THREAD_ID), `at line N` (grouped by table
+    /// locks) or `of line N` (the row alone).
     pub trx_id: Name,
     /// `performance_schema` `THREAD_ID` (not the processlist id a `KILL` takes).
     pub ps_thread_id: Option<u64>,

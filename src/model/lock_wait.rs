@@ -57,6 +57,12 @@ pub struct TrxSummary {
     /// The session's default database (PROCESSLIST `DB`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// A `THREAD_ID` the lock tables show for this transaction's lock that is another
+    /// transaction's thread (the waiter's): when InnoDB turns an implicit lock (an
+    /// uncommitted insert's) into a lock struct, it records the converting thread, not the
+    /// owner's. Not this transaction's thread, so never one to `KILL`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign_ps_thread_id: Option<u64>,
 }
 
 impl TrxSummary {
@@ -92,6 +98,7 @@ impl TrxSummary {
         fill(&mut self.command_secs, &other.command_secs);
         fill(&mut self.process_state, &other.process_state);
         fill(&mut self.database, &other.database);
+        fill(&mut self.foreign_ps_thread_id, &other.foreign_ps_thread_id);
         self.query_known |= other.query_known;
     }
 }
@@ -251,6 +258,7 @@ impl TrxSummary {
             query_known: true,
             last_statement: None,
             database: None,
+            foreign_ps_thread_id: None,
         }
     }
 }

@@ -76,8 +76,8 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                     )
                 })
                 .collect();
-            let kill = head
-                .thread_id
+            let kill = tree
+                .kill_id(head)
                 .map(|id| format!(" To unblock now: `KILL {id};` (printed, never run)."))
                 .unwrap_or_default();
             let confidence = if head.command.as_deref() == Some("Sleep") {

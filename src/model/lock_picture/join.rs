@@ -45,11 +45,13 @@ impl<'a> Sessions<'a> {
 
     /// Fills what `t` lacks from the other tables' view of the same transaction or session.
     pub(super) fn enrich(&self, t: &mut TrxSummary) {
-        if t.thread_id.is_none() {
-            t.thread_id = t.ps_thread_id.and_then(|ps| self.processlist_of(ps));
-        }
+        // INNODB_TRX's `trx_mysql_thread_id` first: a lock row's THREAD_ID may be another
+        // transaction's (`threads`).
         if let Some(full) = self.by_trx.get(t.trx_id.as_str()) {
             t.merge(full);
+        }
+        if t.thread_id.is_none() {
+            t.thread_id = t.ps_thread_id.and_then(|ps| self.processlist_of(ps));
         }
         if let Some(session) = t.thread_id.and_then(|id| self.by_thread.get(&id)) {
             t.merge(session);
@@ -118,6 +120,10 @@ impl LockPicture {
             }
         }
         self.infer(&mut waits, &explained);
+        super::threads::correct_blockers(
+            &mut waits.all,
+            &super::threads::owner_threads(self.held.all()),
+        );
         waits.all.extend(self.mdl_waits(&sessions));
         for w in &mut waits.all {
             sessions.enrich(&mut w.requesting);

@@ -12,6 +12,7 @@ use crate::model::{
     LockKind, LockMode, LockRow, LockStatus, LockTable, MdlOwner, MdlRow, Name, RecordAddress,
     StatementRow, TableName, TableRows, TrxSummary, WaitRow, WaitSide,
 };
+use crate::model::{GROUPED_PREFIX, UNNAMED_PREFIX};
 use crate::parse::parse_mode_clause;
 
 /// Rows looked at to tell a column by its values.
@@ -71,12 +72,18 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
     let roles = roles_of(set, query);
     let kind = kind_of(&roles, set, query)?;
     let rows = match kind {
-        Kind::Locks(_) => TableRows::Locks(
-            rows_of(set, &roles)
-                .enumerate()
-                .map(|(i, (line, r))| lock_row(&r, line, i))
-                .collect(),
-        ),
+        Kind::Locks(_) => {
+            let mut rows: Vec<LockRow> = rows_of(set, &roles)
+                .map(|(line, r)| lock_row(&r, line))
+                .collect();
+            let named = [Role::TrxId, Role::LockId, Role::PsThreadId]
+                .iter()
+                .any(|role| roles.has(*role, Side::Own));
+            if !named {
+                owners_by_runs(&mut rows);
+            }
+            TableRows::Locks(rows)
+        }
         Kind::Waits(_) => TableRows::Waits(
             rows_of(set, &roles)
                 .map(|(line, r)| wait_row(&r, line))
@@ -284,7 +291,7 @@ fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind>
 }
 
 /// `'Aardvark'`, `supremum pseudo-record`: LOCK_DATA as printed.
-fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
+fn lock_row(r: &Row<'_>, line: usize) -> LockRow {
     let own = Side::Own;
     let lock_id = r.id(Role::LockId, own);
     let parts: Vec<&str> = lock_id
@@ -293,7 +300,8 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
     let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
     // Who owns the lock: the trx id, else what stands for it in the paste (the lock id's
     // first part is per transaction; a session runs one transaction at a time), else the
-    // row itself, so that rows are never joined by a guess.
+    // row itself (`of line N`: unique in the input, so that rows are never joined by a
+    // guess; `owners_by_runs` may group them).
     let ps_thread_id = r.num(Role::PsThreadId, own);
     let trx_id = r
         .id(Role::TrxId, own)
@@ -305,7 +313,7 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
                 .map(|p| Name::from(*p))
         })
         .or_else(|| ps_thread_id.map(|t| Name::from(format!("thread {t}"))))
-        .unwrap_or_else(|| Name::from(format!("row {}", index + 1)));
+        .unwrap_or_else(|| Name::from(format!("{UNNAMED_PREFIX}{line}")));
     let table = table_of(r);
     let index_name = r.get(Role::Index, own).map(Name::from);
     let data = r.get(Role::LockData, own).map(str::to_string);
@@ -367,6 +375,72 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
         address,
         mode_text: Name::from(mode_text),
         line,
+    }
+}
+
+/// Rows of a result set that names no owner (a subset of `data_locks`' columns without
+/// ENGINE_TRANSACTION_ID, ENGINE_LOCK_ID or THREAD_ID) told apart by their table locks:
+/// `data_locks` lists each transaction's locks together, in the order it took them, so its
+/// table lock (IS, IX) comes before its record locks on that table. A run starts at the first
+/// row and at each table lock on a table the run already has a table lock on, when the row
+/// before is a record lock or the same table lock. The runs are taken as transactions only
+/// when each starts with a table lock, waits for at most one lock, and no run would wait for
+/// a lock of its own (a copy sorted by another column breaks all three); otherwise each row
+/// keeps its own owner (`of line N`).
+fn owners_by_runs(rows: &mut [LockRow]) {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut run_tables: Vec<&LockRow> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| rows.get(p));
+        let new_run = match prev {
+            None => true,
+            Some(p) if !r.record => {
+                let again = run_tables.iter().any(|t| t.table == r.table);
+                let same_lock = !p.record && p.table == r.table && p.mode_text == r.mode_text;
+                again && (p.record || same_lock)
+            }
+            Some(_) => false,
+        };
+        if new_run {
+            starts.push(i);
+            run_tables.clear();
+        }
+        if !r.record {
+            run_tables.push(r);
+        }
+    }
+    let ends: Vec<usize> = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(rows.len()))
+        .collect();
+    let runs: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
+    let consistent = runs.iter().all(|&(start, end)| {
+        let run = rows.get(start..end).unwrap_or_default();
+        let waiting: Vec<&LockRow> = run
+            .iter()
+            .filter(|r| r.status == Some(LockStatus::Waiting))
+            .collect();
+        run.first().is_some_and(|r| !r.record)
+            && waiting.len() <= 1
+            && !waiting.iter().any(|w| {
+                run.iter().any(|g| {
+                    g.status == Some(LockStatus::Granted) && g.same_target(w) && w.waits_for(g)
+                })
+            })
+    });
+    if !consistent || runs.len() == rows.len() {
+        return;
+    }
+    for (start, end) in runs {
+        let Some(first) = rows.get(start).map(|r| r.line) else {
+            continue;
+        };
+        let owner = Name::from(format!("{GROUPED_PREFIX}{first}"));
+        for r in rows.get_mut(start..end).into_iter().flatten() {
+            r.trx_id = owner.clone();
+        }
     }
 }
 
@@ -580,6 +654,7 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         query_known: roles.has(Role::Query, own),
         last_statement: None,
         database: r.get(Role::Database, own).map(str::to_string),
+        foreign_ps_thread_id: None,
     }
 }
 
