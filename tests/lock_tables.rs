@@ -117,6 +117,13 @@ const EXPECTED: &[Expect] = &[
     waits("058", &["of line 12>of line 10~"]),
     waits("059", &["13538176>13538175~"]),
     waits("060", &["1004379>1004377~"]),
+    undirected("061"),
+    waits("062", &[]),
+    waits("063", &["284053005736600>7818"]),
+    waits("064", &["111685>111684"]),
+    waits("065", &["111681>111676"]),
+    waits("066", &["111B>111A"]),
+    undirected("067"),
 ];
 
 fn dir() -> std::path::PathBuf {
@@ -372,4 +379,79 @@ fn a_wait_for_cycle_is_reported() {
         text.contains("wait-for cycle: trx 12345 → trx 12346 → trx 12345"),
         "{text}"
     );
+}
+
+#[test]
+fn a_fence_or_a_footer_after_a_vertical_row_is_not_its_value() {
+    // See: fixtures/lock-tables/public/061 (hunt P4: ``` right after `lock_data: 100`), 062
+    // (P5: `1 row in set, 1 warning (0.00 sec)` after the last value), 063 (P11: `NULL  `).
+    for (f, key) in [
+        ("061", "100"),
+        (
+            "062",
+            "'4028b2e986e9b1620186e9cc7351111', '4028b2e986fd478c0186fd54768a2222'",
+        ),
+    ] {
+        let text = std::fs::read_to_string(file(f)).unwrap();
+        let (sink, _) = analyze_text_fully(f, &text);
+        let held = &sink.lock_waits.held;
+        assert!(held.iter().all(|g| g.examples == [key]), "{f}: {held:#?}");
+    }
+    let text = std::fs::read_to_string(file("063")).unwrap();
+    let (sink, _) = analyze_text_fully("063", &text);
+    let held = &sink.lock_waits.held;
+    assert!(
+        held.iter().all(|g| g.table.partition.is_none()),
+        "{held:#?}"
+    );
+}
+
+#[test]
+fn a_lock_known_by_its_id_alone_has_no_kind() {
+    // See: fixtures/lock-tables/public/054 (hunt P8): `140562531358232 :7:4:9:`, a lock id a
+    // copy broke at a colon, and no lock mode anywhere.
+    let text = std::fs::read_to_string(file("054")).unwrap();
+    let (sink, _) = analyze_text_fully("054", &text);
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.kind, lockscope::model::LockKind::Unknown);
+    assert_eq!((l.space, l.page, l.heap_no), (Some(7), Some(4), Some(9)));
+    assert_eq!(l.text, "140562531358232:7:4:9:");
+}
+
+#[test]
+fn five_x_modes_are_not_over_read() {
+    use lockscope::model::LockKind;
+    // See: fixtures/lock-tables/public/064 (hunt P12, P17): a waiting `X,GAP` of 5.7 is an
+    // insert intention; the blocker runs only `SELECT * FROM sys.innodb_lock_waits`.
+    let text = std::fs::read_to_string(file("064")).unwrap();
+    let (sink, _) = analyze_text_fully("064", &text);
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(w.lock.kind, LockKind::InsertIntention);
+    let b = w.blocking.as_ref().unwrap();
+    assert!(b.is_idle() && b.query.is_none(), "{b:#?}");
+    assert!(
+        patterns(&sink).contains(&"idle-blocker"),
+        "{:?}",
+        patterns(&sink)
+    );
+    // 065: heap 1 is the supremum; the waiting `X` there is an insert intention.
+    let text = std::fs::read_to_string(file("065")).unwrap();
+    let (sink, _) = analyze_text_fully("065", &text);
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!((l.kind, l.heap_no), (LockKind::InsertIntention, Some(1)));
+    // 066: the latest of two INNODB_LOCK_WAITS snapshots, on its INNODB_LOCKS row.
+    let text = std::fs::read_to_string(file("066")).unwrap();
+    let (sink, _) = analyze_text_fully("066", &text);
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.kind, LockKind::InsertIntention);
+    assert_eq!(l.lock_data.as_deref(), Some("5, 0x00000000020F"));
+    // 067: 5.6's X and S say nothing of next-key or record-only.
+    let text = std::fs::read_to_string(file("067")).unwrap();
+    let (sink, _) = analyze_text_fully("067", &text);
+    assert!(sink
+        .lock_waits
+        .held
+        .iter()
+        .filter(|g| g.is_record())
+        .all(|g| g.kind == LockKind::Unknown));
 }

@@ -33,6 +33,24 @@ pub struct RecordAddress {
     pub heap: u64,
 }
 
+impl RecordAddress {
+    /// `trx:space:page:heap` (5.x, early 8.0), `trx:space:page:heap:lock` (8.0.17+),
+    /// `trx:…:space:page:heap:lock` (later 8.x): the three numbers before the lock's own id.
+    pub fn of_lock_id(id: &str) -> Option<RecordAddress> {
+        let parts: Vec<&str> = id.split(':').collect();
+        if parts.len() < 4 {
+            return None;
+        }
+        let at = if parts.len() == 4 { 1 } else { parts.len() - 4 };
+        let num = |i: usize| parts.get(i).and_then(|p| p.trim().parse::<u64>().ok());
+        Some(RecordAddress {
+            space: num(at)?,
+            page: num(at + 1)?,
+            heap: num(at + 2)?,
+        })
+    }
+}
+
 /// One lock, granted or wanted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LockRow {

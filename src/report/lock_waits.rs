@@ -423,11 +423,12 @@ fn who(t: &TrxSummary) -> String {
 
 /// `idle in its transaction for 2 s` / `running UPDATE …`.
 fn state(t: &TrxSummary) -> String {
-    let age = t
-        .command_secs
-        .or(t.active_secs)
-        .map(|s| format!(" for {s} s"))
-        .unwrap_or_default();
+    // PROCESSLIST's TIME is the state's; a trx age (INNODB_TRX, sys) is the transaction's.
+    let age = match (t.command_secs, t.active_secs) {
+        (Some(s), _) => format!(" for {s} s"),
+        (None, Some(s)) => format!(" (transaction open {s} s)"),
+        _ => String::new(),
+    };
     if t.is_idle() {
         let last = t
             .last_statement

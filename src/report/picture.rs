@@ -350,6 +350,7 @@ fn waited_lines(w: &LockWait) -> Vec<String> {
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
         LockKind::Metadata => "metadata lock",
+        LockKind::Unknown => "lock",
     };
     let mut lines = vec![format!("waits for {} {kind}", l.mode)];
     match &l.index {

@@ -57,6 +57,21 @@ impl<'a> Row<'a> {
             .filter(|v| !v.is_empty())
     }
 
+    /// A lock id: its first word, or its words joined when a copy broke it at a colon
+    /// (`140562531358232 :7:4:9:`).
+    fn lock_id(&self, side: Side) -> Option<String> {
+        let value = self.get(Role::LockId, side)?;
+        let mut words = value.split_whitespace();
+        let mut id = words.next()?.to_string();
+        for w in words {
+            if !(id.ends_with(':') || w.starts_with(':')) {
+                break;
+            }
+            id.push_str(w);
+        }
+        Some(id)
+    }
+
     /// An id: its first word (copies annotate values: `14597   # the waiting trx`).
     fn id(&self, role: Role, side: Side) -> Option<&'a str> {
         self.get(role, side)?.split_whitespace().next()
@@ -73,8 +88,9 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
     let kind = kind_of(&roles, set, query)?;
     let rows = match kind {
         Kind::Locks(_) => {
+            let five_x = kind.name() == "information_schema.INNODB_LOCKS";
             let mut rows: Vec<LockRow> = rows_of(set, &roles)
-                .map(|(line, r)| lock_row(&r, line))
+                .map(|(line, r)| lock_row(&r, line, five_x))
                 .collect();
             let named = [Role::TrxId, Role::LockId, Role::PsThreadId]
                 .iter()
@@ -291,13 +307,15 @@ fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind>
 }
 
 /// `'Aardvark'`, `supremum pseudo-record`: LOCK_DATA as printed.
-fn lock_row(r: &Row<'_>, line: usize) -> LockRow {
+/// `five_x`: the row is INNODB_LOCKS' (5.x, MariaDB), whose modes carry no REC_NOT_GAP and no
+/// INSERT_INTENTION (format-spec §8).
+fn lock_row(r: &Row<'_>, line: usize, five_x: bool) -> LockRow {
     let own = Side::Own;
-    let lock_id = r.id(Role::LockId, own);
+    let lock_id = r.lock_id(own);
     let parts: Vec<&str> = lock_id
+        .as_deref()
         .map(|id| id.split(':').collect())
         .unwrap_or_default();
-    let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
     // Who owns the lock: the trx id, else what stands for it in the paste (the lock id's
     // first part is per transaction; a session runs one transaction at a time), else the
     // row itself (`of line N`: unique in the input, so that rows are never joined by a
@@ -324,16 +342,7 @@ fn lock_row(r: &Row<'_>, line: usize) -> LockRow {
         r.num(Role::Heap, own),
     ) {
         (Some(space), Some(page), Some(heap)) => Some(RecordAddress { space, page, heap }),
-        // `trx:space:page:heap` (5.x, early 8.0), `trx:space:page:heap:lock` (8.0.17+),
-        // `trx:…:space:page:heap:lock` (later 8.x): the three numbers before the lock's own id.
-        _ if parts.len() >= 4 => {
-            let at = if parts.len() == 4 { 1 } else { parts.len() - 4 };
-            match (num(at), num(at + 1), num(at + 2)) {
-                (Some(space), Some(page), Some(heap)) => Some(RecordAddress { space, page, heap }),
-                _ => None,
-            }
-        }
-        _ => None,
+        _ => lock_id.as_deref().and_then(RecordAddress::of_lock_id),
     };
     let record = match lock_type {
         Some(t) => t.eq_ignore_ascii_case("RECORD"),
@@ -347,10 +356,13 @@ fn lock_row(r: &Row<'_>, line: usize) -> LockRow {
         .unwrap_or_else(|| LockMode::Unknown(mode_text.to_string()));
     let supremum = data.as_deref().is_some_and(|d| d.contains("supremum"))
         || address.is_some_and(|a| a.heap == 1);
-    let kind = if record {
-        LockKind::of_record_lock(&clause, supremum)
-    } else {
-        LockKind::Table
+    let mut kind = match (record, &clause.mode) {
+        (false, _) => LockKind::Table,
+        // 5.x prints a record-only lock as plain X / S too: which it is, it does not say.
+        (true, Some(_)) if five_x && !clause.gap && !supremum => LockKind::Unknown,
+        (true, Some(_)) => LockKind::of_record_lock(&clause, supremum),
+        // A mode the paste left out or that is not InnoDB's: never taken for next-key.
+        (true, None) => LockKind::Unknown,
     };
     let status = r.id(Role::LockStatus, own).and_then(|s| {
         if s.eq_ignore_ascii_case("GRANTED") {
@@ -361,6 +373,11 @@ fn lock_row(r: &Row<'_>, line: usize) -> LockRow {
             None
         }
     });
+    // A gap lock never waits: a waiting gap (5.x `X,GAP`, or any lock on the supremum) is an
+    // insert intention.
+    if status == Some(LockStatus::Waiting) && kind == LockKind::Gap {
+        kind = LockKind::InsertIntention;
+    }
     LockRow {
         lock_id: lock_id.map(Name::from),
         trx_id,
@@ -491,7 +508,7 @@ fn side_of(r: &Row<'_>, side: Side) -> WaitSide {
             query_known: r.roles.has(Role::Query, side),
             ..TrxSummary::default()
         },
-        lock_id: r.id(Role::LockId, side).map(Name::from),
+        lock_id: r.lock_id(side).map(Name::from),
         mode_text: mode_text.map(Name::from),
         kind: clause.as_ref().map(|c| LockKind::of_record_lock(c, false)),
         mode: clause.and_then(|c| c.mode),
