@@ -47,14 +47,14 @@ const EXPECTED: &[Expect] = &[
     waits("007", &["14597>14596"]),
     waits("008", &["thread 148>thread 146~", "thread 150>thread 146~"]),
     waits("009", &["thread 148>thread 150~", "thread 150>thread 148~"]),
-    waits("010", &["at line 5>at line 8~"]),
+    waits("010", &["unnamed 1>unnamed 2~"]),
     waits("011", &[]),
     waits("012", &["18912896>18912129"]),
     waits("013", &["212055>212052~"]),
     waits("014", &["4814874>4814873~"]),
     waits("015", &["8665>8663~"]),
     waits("016", &[]),
-    waits("017", &["at line 8>at line 10~"]),
+    waits("017", &["unnamed 1>unnamed 2~"]),
     waits("018", &[]),
     waits("019", &[]),
     waits("020", &[]),
@@ -62,7 +62,7 @@ const EXPECTED: &[Expect] = &[
     undirected("022"),
     undirected("023"),
     waits("024", &[]),
-    waits("025", &["at line 2>?~"]),
+    waits("025", &["unnamed 1>?~"]),
     waits("026", &["117144>?~"]),
     waits("027", &["2060>2058", "2060>2059", "2059>2058"]),
     undirected("028"),
@@ -112,9 +112,9 @@ const EXPECTED: &[Expect] = &[
     waits("053", &["537516>537515"]),
     waits("054", &["422037508068888>15902"]),
     waits("055", &["421964770676440>2836~"]),
-    waits("056", &["at line 33>at line 35~"]),
+    waits("056", &["unnamed 1>unnamed 2~"]),
     waits("057", &["12345>12346", "12346>12345"]),
-    waits("058", &["of line 12>of line 10~"]),
+    waits("058", &["row 6>row 4~"]),
     waits("059", &["13538176>13538175~"]),
     waits("060", &["1004379>1004377~"]),
     undirected("061"),
@@ -308,7 +308,7 @@ fn a_table_without_owners_is_told_apart_by_its_table_locks() {
         .collect();
     owners.sort_unstable();
     owners.dedup();
-    assert_eq!(owners, ["at line 33", "at line 35"]);
+    assert_eq!(owners, ["unnamed 1", "unnamed 2"]);
     assert!(sink
         .warnings
         .iter()
@@ -330,7 +330,7 @@ fn rows_sorted_out_of_their_runs_keep_their_own_owner() {
         .lock_waits
         .held
         .iter()
-        .all(|g| g.trx_id.starts_with("of line ")));
+        .all(|g| g.trx_id.starts_with("row ")));
     let w = &sink.lock_waits.waits[0];
     assert_eq!(w.lock.kind, lockscope::model::LockKind::InsertIntention);
     assert_eq!(w.lock.lock_data.as_deref(), Some("6"));

@@ -9,13 +9,19 @@ use super::lock_mode::{LockKind, LockMode};
 use super::lock_wait::TrxSummary;
 use super::Name;
 
-/// The owner of a lock row whose result set names none: `of line 12`, the row's own line
-/// (unique in an input, so that rows are never joined by a guess).
-pub const UNNAMED_PREFIX: &str = "of line ";
+/// The owner of a lock row whose result set names none, as read: `of line 12`, the row's own
+/// line (unique in an input, so that rows are never joined by a guess).
+pub const ROW_OWNER_KEY: &str = "of line ";
 
 /// The owner of lock rows of a result set that names none, grouped by their table locks
-/// (`parse::lock_tables`): `at line 9`, the line of the group's first row.
-pub const GROUPED_PREFIX: &str = "at line ";
+/// (`parse::lock_tables`), as read: `at line 9`, the line of the group's first row.
+pub const GROUP_OWNER_KEY: &str = "at line ";
+
+/// The names `LockPicture` gives those owners, numbered in input order (lines shift when a
+/// copy is redacted or trimmed; the order does not): `unnamed 1` for a group, `row 3` for a
+/// row alone.
+pub const GROUPED_PREFIX: &str = "unnamed ";
+pub const UNNAMED_PREFIX: &str = "row ";
 
 /// `LOCK_STATUS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,6 +237,9 @@ pub struct LockTable {
     pub rows: TableRows,
     /// 1-based line of the header.
     pub line: usize,
+    /// A later piece of a large `\G` result set (its first row is not row 1); pieces of a
+    /// boxed or `-B` one repeat the header, with its line.
+    pub continues: bool,
     /// Rows that could not be read whole (`line`, why): cut off, of another width, missing
     /// fields. The rest of the table is read.
     pub problems: Vec<(usize, String)>,

@@ -149,18 +149,18 @@ fn owners(held: &[crate::model::HeldLocks]) -> (String, Option<&'static str>) {
             "owners not shown".to_string(),
             Some(
                 "no transaction id column, and the rows are not in one transaction's run after \
-                 another: each row is named after its line, as its own owner",
+                 another: each row is its own owner, numbered in input order",
             ),
         ),
         (true, _) => (
             format!("{n} transaction(s) and rows whose owner is not shown"),
-            Some("rows without an owner are named after their line"),
+            Some("rows without an owner are numbered in input order"),
         ),
         (false, true) => (
             format!("{n} transaction(s)"),
             Some(
-                "no transaction id column: told apart by their table locks, each named after \
-                 its first line",
+                "no transaction id column: told apart by their table locks, numbered in \
+                 input order",
             ),
         ),
         (false, false) => (format!("{n} transaction(s)"), None),

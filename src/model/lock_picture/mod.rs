@@ -70,6 +70,8 @@ pub struct LockPicture {
     pending: Vec<snapshots::Pending>,
     /// What `snapshots` left out, as warnings.
     snapshot_notes: Vec<Warning>,
+    /// The names given to owners the tables did not name (`name_owner`).
+    owner_names: HashMap<Name, Name>,
 }
 
 impl LockPicture {
@@ -102,7 +104,8 @@ impl LockPicture {
     fn join_table(&mut self, source: u32, table: LockTable) {
         match table.rows {
             TableRows::Locks(rows) => {
-                for row in rows {
+                for mut row in rows {
+                    self.name_owner(&mut row);
                     self.add_lock(source, row);
                 }
             }
@@ -157,6 +160,28 @@ impl LockPicture {
                 self.open.push((source, row));
             }
         }
+    }
+
+    /// Numbers the owners a table did not name (`unnamed 1`, `row 3`), in input order.
+    fn name_owner(&mut self, row: &mut LockRow) {
+        use super::{GROUPED_PREFIX, GROUP_OWNER_KEY, ROW_OWNER_KEY, UNNAMED_PREFIX};
+        let prefix = if row.trx_id.starts_with(GROUP_OWNER_KEY) {
+            GROUPED_PREFIX
+        } else if row.trx_id.starts_with(ROW_OWNER_KEY) {
+            UNNAMED_PREFIX
+        } else {
+            return;
+        };
+        let count = self
+            .owner_names
+            .values()
+            .filter(|n| n.starts_with(prefix))
+            .count();
+        let name = self
+            .owner_names
+            .entry(row.trx_id.clone())
+            .or_insert_with(|| Name::from(format!("{prefix}{}", count + 1)));
+        row.trx_id = name.clone();
     }
 
     fn trx(&mut self, id: &Name) -> u32 {

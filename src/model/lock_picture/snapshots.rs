@@ -10,7 +10,7 @@ use std::collections::HashSet;
 
 use super::LockPicture;
 use crate::model::lock_table::{LockTable, TableRows};
-use crate::model::{Warning, GROUPED_PREFIX, UNNAMED_PREFIX};
+use crate::model::{Warning, GROUP_OWNER_KEY, ROW_OWNER_KEY};
 
 /// A table held back until the next of its input and kind.
 #[derive(Debug)]
@@ -39,7 +39,10 @@ impl LockPicture {
             .iter()
             .position(|p| p.input == input && p.kind == table.kind);
         if let Some(p) = earlier.map(|i| self.pending.remove(i)) {
-            if same_subject(&p.table, &table) {
+            // The splitter hands a large result set on in pieces: the same header line, or a
+            // `\G` piece that does not start at row 1.
+            let piece = table.continues || p.table.line == table.line;
+            if !piece && same_subject(&p.table, &table) {
                 replaced = p.replaced;
                 replaced.push(p.table.line);
             } else {
@@ -122,7 +125,7 @@ fn trxs(t: &LockTable) -> HashSet<String> {
     };
     ids.into_iter()
         .filter(|id| {
-            !id.is_empty() && !id.starts_with(UNNAMED_PREFIX) && !id.starts_with(GROUPED_PREFIX)
+            !id.is_empty() && !id.starts_with(ROW_OWNER_KEY) && !id.starts_with(GROUP_OWNER_KEY)
         })
         .map(str::to_string)
         .collect()

@@ -20,6 +20,9 @@ pub struct ResultSet {
     pub headerless: bool,
     /// Rows not read whole: (line, why).
     pub problems: Vec<(usize, String)>,
+    /// A later piece of a large `\G` result set (the splitter hands them on in pieces): its
+    /// first row is not row 1.
+    pub continues: bool,
 }
 
 impl ResultSet {
@@ -267,6 +270,8 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
             row_line = line_no;
             if set.line == 0 {
                 set.line = line_no;
+                let number = trimmed.trim_start_matches(['*', ' ']).split('.').next();
+                set.continues = number.is_some_and(|n| n.trim() != "1");
             }
             continue;
         }

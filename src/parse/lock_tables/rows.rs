@@ -12,7 +12,7 @@ use crate::model::{
     LockKind, LockMode, LockRow, LockStatus, LockTable, MdlOwner, MdlRow, Name, RecordAddress,
     StatementRow, TableName, TableRows, TrxSummary, WaitRow, WaitSide,
 };
-use crate::model::{GROUPED_PREFIX, UNNAMED_PREFIX};
+use crate::model::{GROUP_OWNER_KEY, ROW_OWNER_KEY};
 use crate::parse::parse_mode_clause;
 
 /// Rows looked at to tell a column by its values.
@@ -128,6 +128,7 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
         kind: kind.name(),
         rows,
         line: set.line,
+        continues: set.continues,
         problems: set.problems.clone(),
     })
 }
@@ -331,7 +332,7 @@ fn lock_row(r: &Row<'_>, line: usize, five_x: bool) -> LockRow {
                 .map(|p| Name::from(*p))
         })
         .or_else(|| ps_thread_id.map(|t| Name::from(format!("thread {t}"))))
-        .unwrap_or_else(|| Name::from(format!("{UNNAMED_PREFIX}{line}")));
+        .unwrap_or_else(|| Name::from(format!("{ROW_OWNER_KEY}{line}")));
     let table = table_of(r);
     let index_name = r.get(Role::Index, own).map(Name::from);
     let data = r.get(Role::LockData, own).map(str::to_string);
@@ -454,7 +455,7 @@ fn owners_by_runs(rows: &mut [LockRow]) {
         let Some(first) = rows.get(start).map(|r| r.line) else {
             continue;
         };
-        let owner = Name::from(format!("{GROUPED_PREFIX}{first}"));
+        let owner = Name::from(format!("{GROUP_OWNER_KEY}{first}"));
         for r in rows.get_mut(start..end).into_iter().flatten() {
             r.trx_id = owner.clone();
         }

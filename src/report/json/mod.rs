@@ -169,7 +169,7 @@
 //!
 //! | field | type | meaning |
 //! |---|---|---|
-//! | `trx_id` | string | the owner (`thread N`, `at line N` for rows grouped by their table lock, or `of line N` for a row alone, when the paste shows no trx id) |
+//! | `trx_id` | string | the owner (`thread N`, `unnamed N` for rows grouped by their table locks, or `row N` for a row alone, numbered in input order, when the paste shows no trx id) |
 //! | `ps_thread_id` | number | performance_schema `THREAD_ID`, when shown |
 //! | `table`, `index` | object, string | as in `lock`; `index` left out for table locks |
 //! | `mode`, `kind`, `mode_text` | string | `X`; `next-key` …; `LOCK_MODE` as printed |
