@@ -248,6 +248,7 @@ pub fn analyze_reader_with<R: Read + Send>(
             Err(_) => return Err(io::Error::other("the input thread stopped unexpectedly")),
         };
         result?;
+        stats.lock_picture.finish();
         stats.bytes = bytes;
         stats.recognised = recognised || stats.deadlocks > 0 || !stats.lock_picture.is_empty();
         Ok(stats)
@@ -281,6 +282,9 @@ pub fn analyze_text_fully(name: &str, text: &str) -> (VecSink, bool) {
 pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Result<usize> {
     if picture.is_empty() {
         return Ok(0);
+    }
+    for w in picture.snapshot_notes() {
+        sink.warning(w)?;
     }
     let waits = picture.lock_waits();
     undirected_warnings(picture, &waits, sink)?;

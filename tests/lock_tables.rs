@@ -8,6 +8,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use lockscope::analyze_text_fully;
+use lockscope::model::BlockingTree;
+
+mod common;
 
 /// What one fixture should yield: waits as `waiter>holder` (`?` for a holder the input does
 /// not show, `~` after an inferred one), and whether an undirected-conflict warning is due.
@@ -44,14 +47,14 @@ const EXPECTED: &[Expect] = &[
     waits("007", &["14597>14596"]),
     waits("008", &["thread 148>thread 146~", "thread 150>thread 146~"]),
     waits("009", &["thread 148>thread 150~", "thread 150>thread 148~"]),
-    waits("010", &["row 2>row 4~"]),
+    waits("010", &["unnamed 1>unnamed 2~"]),
     waits("011", &[]),
     waits("012", &["18912896>18912129"]),
     waits("013", &["212055>212052~"]),
     waits("014", &["4814874>4814873~"]),
     waits("015", &["8665>8663~"]),
     waits("016", &[]),
-    waits("017", &["row 2>row 4~"]),
+    waits("017", &["unnamed 1>unnamed 2~"]),
     waits("018", &[]),
     waits("019", &[]),
     waits("020", &[]),
@@ -59,7 +62,7 @@ const EXPECTED: &[Expect] = &[
     undirected("022"),
     undirected("023"),
     waits("024", &[]),
-    waits("025", &["row 2>?~"]),
+    waits("025", &["unnamed 1>?~"]),
     waits("026", &["117144>?~"]),
     waits("027", &["2060>2058", "2060>2059", "2059>2058"]),
     undirected("028"),
@@ -107,6 +110,20 @@ const EXPECTED: &[Expect] = &[
     waits("051", &[]),
     // 052: two terminal panes side by side (`│` between them): not read; see fixtures/README.
     waits("053", &["537516>537515"]),
+    waits("054", &["422037508068888>15902"]),
+    waits("055", &["421964770676440>2836~"]),
+    waits("056", &["unnamed 1>unnamed 2~"]),
+    waits("057", &["12345>12346", "12346>12345"]),
+    waits("058", &["row 6>row 4~"]),
+    waits("059", &["13538176>13538175~"]),
+    waits("060", &["1004379>1004377~"]),
+    undirected("061"),
+    waits("062", &[]),
+    waits("063", &["284053005736600>7818"]),
+    waits("064", &["111685>111684"]),
+    waits("065", &["111681>111676"]),
+    waits("066", &["111B>111A"]),
+    undirected("067"),
 ];
 
 fn dir() -> std::path::PathBuf {
@@ -220,4 +237,221 @@ fn inferred_insert_intention_wait_names_the_gap_holder() {
     assert_eq!(w.lock.kind, lockscope::model::LockKind::InsertIntention);
     assert_eq!(w.lock.lock_data.as_deref(), Some("15, 15"));
     assert_eq!(w.requesting.ps_thread_id, Some(2059));
+}
+
+#[test]
+fn no_kill_for_the_waiters_own_thread() {
+    // See: fixtures/lock-tables/public/054 (hunt P7): `REQUESTING_THREAD_ID: 64` and
+    // `BLOCKING_THREAD_ID: 64`; InnoDB gave the blocker's converted implicit lock the waiter's
+    // thread. Killing THREAD_ID 64 would end the waiter.
+    let text = std::fs::read_to_string(file("054")).unwrap();
+    let (sink, _) = analyze_text_fully("054", &text);
+    let waits = &sink.lock_waits.waits;
+    let b = waits[0].blocking.as_ref().unwrap();
+    assert_eq!(b.trx_id, "15902");
+    assert_eq!(b.ps_thread_id, None);
+    assert_eq!(b.foreign_ps_thread_id, Some(64));
+    let tree = BlockingTree::new(waits);
+    assert_eq!((tree.kill_id(b), tree.kill_ps_thread(b)), (None, None));
+    let path = file("054");
+    let path = path.to_str().unwrap();
+    let (text, _, _) = common::lockscope(&["analyze", path], &[]);
+    assert!(!text.contains("THREAD_ID = 64"), "{text}");
+    assert!(text.contains("no KILL suggested"), "{text}");
+    let (json, _, _) = common::lockscope(&["analyze", "--format", "json", path], &[]);
+    assert!(json.contains("\"suggested_kill\":null"), "{json}");
+}
+
+#[test]
+fn the_holders_thread_comes_from_its_table_lock() {
+    // See: fixtures/lock-tables/public/055 (hunt P7): trx 2836's IX row shows THREAD_ID 69,
+    // its converted record lock 68 (the waiter's).
+    let text = std::fs::read_to_string(file("055")).unwrap();
+    let (sink, _) = analyze_text_fully("055", &text);
+    let b = sink.lock_waits.waits[0].blocking.as_ref().unwrap();
+    assert_eq!((b.trx_id.as_str(), b.ps_thread_id), ("2836", Some(69)));
+    assert_eq!(b.thread_id, Some(19), "INNODB_TRX's trx_mysql_thread_id");
+    assert!(sink
+        .lock_waits
+        .held
+        .iter()
+        .filter(|g| g.trx_id == "2836")
+        .all(|g| g.ps_thread_id == Some(69)));
+    // The data_locks box alone: the KILL goes through THREAD_ID 69, never 68.
+    let start = text.find("select ENGINE_LOCK_ID").unwrap();
+    let (sink, _) = analyze_text_fully("055", &text[start..]);
+    let waits = &sink.lock_waits.waits;
+    let b = waits[0].blocking.as_ref().unwrap();
+    assert_eq!(BlockingTree::new(waits).kill_ps_thread(b), Some(69));
+}
+
+fn patterns(sink: &lockscope::sink::VecSink) -> Vec<&'static str> {
+    sink.lock_waits.findings.iter().map(|f| f.pattern).collect()
+}
+
+#[test]
+fn a_table_without_owners_is_told_apart_by_its_table_locks() {
+    // See: fixtures/lock-tables/public/056 (hunt P3, P2, P1): no trx id, lock id or thread
+    // column. The second box is two transactions (IX + a waiting insert intention; IS + S
+    // locks), the first box an earlier snapshot of the second's reader.
+    let text = std::fs::read_to_string(file("056")).unwrap();
+    let (sink, _) = analyze_text_fully("056", &text);
+    assert_eq!(
+        sink.lock_waits.lock_rows, 7,
+        "the earlier snapshot is left out"
+    );
+    let mut owners: Vec<&str> = sink
+        .lock_waits
+        .held
+        .iter()
+        .map(|g| g.trx_id.as_str())
+        .collect();
+    owners.sort_unstable();
+    owners.dedup();
+    assert_eq!(owners, ["unnamed 1", "unnamed 2"]);
+    assert!(sink
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("successive snapshots") && w.line == 31));
+    assert!(
+        !patterns(&sink).contains(&"hot-row"),
+        "{:?}",
+        patterns(&sink)
+    );
+}
+
+#[test]
+fn rows_sorted_out_of_their_runs_keep_their_own_owner() {
+    // See: fixtures/lock-tables/public/058 (hunt P3): both IX rows first, then the record
+    // locks: runs would put the waiting insert intention with the X lock it waits for.
+    let text = std::fs::read_to_string(file("058")).unwrap();
+    let (sink, _) = analyze_text_fully("058", &text);
+    assert!(sink
+        .lock_waits
+        .held
+        .iter()
+        .all(|g| g.trx_id.starts_with("row ")));
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(w.lock.kind, lockscope::model::LockKind::InsertIntention);
+    assert_eq!(w.lock.lock_data.as_deref(), Some("6"));
+}
+
+#[test]
+fn a_later_snapshot_replaces_an_earlier_one() {
+    // See: fixtures/lock-tables/public/059 (hunt P1, P2): trx 13538171 of the first box is an
+    // earlier run's; only 13538175 blocks the insert now, and one waiter is no queue.
+    let text = std::fs::read_to_string(file("059")).unwrap();
+    let (sink, _) = analyze_text_fully("059", &text);
+    let heads: Vec<&str> = BlockingTree::new(&sink.lock_waits.waits)
+        .heads()
+        .iter()
+        .map(|t| t.trx_id.as_str())
+        .collect();
+    assert_eq!(heads, ["13538175"]);
+    assert!(!sink.lock_waits.held.iter().any(|g| g.trx_id == "13538171"));
+    assert!(
+        !patterns(&sink).contains(&"hot-row"),
+        "{:?}",
+        patterns(&sink)
+    );
+    // See: fixtures/lock-tables/public/060 (hunt P1): the same lock ids in both boxes.
+    let text = std::fs::read_to_string(file("060")).unwrap();
+    let (sink, _) = analyze_text_fully("060", &text);
+    let g = sink
+        .lock_waits
+        .held
+        .iter()
+        .find(|g| g.trx_id == "1004377" && g.mode_text == "X,REC_NOT_GAP")
+        .unwrap();
+    assert_eq!(
+        (g.count, g.examples.clone()),
+        (2, vec!["1".to_string(), "2".to_string()])
+    );
+}
+
+#[test]
+fn a_wait_for_cycle_is_reported() {
+    // See: fixtures/lock-tables/public/057 (hunt P18): 12345 waits for 12346 and back.
+    let path = file("057");
+    let (text, _, _) = common::lockscope(&["analyze", path.to_str().unwrap()], &[]);
+    assert!(text.contains("1 wait-for cycle(s)"), "{text}");
+    assert!(
+        text.contains("wait-for cycle: trx 12345 → trx 12346 → trx 12345"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_fence_or_a_footer_after_a_vertical_row_is_not_its_value() {
+    // See: fixtures/lock-tables/public/061 (hunt P4: ``` right after `lock_data: 100`), 062
+    // (P5: `1 row in set, 1 warning (0.00 sec)` after the last value), 063 (P11: `NULL  `).
+    for (f, key) in [
+        ("061", "100"),
+        (
+            "062",
+            "'4028b2e986e9b1620186e9cc7351111', '4028b2e986fd478c0186fd54768a2222'",
+        ),
+    ] {
+        let text = std::fs::read_to_string(file(f)).unwrap();
+        let (sink, _) = analyze_text_fully(f, &text);
+        let held = &sink.lock_waits.held;
+        assert!(held.iter().all(|g| g.examples == [key]), "{f}: {held:#?}");
+    }
+    let text = std::fs::read_to_string(file("063")).unwrap();
+    let (sink, _) = analyze_text_fully("063", &text);
+    let held = &sink.lock_waits.held;
+    assert!(
+        held.iter().all(|g| g.table.partition.is_none()),
+        "{held:#?}"
+    );
+}
+
+#[test]
+fn a_lock_known_by_its_id_alone_has_no_kind() {
+    // See: fixtures/lock-tables/public/054 (hunt P8): `140562531358232 :7:4:9:`, a lock id a
+    // copy broke at a colon, and no lock mode anywhere.
+    let text = std::fs::read_to_string(file("054")).unwrap();
+    let (sink, _) = analyze_text_fully("054", &text);
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.kind, lockscope::model::LockKind::Unknown);
+    assert_eq!((l.space, l.page, l.heap_no), (Some(7), Some(4), Some(9)));
+    assert_eq!(l.text, "140562531358232:7:4:9:");
+}
+
+#[test]
+fn five_x_modes_are_not_over_read() {
+    use lockscope::model::LockKind;
+    // See: fixtures/lock-tables/public/064 (hunt P12, P17): a waiting `X,GAP` of 5.7 is an
+    // insert intention; the blocker runs only `SELECT * FROM sys.innodb_lock_waits`.
+    let text = std::fs::read_to_string(file("064")).unwrap();
+    let (sink, _) = analyze_text_fully("064", &text);
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(w.lock.kind, LockKind::InsertIntention);
+    let b = w.blocking.as_ref().unwrap();
+    assert!(b.is_idle() && b.query.is_none(), "{b:#?}");
+    assert!(
+        patterns(&sink).contains(&"idle-blocker"),
+        "{:?}",
+        patterns(&sink)
+    );
+    // 065: heap 1 is the supremum; the waiting `X` there is an insert intention.
+    let text = std::fs::read_to_string(file("065")).unwrap();
+    let (sink, _) = analyze_text_fully("065", &text);
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!((l.kind, l.heap_no), (LockKind::InsertIntention, Some(1)));
+    // 066: the latest of two INNODB_LOCK_WAITS snapshots, on its INNODB_LOCKS row.
+    let text = std::fs::read_to_string(file("066")).unwrap();
+    let (sink, _) = analyze_text_fully("066", &text);
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.kind, LockKind::InsertIntention);
+    assert_eq!(l.lock_data.as_deref(), Some("5, 0x00000000020F"));
+    // 067: 5.6's X and S say nothing of next-key or record-only.
+    let text = std::fs::read_to_string(file("067")).unwrap();
+    let (sink, _) = analyze_text_fully("067", &text);
+    assert!(sink
+        .lock_waits
+        .held
+        .iter()
+        .filter(|g| g.is_record())
+        .all(|g| g.kind == LockKind::Unknown));
 }

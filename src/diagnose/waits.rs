@@ -42,6 +42,8 @@ pub fn lock_phrase(l: &WaitedLock) -> String {
     match l.lock_data.as_deref() {
         Some(d) if d.contains("supremum") => s.push_str(" (the gap after the last key)"),
         Some(d) => s.push_str(&format!(" ({d})")),
+        // Heap no 1 is the supremum.
+        None if l.heap_no == Some(1) => s.push_str(" (the gap after the last key)"),
         None => {}
     }
     s
@@ -51,6 +53,18 @@ pub fn lock_phrase(l: &WaitedLock) -> String {
 /// waiter queued on a range.
 pub fn lock_kind_phrase(l: &WaitedLock) -> String {
     if l.table.table.is_empty() {
+        // A lock id alone still says where: `<trx>:<space>:<page>:<heap>`.
+        if let (Some(space), Some(page), Some(heap)) = (l.space, l.page, l.heap_no) {
+            let what = if l.mode.is_empty() {
+                "a record lock".to_string()
+            } else {
+                format!("{} lock", l.text)
+            };
+            return format!(
+                "{what} on a record the input does not name (space {space}, page {page}, heap \
+                 no {heap})"
+            );
+        }
         return format!("a lock the input does not show (`{}`)", l.text);
     }
     if l.mode.is_empty() {
@@ -68,6 +82,7 @@ pub fn lock_kind_phrase(l: &WaitedLock) -> String {
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
         LockKind::Metadata => "metadata lock",
+        LockKind::Unknown => "next-key or record-only lock",
     };
     let mut s = format!("{} {kind} on {}", l.mode, l.table);
     if let Some(index) = &l.index {
@@ -133,7 +148,11 @@ pub fn held_phrase(g: &HeldLocks) -> String {
         s.push_str(": the gap after the last record of the page");
         return s;
     }
-    let kind = g.kind.as_str();
+    // 5.x INNODB_LOCKS prints X / S for both (format-spec §8).
+    let kind = match g.kind {
+        LockKind::Unknown => "next-key or record-only",
+        k => k.as_str(),
+    };
     let what = if g.count == 1 {
         format!("{} {kind} lock on a record", g.mode)
     } else {

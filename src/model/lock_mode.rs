@@ -98,6 +98,9 @@ pub enum LockKind {
     InsertIntention,
     /// A metadata lock (MDL) on a table: the server's, not InnoDB's; its mode is the MDL type.
     Metadata,
+    /// The input does not show the lock's mode (a waits table with lock ids only): any of the
+    /// record kinds. Never read as next-key.
+    Unknown,
 }
 
 impl LockKind {
@@ -123,11 +126,13 @@ impl LockKind {
     /// record-only and next-key requests only for locks on the record itself; a granted insert
     /// intention blocks nothing.
     pub fn waits_for(self, held: LockKind) -> bool {
-        use LockKind::{Gap, InsertIntention, Metadata, NextKey, RecNotGap, Table};
+        use LockKind::{Gap, InsertIntention, Metadata, NextKey, RecNotGap, Table, Unknown};
         match (self, held) {
             (Table | Metadata, _) | (_, Table | Metadata) | (_, InsertIntention) | (Gap, _) => {
                 false
             }
+            // Not knowing the kind, a conflict on the record is not ruled out.
+            (Unknown, _) | (_, Unknown) => true,
             (InsertIntention, Gap | NextKey) => true,
             (InsertIntention, RecNotGap) => false,
             (RecNotGap | NextKey, Gap) => false,
@@ -144,6 +149,7 @@ impl LockKind {
             LockKind::RecNotGap => "record-only",
             LockKind::InsertIntention => "insert-intention",
             LockKind::Metadata => "metadata",
+            LockKind::Unknown => "unknown",
         }
     }
 }

@@ -9,6 +9,20 @@ use super::lock_mode::{LockKind, LockMode};
 use super::lock_wait::TrxSummary;
 use super::Name;
 
+/// The owner of a lock row whose result set names none, as read: `of line 12`, the row's own
+/// line (unique in an input, so that rows are never joined by a guess).
+pub const ROW_OWNER_KEY: &str = "of line ";
+
+/// The owner of lock rows of a result set that names none, grouped by their table locks
+/// (`parse::lock_tables`), as read: `at line 9`, the line of the group's first row.
+pub const GROUP_OWNER_KEY: &str = "at line ";
+
+/// The names `LockPicture` gives those owners, numbered in input order (lines shift when a
+/// copy is redacted or trimmed; the order does not): `unnamed 1` for a group, `row 3` for a
+/// row alone.
+pub const GROUPED_PREFIX: &str = "unnamed ";
+pub const UNNAMED_PREFIX: &str = "row ";
+
 /// `LOCK_STATUS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LockStatus {
@@ -25,13 +39,32 @@ pub struct RecordAddress {
     pub heap: u64,
 }
 
+impl RecordAddress {
+    /// `trx:space:page:heap` (5.x, early 8.0), `trx:space:page:heap:lock` (8.0.17+),
+    /// `trx:…:space:page:heap:lock` (later 8.x): the three numbers before the lock's own id.
+    pub fn of_lock_id(id: &str) -> Option<RecordAddress> {
+        let parts: Vec<&str> = id.split(':').collect();
+        if parts.len() < 4 {
+            return None;
+        }
+        let at = if parts.len() == 4 { 1 } else { parts.len() - 4 };
+        let num = |i: usize| parts.get(i).and_then(|p| p.trim().parse::<u64>().ok());
+        Some(RecordAddress {
+            space: num(at)?,
+            page: num(at + 1)?,
+            heap: num(at + 2)?,
+        })
+    }
+}
+
 /// One lock, granted or wanted.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LockRow {
     /// `ENGINE_LOCK_ID` / `lock_id`, as printed.
     pub lock_id: Option<Name>,
     /// The owner: `ENGINE_TRANSACTION_ID` / `lock_trx_id`. When the paste shows no trx id,
-    /// `row N` (its position), so that rows are never joined by a guess.
+    /// the lock id's trx part, `thread N` (its THREAD_ID), `at line N` (grouped by table
+    /// locks) or `of line N` (the row alone).
     pub trx_id: Name,
     /// `performance_schema` `THREAD_ID` (not the processlist id a `KILL` takes).
     pub ps_thread_id: Option<u64>,
@@ -204,6 +237,9 @@ pub struct LockTable {
     pub rows: TableRows,
     /// 1-based line of the header.
     pub line: usize,
+    /// A later piece of a large `\G` result set (its first row is not row 1); pieces of a
+    /// boxed or `-B` one repeat the header, with its line.
+    pub continues: bool,
     /// Rows that could not be read whole (`line`, why): cut off, of another width, missing
     /// fields. The rest of the table is read.
     pub problems: Vec<(usize, String)>,

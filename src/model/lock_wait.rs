@@ -57,6 +57,12 @@ pub struct TrxSummary {
     /// The session's default database (PROCESSLIST `DB`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
+    /// A `THREAD_ID` the lock tables show for this transaction's lock that is another
+    /// transaction's thread (the waiter's): when InnoDB turns an implicit lock (an
+    /// uncommitted insert's) into a lock struct, it records the converting thread, not the
+    /// owner's. Not this transaction's thread, so never one to `KILL`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub foreign_ps_thread_id: Option<u64>,
 }
 
 impl TrxSummary {
@@ -92,8 +98,29 @@ impl TrxSummary {
         fill(&mut self.command_secs, &other.command_secs);
         fill(&mut self.process_state, &other.process_state);
         fill(&mut self.database, &other.database);
+        fill(&mut self.foreign_ps_thread_id, &other.foreign_ps_thread_id);
         self.query_known |= other.query_known;
     }
+}
+
+/// Whether `sql` is a lock-monitoring query (`SELECT * FROM sys.innodb_lock_waits`, a read of
+/// `data_locks`, `INNODB_TRX`, PROCESSLIST, `SHOW ENGINE INNODB STATUS`): a blocker shown
+/// running one is the session the DBA looked from, between its own statements — its locking
+/// statement has finished, and it is idle in its transaction as far as the waiters go.
+pub fn is_monitoring_query(sql: &str) -> bool {
+    const TABLES: &[&str] = &[
+        "innodb_lock_waits",
+        "data_lock",
+        "innodb_locks",
+        "innodb_trx",
+        "processlist",
+        "metadata_lock",
+        "schema_table_lock_waits",
+        "engine innodb status",
+    ];
+    let lower = sql.trim_start().to_ascii_lowercase();
+    (lower.starts_with("select") || lower.starts_with("show"))
+        && TABLES.iter().any(|t| lower.contains(t))
 }
 
 /// The lock a transaction waits for.
@@ -251,6 +278,7 @@ impl TrxSummary {
             query_known: true,
             last_statement: None,
             database: None,
+            foreign_ps_thread_id: None,
         }
     }
 }
@@ -277,6 +305,23 @@ impl WaitedLock {
             heap_no: record.map(|r| r.heap_no),
             record: record.cloned(),
             text: lock.text.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn monitoring_queries() {
+        // See: fixtures/lock-tables/public/064 (hunt P17).
+        for (sql, yes) in [
+            ("SELECT * FROM sys.innodb_lock_waits", true),
+            ("select * from performance_schema.data_locks", true),
+            ("SHOW ENGINE INNODB STATUS", true),
+            ("UPDATE t SET a = 1 WHERE id = 3", false),
+            ("SELECT * FROM t1 WHERE id = 3 FOR UPDATE", false),
+        ] {
+            assert_eq!(super::is_monitoring_query(sql), yes, "parsing {sql:?}");
         }
     }
 }

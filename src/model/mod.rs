@@ -24,7 +24,7 @@ pub use lock_mode::{LockKind, LockMode, LockModeClause};
 pub use lock_picture::{HeldLocks, History, HistoryStatement, Involved, LockPicture};
 pub use lock_table::{
     LockRow, LockStatus, LockTable, MdlOwner, MdlRow, RecordAddress, StatementRow, TableRows,
-    WaitRow, WaitSide,
+    WaitRow, WaitSide, GROUPED_PREFIX, GROUP_OWNER_KEY, ROW_OWNER_KEY, UNNAMED_PREFIX,
 };
 pub use lock_wait::{key_data, LockWait, TrxSummary, WaitedLock};
 pub use record::{

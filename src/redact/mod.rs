@@ -165,10 +165,19 @@ impl TextSink<'_> {
                 push_chunk(&mut text, chunk, None);
             }
             Piece::Table(table) => {
-                let mut lines = table.chunk.lines().map(|(_, t)| t);
-                let first = lines.next().unwrap_or("").to_string();
+                let mut lines = table.chunk.lines();
+                let (first_no, first) = lines.next().unwrap_or((0, ""));
+                let first = first.to_string();
+                let lines = lines.map(|(_, t)| t);
+                // A piece of the same result set repeats its header, with the header's line;
+                // another result set with the same columns is written as one of its own.
+                let key = format!("{first_no}\t{first}");
                 let continues = table.shape == crate::text::Shape::Batch
-                    && self.last_header.as_deref() == Some(first.as_str());
+                    && self.last_header.as_deref().is_some_and(|last| {
+                        last == key
+                            || (first_no == 0
+                                && last.split_once('\t').map(|l| l.1) == Some(first.as_str()))
+                    });
                 if !continues {
                     text.push('\n');
                     for q in &table.query {
@@ -182,7 +191,7 @@ impl TextSink<'_> {
                     text.push_str(line);
                     text.push('\n');
                 }
-                header = (table.shape == crate::text::Shape::Batch).then_some(first);
+                header = (table.shape == crate::text::Shape::Batch).then_some(key);
             }
             Piece::Oversized { .. } => {
                 self.done.oversized += 1;

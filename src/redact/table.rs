@@ -36,7 +36,9 @@ pub fn redact_table(table: &TableText, tokens: &mut Tokens, names: bool) -> Opti
     let batch = set.headerless || is_batch_header(&header);
     if batch {
         if !set.headerless {
-            chunk.push(set.line, &header);
+            // A later `\G` piece of a large result set: line 0 tells the writer to go on with
+            // the piece before (a piece of a boxed or `-B` one repeats the header's line).
+            chunk.push(if set.continues { 0 } else { set.line }, &header);
         }
         for (i, row) in set.rows.iter().enumerate() {
             let cells: Vec<String> = (0..width)

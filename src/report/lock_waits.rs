@@ -87,17 +87,21 @@ fn held_text(page: &mut Page, waits: &LockWaits, full: bool) {
         return;
     }
     let listed = held::listed(&waits.held, full, !waits.waits.is_empty());
+    let owners = owners(&waits.held);
     if !waits.waits.is_empty() {
         page.line("");
     }
     page.line_as(
         Role::Heading,
         &format!(
-            "locks in the lock tables: {} rows, {} transaction(s)",
+            "locks in the lock tables: {} rows, {}",
             held::thousands(waits.lock_rows as u64),
-            distinct_trx(&waits.held)
+            owners.0
         ),
     );
+    if let Some(note) = owners.1 {
+        page.para(&format!("({note})"), "  ", "   ");
+    }
     for g in listed.shown {
         page.para(
             &format!("{} {}", held::subject(g), held::phrase(g)),
@@ -130,11 +134,37 @@ fn held_text(page: &mut Page, waits: &LockWaits, full: bool) {
     }
 }
 
-fn distinct_trx(held: &[crate::model::HeldLocks]) -> usize {
+/// `2 transaction(s)`, and where a table names no owner, what its rows were taken as.
+fn owners(held: &[crate::model::HeldLocks]) -> (String, Option<&'static str>) {
+    use crate::model::{GROUPED_PREFIX, UNNAMED_PREFIX};
     let mut ids: Vec<&str> = held.iter().map(|g| g.trx_id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    ids.len()
+    let unnamed = ids.iter().any(|t| t.starts_with(UNNAMED_PREFIX));
+    let grouped = ids.iter().any(|t| t.starts_with(GROUPED_PREFIX));
+    ids.retain(|t| !t.starts_with(UNNAMED_PREFIX));
+    let n = ids.len();
+    match (unnamed, grouped) {
+        (true, _) if n == 0 => (
+            "owners not shown".to_string(),
+            Some(
+                "no transaction id column, and the rows are not in one transaction's run after \
+                 another: each row is its own owner, numbered in input order",
+            ),
+        ),
+        (true, _) => (
+            format!("{n} transaction(s) and rows whose owner is not shown"),
+            Some("rows without an owner are numbered in input order"),
+        ),
+        (false, true) => (
+            format!("{n} transaction(s)"),
+            Some(
+                "no transaction id column: told apart by their table locks, numbered in \
+                 input order",
+            ),
+        ),
+        (false, false) => (format!("{n} transaction(s)"), None),
+    }
 }
 
 /// Waiters listed under one blocker before the rest are counted (all of them with `--full`): a
@@ -145,10 +175,14 @@ pub(super) const WAITERS_SHOWN: usize = 5;
 fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
     let tree = BlockingTree::new(&waits.waits);
     let heads = tree.heads();
+    let cycles = match tree.cycles().len() {
+        0 => String::new(),
+        n => format!(", {n} wait-for cycle(s)"),
+    };
     page.line_as(
         Role::Heading,
         &format!(
-            "lock waits: {} waiting, {} head blocker(s)",
+            "lock waits: {} waiting, {} head blocker(s){cycles}",
             waits.waits.len(),
             heads.len()
         ),
@@ -199,9 +233,11 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
             "",
             "  ",
         );
-        if let Some(kill) = kill(head) {
-            page.line(&format!("  to unblock now: {kill}  (printed, never run)"));
-        } else if let Some(ps) = head.ps_thread_id {
+        if let Some(id) = tree.kill_id(head) {
+            page.line(&format!(
+                "  to unblock now: KILL {id};  (printed, never run)"
+            ));
+        } else if let Some(ps) = tree.kill_ps_thread(head) {
             page.para(
                 &format!(
                     "to unblock now: `SELECT PROCESSLIST_ID FROM performance_schema.threads \
@@ -210,9 +246,34 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
                 "  ",
                 "  ",
             );
+        } else if let Some((ps, id)) = tree.borrowed_thread(head) {
+            page.para(&no_kill(head, ps, id), "  ", "  ");
         }
         let mut path = vec![head.trx_id.clone()];
         branch(page, &tree, &head.trx_id, 1, &mut path, full);
+    }
+    for cycle in tree.cycles() {
+        page.line("");
+        let mut around: Vec<String> = cycle.iter().map(|t| format!("trx {t}")).collect();
+        if let Some(first) = around.first().cloned() {
+            around.push(first);
+        }
+        page.para_as(
+            Role::Blocker,
+            &format!(
+                "wait-for cycle: {} — each waits for the next, so none can go on: a deadlock \
+                 InnoDB has not resolved (innodb_deadlock_detect=OFF, waiting for \
+                 innodb_lock_wait_timeout) or waits copied at different moments; rolling back \
+                 one of them ends it",
+                around.join(" → ")
+            ),
+            "",
+            "  ",
+        );
+        if let Some(first) = cycle.first() {
+            let mut path = vec![first.to_string()];
+            branch(page, &tree, first, 1, &mut path, full);
+        }
     }
     let unattributed: Vec<&LockWait> = tree.unattributed().collect();
     if !unattributed.is_empty() {
@@ -362,11 +423,12 @@ fn who(t: &TrxSummary) -> String {
 
 /// `idle in its transaction for 2 s` / `running UPDATE …`.
 fn state(t: &TrxSummary) -> String {
-    let age = t
-        .command_secs
-        .or(t.active_secs)
-        .map(|s| format!(" for {s} s"))
-        .unwrap_or_default();
+    // PROCESSLIST's TIME is the state's; a trx age (INNODB_TRX, sys) is the transaction's.
+    let age = match (t.command_secs, t.active_secs) {
+        (Some(s), _) => format!(" for {s} s"),
+        (None, Some(s)) => format!(" (transaction open {s} s)"),
+        _ => String::new(),
+    };
     if t.is_idle() {
         let last = t
             .last_statement
@@ -399,8 +461,20 @@ fn statement(t: &TrxSummary) -> String {
     }
 }
 
-fn kill(t: &TrxSummary) -> Option<String> {
-    t.thread_id.map(|id| format!("KILL {id};"))
+/// Why no `KILL` is printed for `t`: the thread the input shows for it is a waiter's.
+fn no_kill(t: &TrxSummary, ps: bool, id: u64) -> String {
+    let shown = if ps {
+        format!("THREAD_ID {id}")
+    } else {
+        format!("thread {id}")
+    };
+    format!(
+        "no KILL suggested: {shown} shown for trx {}'s lock is a waiting transaction's \
+         (InnoDB records the thread that turned an implicit lock, an uncommitted insert's, \
+         into a lock struct, not the owner's); the blocker's own thread is not in the input: \
+         look up `trx_mysql_thread_id` of trx {} in INNODB_TRX",
+        t.trx_id, t.trx_id
+    )
 }
 
 /// One wait in the JSON formats: the model's fields plus the blocker's state and the
@@ -418,6 +492,9 @@ pub(super) struct LockWaitJson<'a> {
     /// True when the blocker itself waits for nobody: the root of its queue.
     pub head_blocker: bool,
     pub suggested_kill: Option<String>,
+    /// The waiter and the blocker are on a wait-for cycle.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub in_cycle: bool,
 }
 
 impl<'a> LockWaitJson<'a> {
@@ -433,7 +510,12 @@ impl<'a> LockWaitJson<'a> {
                 _ => "unknown",
             },
             head_blocker: blocker.is_some_and(|b| !tree.is_waiting(&b.trx_id)),
-            suggested_kill: blocker.and_then(kill),
+            suggested_kill: blocker
+                .and_then(|b| tree.kill_id(b))
+                .map(|id| format!("KILL {id};")),
+            in_cycle: blocker.is_some_and(|b| {
+                tree.in_cycle(&b.trx_id) && tree.in_cycle(&wait.requesting.trx_id)
+            }),
         }
     }
 }

@@ -124,11 +124,11 @@ impl Picture {
             edges: Vec::new(),
         };
         for w in &waits.waits {
-            let from = picture.summary_node(&w.requesting, None, full);
+            let from = picture.summary_node(&w.requesting, None, None, full);
             let to = match &w.blocking {
                 Some(b) => {
                     let head = heads.iter().any(|h| h.trx_id == b.trx_id);
-                    picture.summary_node(b, Some(head), full)
+                    picture.summary_node(b, Some(head), tree.kill_id(b), full)
                 }
                 None => picture.unknown_node(),
             };
@@ -144,7 +144,13 @@ impl Picture {
 
     /// The node of `t`, added on first sight; `head` says whether it heads a queue (`None`: it
     /// is only seen waiting here).
-    fn summary_node(&mut self, t: &TrxSummary, head: Option<bool>, full: bool) -> String {
+    fn summary_node(
+        &mut self,
+        t: &TrxSummary,
+        head: Option<bool>,
+        kill: Option<u64>,
+        full: bool,
+    ) -> String {
         let role = match head {
             Some(true) if t.is_idle() => NodeRole::IdleBlocker,
             Some(true) => NodeRole::RunningBlocker,
@@ -158,14 +164,14 @@ impl Picture {
         {
             if role != NodeRole::Plain {
                 node.role = role;
-                node.lines = summary_lines(t, role, full);
+                node.lines = summary_lines(t, role, kill, full);
             }
             return node.id.clone();
         }
         let id = format!("{}_{}", self.id, self.nodes.len() + 1);
         self.nodes.push(Node {
             id: id.clone(),
-            lines: summary_lines(t, role, full),
+            lines: summary_lines(t, role, kill, full),
             role,
         });
         id
@@ -227,7 +233,9 @@ fn trx_lines(d: &Deadlock, t: &Transaction, victim: bool, full: bool) -> Vec<Str
     lines
 }
 
-fn summary_lines(t: &TrxSummary, role: NodeRole, full: bool) -> Vec<String> {
+/// `kill`: the processlist id to end `t` with, when it is proven `t`'s
+/// (`BlockingTree::kill_id`).
+fn summary_lines(t: &TrxSummary, role: NodeRole, kill: Option<u64>, full: bool) -> Vec<String> {
     let mut lines = vec![format!("trx {}", t.trx_id)];
     let mut who = Vec::new();
     if let Some(id) = t.thread_id {
@@ -260,7 +268,7 @@ fn summary_lines(t: &TrxSummary, role: NodeRole, full: bool) -> Vec<String> {
         None => lines.push("(statement not shown)".to_string()),
     }
     if role != NodeRole::Plain {
-        if let Some(id) = t.thread_id {
+        if let Some(id) = kill {
             lines.push(format!("to unblock: KILL {id}"));
         }
     }
@@ -342,6 +350,7 @@ fn waited_lines(w: &LockWait) -> Vec<String> {
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
         LockKind::Metadata => "metadata lock",
+        LockKind::Unknown => "lock",
     };
     let mut lines = vec![format!("waits for {} {kind}", l.mode)];
     match &l.index {

@@ -61,11 +61,12 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                     )
                 })
                 .unwrap_or_default();
-            let idle_for = head
-                .command_secs
-                .or(head.active_secs)
-                .map(|s| format!(" for {}", duration(s)))
-                .unwrap_or_default();
+            // PROCESSLIST's TIME is the idle time; a trx age only bounds it.
+            let idle_for = match (head.command_secs, head.active_secs) {
+                (Some(s), _) => format!(" for {}", duration(s)),
+                (None, Some(s)) => format!(" (open for {})", duration(s)),
+                _ => String::new(),
+            };
             let waiters: Vec<String> = queue
                 .iter()
                 .map(|w| {
@@ -76,8 +77,8 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                     )
                 })
                 .collect();
-            let kill = head
-                .thread_id
+            let kill = tree
+                .kill_id(head)
                 .map(|id| format!(" To unblock now: `KILL {id};` (printed, never run)."))
                 .unwrap_or_default();
             let confidence = if head.command.as_deref() == Some("Sleep") {

@@ -157,4 +157,8 @@ impl HeldIndex {
     pub(super) fn groups(&self) -> Vec<HeldLocks> {
         self.groups.clone()
     }
+
+    pub(super) fn all(&self) -> &[HeldLocks] {
+        &self.groups
+    }
 }

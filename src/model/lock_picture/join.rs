@@ -45,11 +45,13 @@ impl<'a> Sessions<'a> {
 
     /// Fills what `t` lacks from the other tables' view of the same transaction or session.
     pub(super) fn enrich(&self, t: &mut TrxSummary) {
-        if t.thread_id.is_none() {
-            t.thread_id = t.ps_thread_id.and_then(|ps| self.processlist_of(ps));
-        }
+        // INNODB_TRX's `trx_mysql_thread_id` first: a lock row's THREAD_ID may be another
+        // transaction's (`threads`).
         if let Some(full) = self.by_trx.get(t.trx_id.as_str()) {
             t.merge(full);
+        }
+        if t.thread_id.is_none() {
+            t.thread_id = t.ps_thread_id.and_then(|ps| self.processlist_of(ps));
         }
         if let Some(session) = t.thread_id.and_then(|id| self.by_thread.get(&id)) {
             t.merge(session);
@@ -118,11 +120,23 @@ impl LockPicture {
             }
         }
         self.infer(&mut waits, &explained);
+        super::threads::correct_blockers(
+            &mut waits.all,
+            &super::threads::owner_threads(self.held.all()),
+        );
         waits.all.extend(self.mdl_waits(&sessions));
         for w in &mut waits.all {
             sessions.enrich(&mut w.requesting);
             if let Some(b) = &mut w.blocking {
                 sessions.enrich(b);
+                // The DBA's own session: its locking statement is over (hunt P17).
+                if b.query
+                    .as_deref()
+                    .is_some_and(super::super::lock_wait::is_monitoring_query)
+                {
+                    b.query = None;
+                    b.query_known = true;
+                }
                 if b.is_idle() && !self.statements.is_empty() {
                     b.last_statement = b.thread_id.and_then(|id| {
                         super::history::last_statement(&self.statements, &sessions, id)
@@ -155,7 +169,7 @@ impl LockPicture {
             requesting.ps_thread_id = requesting.ps_thread_id.or(r.ps_thread_id);
         }
         let lock = match lock_row {
-            Some(r) => waited_lock(r),
+            Some(r) => awaited(waited_lock(r)),
             None => lock_of_wait_row(row),
         };
         if let Some(slot) = found.and_then(|i| explained.get_mut(i)) {
@@ -231,6 +245,25 @@ pub(super) fn waited_lock(r: &LockRow) -> WaitedLock {
     }
 }
 
+/// A lock some transaction waits for: a gap lock never waits, and on the supremum (heap 1)
+/// every lock is a gap lock, so a waiting one is an insert intention (5.x prints it `X,GAP`,
+/// or `X` on the supremum; format-spec §8).
+fn awaited(mut lock: WaitedLock) -> WaitedLock {
+    let supremum = lock.heap_no == Some(1)
+        || lock
+            .lock_data
+            .as_deref()
+            .is_some_and(|d| d.contains("supremum"));
+    lock.kind = match lock.kind {
+        LockKind::Gap => LockKind::InsertIntention,
+        LockKind::NextKey | LockKind::Unknown if supremum && !lock.mode.is_empty() => {
+            LockKind::InsertIntention
+        }
+        k => k,
+    };
+    lock
+}
+
 /// The awaited lock as a waits table alone shows it (`sys.innodb_lock_waits`: table, index,
 /// `waiting_lock_mode`; `data_lock_waits`: only the lock id).
 fn lock_of_wait_row(row: &WaitRow) -> WaitedLock {
@@ -247,15 +280,15 @@ fn lock_of_wait_row(row: &WaitRow) -> WaitedLock {
     let kind = match row.requesting.kind {
         _ if table_lock => LockKind::Table,
         Some(kind) => kind,
-        None => LockKind::NextKey,
+        None => LockKind::Unknown,
     };
-    let heap = row.requesting.lock_id.as_deref().and_then(|id| {
-        let parts: Vec<&str> = id.split(':').collect();
-        (parts.len() >= 4)
-            .then(|| parts.get(3)?.parse().ok())
-            .flatten()
-    });
-    WaitedLock {
+    let address = row
+        .requesting
+        .lock_id
+        .as_deref()
+        .and_then(crate::model::RecordAddress::of_lock_id);
+
+    awaited(WaitedLock {
         table: row.table.clone().unwrap_or_default(),
         index: row.index.as_ref().map(|i| i.to_string()),
         mode: row
@@ -266,9 +299,9 @@ fn lock_of_wait_row(row: &WaitRow) -> WaitedLock {
             .unwrap_or_default(),
         kind,
         lock_data: None,
-        space: None,
-        page: None,
-        heap_no: heap,
+        space: address.map(|a| a.space),
+        page: address.map(|a| a.page),
+        heap_no: address.map(|a| a.heap),
         record: None,
         text: if text.is_empty() {
             row.requesting
@@ -279,5 +312,5 @@ fn lock_of_wait_row(row: &WaitRow) -> WaitedLock {
         } else {
             text
         },
-    }
+    })
 }

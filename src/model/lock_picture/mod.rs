@@ -15,6 +15,8 @@ mod history;
 mod infer;
 mod join;
 mod mdl;
+mod snapshots;
+mod threads;
 
 use std::collections::HashMap;
 
@@ -23,7 +25,7 @@ pub use history::{History, HistoryStatement, Involved};
 
 use super::lock_table::{LockRow, LockStatus, LockTable, MdlRow, StatementRow, TableRows, WaitRow};
 use super::lock_wait::{LockWait, TrxSummary};
-use super::Name;
+use super::{Name, Warning};
 use held::HeldIndex;
 
 /// A granted lock reduced to what the inference needs.
@@ -63,17 +65,47 @@ pub struct LockPicture {
     statements: Vec<StatementRow>,
     /// The threads of the latest deadlock report: a history is of one moment, the latest.
     deadlock_threads: Vec<Involved>,
+    /// The last lock, wait or metadata-lock table of each input and table kind, not yet
+    /// joined: a later copy of it may be a later snapshot (`snapshots`).
+    pending: Vec<snapshots::Pending>,
+    /// What `snapshots` left out, as warnings.
+    snapshot_notes: Vec<Warning>,
+    /// The names given to owners the tables did not name (`name_owner`).
+    owner_names: HashMap<Name, Name>,
 }
 
 impl LockPicture {
-    /// Adds one result set read from input `input`.
+    /// Adds one result set read from input `input`. A lock, wait or metadata-lock table is
+    /// held back until the next table of its input and kind (or [`finish`](Self::finish)):
+    /// when that one is a later snapshot of the same tables, only the later is joined.
     pub fn add_table(&mut self, input: &str, table: LockTable) {
         let source = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
         self.sources.push(format!("{input} ({})", table.kind));
         self.inputs.push(input.to_string());
+        if snapshots::may_repeat(&table) {
+            self.hold_back(input, source, table);
+        } else {
+            self.join_table(source, table);
+        }
+    }
+
+    /// Joins the tables held back: call once the input has been read.
+    pub fn finish(&mut self) {
+        for p in std::mem::take(&mut self.pending) {
+            self.release(p);
+        }
+    }
+
+    /// Warnings about copies of a table left out as earlier snapshots.
+    pub fn snapshot_notes(&self) -> &[Warning] {
+        &self.snapshot_notes
+    }
+
+    fn join_table(&mut self, source: u32, table: LockTable) {
         match table.rows {
             TableRows::Locks(rows) => {
-                for row in rows {
+                for mut row in rows {
+                    self.name_owner(&mut row);
                     self.add_lock(source, row);
                 }
             }
@@ -130,6 +162,28 @@ impl LockPicture {
         }
     }
 
+    /// Numbers the owners a table did not name (`unnamed 1`, `row 3`), in input order.
+    fn name_owner(&mut self, row: &mut LockRow) {
+        use super::{GROUPED_PREFIX, GROUP_OWNER_KEY, ROW_OWNER_KEY, UNNAMED_PREFIX};
+        let prefix = if row.trx_id.starts_with(GROUP_OWNER_KEY) {
+            GROUPED_PREFIX
+        } else if row.trx_id.starts_with(ROW_OWNER_KEY) {
+            UNNAMED_PREFIX
+        } else {
+            return;
+        };
+        let count = self
+            .owner_names
+            .values()
+            .filter(|n| n.starts_with(prefix))
+            .count();
+        let name = self
+            .owner_names
+            .entry(row.trx_id.clone())
+            .or_insert_with(|| Name::from(format!("{prefix}{}", count + 1)));
+        row.trx_id = name.clone();
+    }
+
     fn trx(&mut self, id: &Name) -> u32 {
         if let Some(&i) = self.trx_index.get(id) {
             return i;
@@ -147,7 +201,9 @@ impl LockPicture {
     }
 
     /// Takes in another input's material (several files of one moment).
-    pub fn merge(&mut self, other: LockPicture) {
+    pub fn merge(&mut self, mut other: LockPicture) {
+        other.finish();
+        self.snapshot_notes.append(&mut other.snapshot_notes);
         let offset = u32::try_from(self.sources.len()).unwrap_or(u32::MAX);
         self.sources.extend(other.sources);
         self.inputs.extend(other.inputs);
@@ -193,6 +249,8 @@ impl LockPicture {
     /// The locks held (and waited for), grouped per transaction, table, index and mode, the
     /// largest groups first.
     pub fn held(&self) -> Vec<HeldLocks> {
-        self.held.groups()
+        let mut groups = self.held.groups();
+        threads::correct_held(&mut groups);
+        groups
     }
 }

@@ -20,6 +20,9 @@ pub struct ResultSet {
     pub headerless: bool,
     /// Rows not read whole: (line, why).
     pub problems: Vec<(usize, String)>,
+    /// A later piece of a large `\G` result set (the splitter hands them on in pieces): its
+    /// first row is not row 1.
+    pub continues: bool,
 }
 
 impl ResultSet {
@@ -267,11 +270,16 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
             row_line = line_no;
             if set.line == 0 {
                 set.line = line_no;
+                let number = trimmed.trim_start_matches(['*', ' ']).split('.').next();
+                set.continues = number.is_some_and(|n| n.trim() != "1");
             }
             continue;
         }
         if trimmed.is_empty() && current.is_empty() {
             continue;
+        }
+        if ends_vertical(trimmed) {
+            break;
         }
         match key_value(text) {
             Some((key, value)) => current.push((key.to_string(), value.to_string())),
@@ -431,7 +439,21 @@ fn json<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> 
 
 /// A cell, `None` for SQL NULL (`NULL`, and `Null` / `null` as some copies spell it).
 fn null_or(cell: &str) -> Option<String> {
-    (!cell.eq_ignore_ascii_case("NULL")).then(|| cell.to_string())
+    // `NULL  `: markdown line breaks and editors leave spaces after the value.
+    (!cell.trim().eq_ignore_ascii_case("NULL")).then(|| cell.to_string())
+}
+
+/// A line that ends a `\G` result set rather than continuing its last value: the client's
+/// footer (`1 row in set, 1 warning (0.00 sec)`, `Empty set`) or a closing code fence.
+fn ends_vertical(trimmed: &str) -> bool {
+    let footer = trimmed.split_once(' ').is_some_and(|(n, rest)| {
+        n.bytes().all(|b| b.is_ascii_digit())
+            && (rest.starts_with("row in set") || rest.starts_with("rows in set"))
+    });
+    footer
+        || trimmed.starts_with("Empty set")
+        || trimmed.starts_with("```")
+        || trimmed.starts_with("~~~")
 }
 
 #[cfg(test)]
@@ -441,6 +463,26 @@ mod tests {
 
     fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
         text.lines().enumerate().map(|(i, l)| (i + 1, l))
+    }
+
+    #[test]
+    fn a_footer_or_a_fence_ends_the_last_value() {
+        // See: fixtures/lock-tables/public/061 (hunt P4: a closing fence) and 062 (P5: `1 row
+        // in set, 1 warning`); 063 (P11: `NULL  `).
+        for end in [
+            "```",
+            "1 row in set, 1 warning (0.00 sec)",
+            "Empty set (0.00 sec)",
+        ] {
+            let text = format!(
+                "*************************** 1. row ***************************\n  lock_id: \
+                 610:15:3:5\n  lock_mode: NULL  \nlock_data: 1\n{end}\n"
+            );
+            let lines = text.lines().enumerate().map(|(i, l)| (i + 1, l));
+            let set = vertical(lines).unwrap();
+            assert_eq!(set.rows[0][2].as_deref(), Some("1"), "parsing {end:?}");
+            assert_eq!(set.rows[0][1], None, "parsing {end:?}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::model::{
     LockKind, LockMode, LockRow, LockStatus, LockTable, MdlOwner, MdlRow, Name, RecordAddress,
     StatementRow, TableName, TableRows, TrxSummary, WaitRow, WaitSide,
 };
+use crate::model::{GROUP_OWNER_KEY, ROW_OWNER_KEY};
 use crate::parse::parse_mode_clause;
 
 /// Rows looked at to tell a column by its values.
@@ -56,6 +57,21 @@ impl<'a> Row<'a> {
             .filter(|v| !v.is_empty())
     }
 
+    /// A lock id: its first word, or its words joined when a copy broke it at a colon
+    /// (`140562531358232 :7:4:9:`).
+    fn lock_id(&self, side: Side) -> Option<String> {
+        let value = self.get(Role::LockId, side)?;
+        let mut words = value.split_whitespace();
+        let mut id = words.next()?.to_string();
+        for w in words {
+            if !(id.ends_with(':') || w.starts_with(':')) {
+                break;
+            }
+            id.push_str(w);
+        }
+        Some(id)
+    }
+
     /// An id: its first word (copies annotate values: `14597   # the waiting trx`).
     fn id(&self, role: Role, side: Side) -> Option<&'a str> {
         self.get(role, side)?.split_whitespace().next()
@@ -71,12 +87,19 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
     let roles = roles_of(set, query);
     let kind = kind_of(&roles, set, query)?;
     let rows = match kind {
-        Kind::Locks(_) => TableRows::Locks(
-            rows_of(set, &roles)
-                .enumerate()
-                .map(|(i, (line, r))| lock_row(&r, line, i))
-                .collect(),
-        ),
+        Kind::Locks(_) => {
+            let five_x = kind.name() == "information_schema.INNODB_LOCKS";
+            let mut rows: Vec<LockRow> = rows_of(set, &roles)
+                .map(|(line, r)| lock_row(&r, line, five_x))
+                .collect();
+            let named = [Role::TrxId, Role::LockId, Role::PsThreadId]
+                .iter()
+                .any(|role| roles.has(*role, Side::Own));
+            if !named {
+                owners_by_runs(&mut rows);
+            }
+            TableRows::Locks(rows)
+        }
         Kind::Waits(_) => TableRows::Waits(
             rows_of(set, &roles)
                 .map(|(line, r)| wait_row(&r, line))
@@ -105,6 +128,7 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
         kind: kind.name(),
         rows,
         line: set.line,
+        continues: set.continues,
         problems: set.problems.clone(),
     })
 }
@@ -284,16 +308,19 @@ fn kind_of(roles: &Roles, set: &ResultSet, query: &QueryContext) -> Option<Kind>
 }
 
 /// `'Aardvark'`, `supremum pseudo-record`: LOCK_DATA as printed.
-fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
+/// `five_x`: the row is INNODB_LOCKS' (5.x, MariaDB), whose modes carry no REC_NOT_GAP and no
+/// INSERT_INTENTION (format-spec §8).
+fn lock_row(r: &Row<'_>, line: usize, five_x: bool) -> LockRow {
     let own = Side::Own;
-    let lock_id = r.id(Role::LockId, own);
+    let lock_id = r.lock_id(own);
     let parts: Vec<&str> = lock_id
+        .as_deref()
         .map(|id| id.split(':').collect())
         .unwrap_or_default();
-    let num = |i: usize| parts.get(i).and_then(|p| p.parse::<u64>().ok());
     // Who owns the lock: the trx id, else what stands for it in the paste (the lock id's
     // first part is per transaction; a session runs one transaction at a time), else the
-    // row itself, so that rows are never joined by a guess.
+    // row itself (`of line N`: unique in the input, so that rows are never joined by a
+    // guess; `owners_by_runs` may group them).
     let ps_thread_id = r.num(Role::PsThreadId, own);
     let trx_id = r
         .id(Role::TrxId, own)
@@ -305,7 +332,7 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
                 .map(|p| Name::from(*p))
         })
         .or_else(|| ps_thread_id.map(|t| Name::from(format!("thread {t}"))))
-        .unwrap_or_else(|| Name::from(format!("row {}", index + 1)));
+        .unwrap_or_else(|| Name::from(format!("{ROW_OWNER_KEY}{line}")));
     let table = table_of(r);
     let index_name = r.get(Role::Index, own).map(Name::from);
     let data = r.get(Role::LockData, own).map(str::to_string);
@@ -316,16 +343,7 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
         r.num(Role::Heap, own),
     ) {
         (Some(space), Some(page), Some(heap)) => Some(RecordAddress { space, page, heap }),
-        // `trx:space:page:heap` (5.x, early 8.0), `trx:space:page:heap:lock` (8.0.17+),
-        // `trx:…:space:page:heap:lock` (later 8.x): the three numbers before the lock's own id.
-        _ if parts.len() >= 4 => {
-            let at = if parts.len() == 4 { 1 } else { parts.len() - 4 };
-            match (num(at), num(at + 1), num(at + 2)) {
-                (Some(space), Some(page), Some(heap)) => Some(RecordAddress { space, page, heap }),
-                _ => None,
-            }
-        }
-        _ => None,
+        _ => lock_id.as_deref().and_then(RecordAddress::of_lock_id),
     };
     let record = match lock_type {
         Some(t) => t.eq_ignore_ascii_case("RECORD"),
@@ -339,10 +357,13 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
         .unwrap_or_else(|| LockMode::Unknown(mode_text.to_string()));
     let supremum = data.as_deref().is_some_and(|d| d.contains("supremum"))
         || address.is_some_and(|a| a.heap == 1);
-    let kind = if record {
-        LockKind::of_record_lock(&clause, supremum)
-    } else {
-        LockKind::Table
+    let mut kind = match (record, &clause.mode) {
+        (false, _) => LockKind::Table,
+        // 5.x prints a record-only lock as plain X / S too: which it is, it does not say.
+        (true, Some(_)) if five_x && !clause.gap && !supremum => LockKind::Unknown,
+        (true, Some(_)) => LockKind::of_record_lock(&clause, supremum),
+        // A mode the paste left out or that is not InnoDB's: never taken for next-key.
+        (true, None) => LockKind::Unknown,
     };
     let status = r.id(Role::LockStatus, own).and_then(|s| {
         if s.eq_ignore_ascii_case("GRANTED") {
@@ -353,6 +374,11 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
             None
         }
     });
+    // A gap lock never waits: a waiting gap (5.x `X,GAP`, or any lock on the supremum) is an
+    // insert intention.
+    if status == Some(LockStatus::Waiting) && kind == LockKind::Gap {
+        kind = LockKind::InsertIntention;
+    }
     LockRow {
         lock_id: lock_id.map(Name::from),
         trx_id,
@@ -367,6 +393,72 @@ fn lock_row(r: &Row<'_>, line: usize, index: usize) -> LockRow {
         address,
         mode_text: Name::from(mode_text),
         line,
+    }
+}
+
+/// Rows of a result set that names no owner (a subset of `data_locks`' columns without
+/// ENGINE_TRANSACTION_ID, ENGINE_LOCK_ID or THREAD_ID) told apart by their table locks:
+/// `data_locks` lists each transaction's locks together, in the order it took them, so its
+/// table lock (IS, IX) comes before its record locks on that table. A run starts at the first
+/// row and at each table lock on a table the run already has a table lock on, when the row
+/// before is a record lock or the same table lock. The runs are taken as transactions only
+/// when each starts with a table lock, waits for at most one lock, and no run would wait for
+/// a lock of its own (a copy sorted by another column breaks all three); otherwise each row
+/// keeps its own owner (`of line N`).
+fn owners_by_runs(rows: &mut [LockRow]) {
+    let mut starts: Vec<usize> = Vec::new();
+    let mut run_tables: Vec<&LockRow> = Vec::new();
+    for (i, r) in rows.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|p| rows.get(p));
+        let new_run = match prev {
+            None => true,
+            Some(p) if !r.record => {
+                let again = run_tables.iter().any(|t| t.table == r.table);
+                let same_lock = !p.record && p.table == r.table && p.mode_text == r.mode_text;
+                again && (p.record || same_lock)
+            }
+            Some(_) => false,
+        };
+        if new_run {
+            starts.push(i);
+            run_tables.clear();
+        }
+        if !r.record {
+            run_tables.push(r);
+        }
+    }
+    let ends: Vec<usize> = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(rows.len()))
+        .collect();
+    let runs: Vec<(usize, usize)> = starts.iter().copied().zip(ends).collect();
+    let consistent = runs.iter().all(|&(start, end)| {
+        let run = rows.get(start..end).unwrap_or_default();
+        let waiting: Vec<&LockRow> = run
+            .iter()
+            .filter(|r| r.status == Some(LockStatus::Waiting))
+            .collect();
+        run.first().is_some_and(|r| !r.record)
+            && waiting.len() <= 1
+            && !waiting.iter().any(|w| {
+                run.iter().any(|g| {
+                    g.status == Some(LockStatus::Granted) && g.same_target(w) && w.waits_for(g)
+                })
+            })
+    });
+    if !consistent || runs.len() == rows.len() {
+        return;
+    }
+    for (start, end) in runs {
+        let Some(first) = rows.get(start).map(|r| r.line) else {
+            continue;
+        };
+        let owner = Name::from(format!("{GROUP_OWNER_KEY}{first}"));
+        for r in rows.get_mut(start..end).into_iter().flatten() {
+            r.trx_id = owner.clone();
+        }
     }
 }
 
@@ -417,7 +509,7 @@ fn side_of(r: &Row<'_>, side: Side) -> WaitSide {
             query_known: r.roles.has(Role::Query, side),
             ..TrxSummary::default()
         },
-        lock_id: r.id(Role::LockId, side).map(Name::from),
+        lock_id: r.lock_id(side).map(Name::from),
         mode_text: mode_text.map(Name::from),
         kind: clause.as_ref().map(|c| LockKind::of_record_lock(c, false)),
         mode: clause.and_then(|c| c.mode),
@@ -580,6 +672,7 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         query_known: roles.has(Role::Query, own),
         last_statement: None,
         database: r.get(Role::Database, own).map(str::to_string),
+        foreign_ps_thread_id: None,
     }
 }
 

@@ -220,6 +220,13 @@ fn push_record_lock(s: &mut String, lock: &Lock, index: &str) {
             s.push_str(" of ");
             place(s);
         }
+        LockKind::Unknown => {
+            s.push_str(mode);
+            s.push_str(" lock (its kind not shown) on ");
+            listed.push_phrase(s);
+            s.push_str(" of ");
+            place(s);
+        }
         LockKind::Table => {
             s.push_str(mode);
             s.push_str(" lock on ");

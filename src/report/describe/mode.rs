@@ -87,6 +87,7 @@ fn kind_text(kind: LockKind) -> &'static str {
              on that gap"
         }
         LockKind::Table => "table lock",
+        LockKind::Unknown => "a lock whose kind the input does not show",
         LockKind::Metadata => {
             "metadata lock (MDL): the server's lock on a table's definition, taken by every \
              statement that uses the table and held to the end of the transaction; DDL needs it \
@@ -114,7 +115,9 @@ fn mode_text(mode: &LockMode, kind: LockKind) -> String {
             "mode {mode}: for a gap lock the mode makes no difference, S and X gap locks are \
              compatible with each other and both block insert intentions"
         ),
-        LockKind::InsertIntention | LockKind::Table | LockKind::Metadata => format!("mode {mode}"),
+        LockKind::InsertIntention | LockKind::Table | LockKind::Metadata | LockKind::Unknown => {
+            format!("mode {mode}")
+        }
     }
 }
 

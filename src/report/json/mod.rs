@@ -158,16 +158,18 @@
 //! | `line` | number | where it was first read |
 //! | `blocker_state` | string | `idle` (runs no statement), `running`, `unknown` |
 //! | `head_blocker` | bool | the blocker waits for nobody itself |
-//! | `suggested_kill` | string or null | `KILL <thread id>;` for the blocker (never run) |
+//! | `suggested_kill` | string or null | `KILL <thread id>;` for the blocker (never run); null when the input does not prove the thread is the blocker's (a `THREAD_ID` it shows is the waiter's: see `foreign_ps_thread_id` of `trx_summary`) |
 //!
 //! `inferred` (bool, left out unless true): no waits table printed this wait; it was inferred
 //! from a `WAITING` lock row and a conflicting `GRANTED` one on the same record.
+//! `in_cycle` (bool, left out unless true): the waiter and the blocker are on a wait-for cycle
+//! (a deadlock not resolved, or copies of different moments).
 //!
 //! #### Object: `lock_group`
 //!
 //! | field | type | meaning |
 //! |---|---|---|
-//! | `trx_id` | string | the owner (`thread N` or `row N` when the paste shows no trx id) |
+//! | `trx_id` | string | the owner (`thread N`, `unnamed N` for rows grouped by their table locks, or `row N` for a row alone, numbered in input order, when the paste shows no trx id) |
 //! | `ps_thread_id` | number | performance_schema `THREAD_ID`, when shown |
 //! | `table`, `index` | object, string | as in `lock`; `index` left out for table locks |
 //! | `mode`, `kind`, `mode_text` | string | `X`; `next-key` …; `LOCK_MODE` as printed |

@@ -500,7 +500,7 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
             "- **trx {}** — head blocker, {state}{age}",
             prose(&head.trx_id)
         ));
-        if let Some(id) = head.thread_id {
+        if let Some(id) = tree.kill_id(head) {
             s.push_str(&format!(
                 "; to unblock now: `KILL {id};` (printed, never run)"
             ));
