@@ -131,21 +131,15 @@ impl Lock {
                     page: p2,
                     ..
                 },
-            ) if *s1 == NOT_PRINTED || *s2 == NOT_PRINTED => {
-                self.table == other.table && self.index() == other.index()
+            ) => {
+                // A copy that elided the numbers (`RECORD LOCKS … index PRIMARY of table …`):
+                // the names are all there is.
+                if *s1 == NOT_PRINTED || *s2 == NOT_PRINTED {
+                    self.table == other.table && self.index() == other.index()
+                } else {
+                    s1 == s2 && p1 == p2
+                }
             }
-            (
-                LockTarget::Record {
-                    space: s1,
-                    page: p1,
-                    ..
-                },
-                LockTarget::Record {
-                    space: s2,
-                    page: p2,
-                    ..
-                },
-            ) => s1 == s2 && p1 == p2,
             (LockTarget::Table, LockTarget::Table) => self.table == other.table,
             _ => false,
         }
