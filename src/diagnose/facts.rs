@@ -132,11 +132,7 @@ impl<'a> View<'a> {
     /// Whether two locks' tables are one table: the same name, or names the copy gives the
     /// same table (`renamed`).
     pub(crate) fn same_table(&self, a: &Lock, b: &Lock) -> bool {
-        a.table == b.table
-            || self
-                .renamed
-                .iter()
-                .any(|&(x, y)| (*x == a.table && *y == b.table) || (*x == b.table && *y == a.table))
+        a.table == b.table || is_pair(&self.renamed, &a.table, &b.table)
     }
 
     /// The sentence that says the copy names one table twice, when it does.
@@ -247,17 +243,19 @@ fn renamed_tables(d: &Deadlock) -> Vec<(&TableName, &TableName)> {
     let mut pairs: Vec<(&TableName, &TableName)> = Vec::new();
     for (i, a) in locks.iter().enumerate() {
         for b in locks.iter().skip(i + 1) {
-            if a.table != b.table
-                && a.same_place(b)
-                && !pairs.iter().any(|&(x, y)| {
-                    (*x == a.table && *y == b.table) || (*x == b.table && *y == a.table)
-                })
-            {
+            if a.table != b.table && a.same_place(b) && !is_pair(&pairs, &a.table, &b.table) {
                 pairs.push((&a.table, &b.table));
             }
         }
     }
     pairs
+}
+
+/// Whether `pairs` holds `a` and `b`, in either order.
+fn is_pair(pairs: &[(&TableName, &TableName)], a: &TableName, b: &TableName) -> bool {
+    pairs
+        .iter()
+        .any(|&(x, y)| (x == a && y == b) || (x == b && y == a))
 }
 
 /// Same table and index (record locks) or same table (table locks), any page.

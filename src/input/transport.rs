@@ -194,16 +194,21 @@ fn syslog_rest(line: &str, at: usize) -> Option<Stripped<'_>> {
     if b.get(end) != Some(&b':') {
         return None;
     }
-    let rest = match b.get(end + 1) {
-        None => "",
-        Some(b' ') => line.get(end + 2..)?,
-        Some(_) => return None,
-    };
+    let rest = message(line, end + 1)?;
     Some(Stripped {
         transport: Transport::Syslog,
         rest,
         partial: false,
     })
+}
+
+/// The message after a prefix that ends at `at`: after one space, or empty at the line's end.
+fn message(line: &str, at: usize) -> Option<&str> {
+    match line.as_bytes().get(at) {
+        None => Some(""),
+        Some(b' ') => line.get(at + 1..),
+        Some(_) => None,
+    }
 }
 
 fn is_tag_byte(c: u8) -> bool {
@@ -222,11 +227,7 @@ fn cri_rest(line: &str, at: usize) -> Option<Stripped<'_>> {
         b'P' => true,
         _ => return None,
     };
-    let rest = match b.get(at + 8) {
-        None => "",
-        Some(b' ') => line.get(at + 9..)?,
-        Some(_) => return None,
-    };
+    let rest = message(line, at + 8)?;
     Some(Stripped {
         transport: Transport::Cri,
         rest,

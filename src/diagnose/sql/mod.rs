@@ -416,6 +416,18 @@ mod tests {
             ),
             Some(2)
         );
+        assert_eq!(
+            values_rows("insert into t(a,b) values('1','1'),('2','2')"),
+            Some(2)
+        );
+        assert_eq!(
+            values_rows("insert into t1(a, b)values(\"2\", \"2\")"),
+            Some(1)
+        );
+        assert_eq!(
+            values_rows("INSERT INTO t (a, b) SELECT a, b FROM u WHERE f(x), y"),
+            None
+        );
     }
 
     #[test]
