@@ -107,7 +107,10 @@ impl LockKind {
     /// Decodes the kind of a record lock. `only_supremum` is true when every record listed
     /// under the lock is heap no 1: InnoDB clears the gap flags there, so a plain mode means gap.
     pub fn of_record_lock(clause: &LockModeClause, only_supremum: bool) -> LockKind {
-        if clause.insert_intention {
+        if matches!(&clause.mode, Some(LockMode::Unknown(_))) {
+            // `unknown lock mode 7`: the server could not name the mode, so neither its flags.
+            LockKind::Unknown
+        } else if clause.insert_intention {
             LockKind::InsertIntention
         } else if clause.gap {
             LockKind::Gap
@@ -166,6 +169,15 @@ mod tests {
         };
         assert_eq!(LockKind::of_record_lock(&clause, true), LockKind::Gap);
         assert_eq!(LockKind::of_record_lock(&clause, false), LockKind::NextKey);
+    }
+
+    #[test]
+    fn an_unknown_mode_has_no_kind() {
+        let clause = LockModeClause {
+            mode: Some(LockMode::Unknown("unknown lock mode 7".into())),
+            ..Default::default()
+        };
+        assert_eq!(LockKind::of_record_lock(&clause, false), LockKind::Unknown);
     }
 
     #[test]

@@ -115,9 +115,8 @@ fn mode_text(mode: &LockMode, kind: LockKind) -> String {
             "mode {mode}: for a gap lock the mode makes no difference, S and X gap locks are \
              compatible with each other and both block insert intentions"
         ),
-        LockKind::InsertIntention | LockKind::Table | LockKind::Metadata | LockKind::Unknown => {
-            format!("mode {mode}")
-        }
+        LockKind::Unknown => strength.to_string(),
+        LockKind::InsertIntention | LockKind::Table | LockKind::Metadata => format!("mode {mode}"),
     }
 }
 
