@@ -129,10 +129,11 @@ impl<'a> View<'a> {
         }
     }
 
-    /// Whether two locks' tables are one table: the same name, or names the copy gives the
-    /// same table (`renamed`).
+    /// Whether two locks' tables are one table: the same name (two partitions of a table are
+    /// that table), or names the copy gives the same table (`renamed`).
     pub(crate) fn same_table(&self, a: &Lock, b: &Lock) -> bool {
-        a.table == b.table || is_pair(&self.renamed, &a.table, &b.table)
+        (a.table.schema == b.table.schema && a.table.table == b.table.table)
+            || is_pair(&self.renamed, &a.table, &b.table)
     }
 
     /// The sentence that says the copy names one table twice, when it does.
@@ -258,9 +259,11 @@ fn is_pair(pairs: &[(&TableName, &TableName)], a: &TableName, b: &TableName) -> 
         .any(|&(x, y)| (x == a && y == b) || (x == b && y == a))
 }
 
-/// Same table and index (record locks) or same table (table locks), any page.
+/// Same table and index (record locks) or same table (table locks), any page; the partitions
+/// of a partitioned table's index are that index.
 pub(crate) fn same_index(a: &Lock, b: &Lock) -> bool {
-    (a.table == b.table && a.index() == b.index()) || (a.is_record_lock() && a.same_place(b))
+    (a.table.schema == b.table.schema && a.table.table == b.table.table && a.index() == b.index())
+        || (a.is_record_lock() && a.same_place(b))
 }
 
 /// The same lock struct printed twice (MariaDB repeats a holder's lock under every waiter).
@@ -282,7 +285,15 @@ pub(crate) fn overlap(a: &Lock, b: &Lock) -> Option<bool> {
 
 /// A record's first key field in `sql::literals` form.
 pub(crate) fn key_literal(rec: &Record) -> Option<String> {
-    let f = rec.fields.first()?;
+    field_literal(rec.fields.first()?)
+}
+
+/// Every field of a record that reads as a value, in `sql::literals` form.
+pub(crate) fn field_literals(rec: &Record) -> Vec<String> {
+    rec.fields.iter().filter_map(field_literal).collect()
+}
+
+fn field_literal(f: &crate::model::Field) -> Option<String> {
     match &f.value {
         FieldValue::Bytes {
             hex,
@@ -313,6 +324,15 @@ pub(crate) fn different_records(a: &Lock, b: &Lock) -> bool {
         (false, false) => !a.heap_nos().any(|h| b.heap_nos().any(|g| g == h)) || !a.same_place(b),
         _ => !a.same_place(b),
     }
+}
+
+/// Whether an index's name says it is unique (`uk_name`, `uniq_order`, `udx_…`): the report
+/// does not print the index definition, the naming convention is all there is.
+pub(crate) fn named_unique(index: &str) -> bool {
+    let lower = index.to_ascii_lowercase();
+    ["uniq", "unique", "uk_", "unq", "udx"]
+        .iter()
+        .any(|p| lower.contains(p))
 }
 
 pub(crate) fn is_clustered(index: &str) -> bool {

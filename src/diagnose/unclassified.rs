@@ -57,10 +57,10 @@ pub(crate) fn explain(v: &View) -> Finding {
                 let waits = match t.wait {
                     Some(w) => {
                         ev.push(ev_lock(w));
-                        let by = v
-                            .blocker_of(t.n)
-                            .map(|b| format!(", held by {}", words::trx(b)))
-                            .unwrap_or_default();
+                        let by = match v.blocker_of(t.n) {
+                            Some(b) => format!(", held by {}", words::trx(b)),
+                            None => unlisted_holders(t),
+                        };
                         format!(" and waits for {}{by}", words::lock(w))
                     }
                     None => " and waits for nothing".to_string(),
@@ -96,10 +96,35 @@ pub(crate) fn explain(v: &View) -> Finding {
 
 /// The catalogue entry whose shape is closest to the cycle, and the one fact the report lacks
 /// to prove it — so an unclassified deadlock still points somewhere.
+/// MariaDB's `CONFLICTING WITH` locks of transactions the report does not list (a copy that
+/// quotes one transaction): `, conflicting with trx 2067's S record-only lock`.
+fn unlisted_holders(t: &super::facts::Trx) -> String {
+    let others: Vec<String> =
+        t.t.conflicting_with
+            .iter()
+            .filter(|l| !l.trx_id.is_empty() && l.trx_id != t.t.trx_id)
+            .map(|l| format!("trx {}'s {}", l.trx_id, words::kind(l)))
+            .collect();
+    if others.is_empty() {
+        String::new()
+    } else {
+        format!(", conflicting with {}", others.join(" and "))
+    }
+}
+
 fn nearest(v: &View) -> (&'static str, &'static str) {
-    use super::facts::{is_insert_intention, is_s, same_index};
+    use super::facts::{is_insert_intention, is_record_part, is_s, is_x, same_index};
     let waits: Vec<_> = v.waiters().collect();
     let any_held = v.trx.iter().any(|t| !t.held.is_empty());
+    // An X request that conflicts with an S lock on the record: the upgrade's half.
+    let x_behind_s = waits.iter().any(|(t, w)| {
+        is_x(w)
+            && is_record_part(w)
+            && t.t
+                .conflicting_with
+                .iter()
+                .any(|c| is_s(c) && is_record_part(c) && c.trx_id != t.t.trx_id)
+    });
     if waits.iter().any(|(_, w)| is_insert_intention(w)) {
         return (
             "gap-then-insert",
@@ -107,7 +132,7 @@ fn nearest(v: &View) -> (&'static str, &'static str) {
              it (a locking read or a range UPDATE/DELETE)",
         );
     }
-    if v.trx.iter().any(|t| t.held.iter().any(|h| is_s(h))) {
+    if x_behind_s || v.trx.iter().any(|t| t.held.iter().any(|h| is_s(h))) {
         return (
             "s-to-x-upgrade",
             "that the transaction holding S is the one that now wants X on the same record",

@@ -169,6 +169,17 @@ pub fn summary_sink_for(
     ))
 }
 
+/// A `CONFLICTING WITH` lock's owner that the report does not list. MariaDB prints `trx id 0`
+/// for a transaction that has not been given an id yet, one that has only read so far
+/// (format-spec §3.3): a real holder, unnamed.
+pub(crate) fn unlisted_owner(trx_id: &str) -> String {
+    if trx_id.trim() == "0" {
+        "a transaction not printed that has only read so far (trx id 0)".to_string()
+    } else {
+        format!("trx {trx_id} (not printed)")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

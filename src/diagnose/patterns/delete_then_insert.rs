@@ -66,7 +66,8 @@ fn across_paths(v: &View) -> Option<Finding> {
         let inserting = t
             .verb
             .as_deref()
-            .map_or(true, |v| v == "INSERT" || v == "REPLACE");
+            .map_or(true, |v| v == "INSERT" || v == "REPLACE")
+            || changes_key(t, w);
         (wants_in && inserting).then_some((t, w, marked))
     })?;
     let deleter = v.blocker_of(t.n)?;
@@ -101,9 +102,10 @@ fn across_paths(v: &View) -> Option<Finding> {
     let table = &w.table;
     let key = words::named_key(marked, w.index());
     let mut summary = format!(
-        "{} waits for {} {key} of {} {}, and that entry is delete-marked (info bits {}): a row \
+        "{}{} waits for {} {key} of {} {}, and that entry is delete-marked (info bits {}): a row \
          deleted by a transaction that has not committed yet, still in the index until purge. ",
         words::trx_stmt(t),
+        if t.is("UPDATE") { KEY_CHANGE } else { "" },
         if is_insert_intention(w) {
             "an insert-intention lock in the gap before key"
         } else {
@@ -122,11 +124,18 @@ fn across_paths(v: &View) -> Option<Finding> {
         ));
     } else {
         let locks: Vec<String> = shown.iter().map(|l| words::kind(l)).collect();
+        let covers_gaps = shown
+            .iter()
+            .any(|l| matches!(l.kind, LockKind::NextKey | LockKind::Gap));
         summary.push_str(&format!(
-            "{} deleted those rows earlier in its transaction and holds {} on them, which cover \
-             the gaps before them. ",
+            "{} deleted those rows earlier in its transaction and holds {} on them{}. ",
             words::trx(deleter),
-            locks.join(" and ")
+            locks.join(" and "),
+            if covers_gaps {
+                ", which cover the gaps before them"
+            } else {
+                ""
+            }
         ));
     }
     let mut parent: Option<&Lock> = None;
@@ -187,6 +196,7 @@ fn across_paths(v: &View) -> Option<Finding> {
                  COMMIT;"
             )
         }
+        None if t.is("UPDATE") => key_change_fix(child),
         None => reinsert_fix(child),
     };
     let mut ev = vec![ev_lock(w), ev_record(marked)];
@@ -239,12 +249,7 @@ fn reinsert(v: &View) -> Option<Finding> {
         } else {
             Confidence::Medium
         };
-        let key_change = if t.is("UPDATE") {
-            " (an UPDATE that changes a key column is a delete-mark plus an insert of the index \
-             entry inside InnoDB)"
-        } else {
-            ""
-        };
+        let key_change = if t.is("UPDATE") { KEY_CHANGE } else { "" };
         let mut summary = format!(
             "{} already holds {}: it deleted that entry earlier in the same transaction{key_change}, \
              and now writes the same key again, so it waits for {}. {} running {} is queued \
@@ -286,6 +291,46 @@ fn reinsert(v: &View) -> Option<Finding> {
         return Some(f);
     }
     None
+}
+
+/// Said of an UPDATE that waits like an insert.
+const KEY_CHANGE: &str = " (an UPDATE that changes a key column is a delete-mark plus an insert \
+                          of the index entry inside InnoDB)";
+
+/// An UPDATE asks for S on its own table's index entry only in the duplicate check of the
+/// entry it inserts when it changes that index's key (its other locks are X; a foreign-key
+/// check takes S on another table).
+fn changes_key(t: &Trx, w: &Lock) -> bool {
+    t.is("UPDATE")
+        && is_s(w)
+        && !is_insert_intention(w)
+        && t.t
+            .query
+            .as_deref()
+            .and_then(sql::written_table)
+            .is_some_and(|written| written.eq_ignore_ascii_case(&w.table.table))
+}
+
+/// Two UPDATEs that change keys and wait on each other's old, delete-marked entries.
+fn key_change_fix(table: &str) -> String {
+    format!(
+        "An UPDATE that changes a primary or unique key deletes the old entry and inserts a new \
+         one, and the new one waits on any uncommitted delete of that key. Do not move keys \
+         between rows in concurrent transactions (swapping or renumbering them): change keys in \
+         one transaction, or in one global order (ascending key), or keep the key immutable and \
+         change a non-key column instead.\n\
+         \n\
+         -- before, in two sessions: each takes the key the other frees\n\
+         UPDATE {table} SET <key> = 13 WHERE <key> = 12;\n\
+         UPDATE {table} SET <key> = 12 WHERE <key> = 13;\n\
+         \n\
+         -- after: one transaction renumbers, in key order, through a free key\n\
+         BEGIN;\n\
+         UPDATE {table} SET <key> = -12 WHERE <key> = 12;\n\
+         UPDATE {table} SET <key> = 12 WHERE <key> = 13;\n\
+         UPDATE {table} SET <key> = 13 WHERE <key> = -12;\n\
+         COMMIT;"
+    )
 }
 
 fn reinsert_fix(table: &str) -> String {

@@ -67,6 +67,7 @@ fn check(v: &View) -> Option<Finding> {
         return None;
     }
     let mut gap_holds: Vec<(&Trx, &Lock)> = Vec::new();
+    let mut next_key_holds = false;
     let mut visible = 0;
     for (t, _) in &waiters {
         let blocking = v.blocking_locks(t);
@@ -74,9 +75,19 @@ fn check(v: &View) -> Option<Finding> {
             visible += 1;
         }
         for (o, l) in blocking {
-            // An S lock there is a duplicate check (`unique-key-race`); an X lock on a real
-            // record is a deleter or writer (`delete-then-insert`).
-            if !is_x(l) || l.kind != LockKind::Gap {
+            // An S lock there is a duplicate check (`unique-key-race`); an X lock on a
+            // delete-marked record is a deleter's (`delete-then-insert`). An X next-key lock on
+            // a live record covers the gap before it as a gap lock does: a locking read that
+            // found the row (or the range's last row) locked the gap too.
+            let gap_part = match l.kind {
+                LockKind::Gap => true,
+                LockKind::NextKey => {
+                    next_key_holds = true;
+                    !l.touches_delete_marked()
+                }
+                _ => false,
+            };
+            if !is_x(l) || !gap_part {
                 return None;
             }
             if !gap_holds.iter().any(|(_, h)| std::ptr::eq(*h, l)) {
@@ -84,7 +95,9 @@ fn check(v: &View) -> Option<Finding> {
             }
         }
     }
-    let confidence = if visible == waiters.len() {
+    // A next-key lock says a row was found there: which statement took it, a locking read or
+    // a write of that row, the report does not tell.
+    let confidence = if visible == waiters.len() && !next_key_holds {
         Confidence::High
     } else if visible > 0 {
         Confidence::Medium
@@ -106,16 +119,27 @@ fn check(v: &View) -> Option<Finding> {
         summary.push_str("The gap locks they wait for are not printed. ");
     } else {
         summary.push_str(&format!(
-            "trx {} {} an X gap lock on that same gap. ",
+            "trx {} {} an X {} on that same gap. ",
             words::numbers(&holders),
-            if holders.len() == 1 { "holds" } else { "hold" }
+            if holders.len() == 1 { "holds" } else { "hold" },
+            if next_key_holds {
+                "next-key lock (the record and the gap before it)"
+            } else {
+                "gap lock"
+            }
         ));
     }
     summary.push_str(&format!(
-        "A gap lock is what a locking read (`SELECT … FOR UPDATE`, or an UPDATE/DELETE whose \
-         WHERE matched nothing) leaves when the row it looks for does not exist. Gap locks never \
-         conflict with each other, so trx {} {} got one on the same gap; now each insert waits \
-         for the other's gap lock.",
+        "{} Gap locks never conflict with each other, so trx {} {} got one on the same gap; now \
+         each insert waits for the other's lock on it.",
+        if next_key_holds {
+            "A next-key lock is what a locking read (`SELECT … FOR UPDATE`, or an UPDATE/DELETE \
+             through this index) leaves on each row it finds, and it covers the gap before the \
+             row as well; the report does not say which statement took it."
+        } else {
+            "A gap lock is what a locking read (`SELECT … FOR UPDATE`, or an UPDATE/DELETE whose \
+             WHERE matched nothing) leaves when the row it looks for does not exist."
+        },
         words::numbers(&ns),
         words::all(ns.len())
     ));
@@ -256,6 +280,54 @@ mod tests {
             "{}",
             f.summary
         );
+    }
+
+    // See: a next-key holder (code-index 32278753797, MySQL 5.6: two inserts before (9, 9) of
+    // idx_b, trx (2) holding plain `lock_mode X` on it).
+    #[test]
+    fn an_x_next_key_lock_covers_the_gap_too() {
+        let r = rec(8, 0, &["80000009", "80000009"]);
+        let d = deadlock(Flavour::Mysql56)
+            .trx(1, "41121", "insert INTO t values (6, 6)")
+            .waits(lock(
+                "X gap ii wait",
+                "t",
+                "idx_b",
+                4,
+                "41121",
+                vec![r.clone()],
+            ))
+            .trx(2, "41122", "insert INTO t values (7, 7)")
+            .holds(lock("X", "t", "idx_b", 4, "41122", vec![r.clone()]))
+            .waits(lock(
+                "X gap ii wait",
+                "t",
+                "idx_b",
+                4,
+                "41122",
+                vec![r.clone()],
+            ))
+            .victim(2);
+        let f = check(&View::new(&d)).expect("gap-then-insert");
+        assert_eq!(f.confidence, Confidence::Medium);
+        assert!(f.summary.contains("X next-key lock"), "{}", f.summary);
+        // The same lock on a delete-marked record is a deleter's: not this pattern.
+        let dead = rec(8, 32, &["80000009", "80000009"]);
+        let d = deadlock(Flavour::Mysql56)
+            .trx(1, "1", "INSERT INTO t VALUES (6, 6)")
+            .waits(lock(
+                "X gap ii wait",
+                "t",
+                "idx_b",
+                4,
+                "1",
+                vec![dead.clone()],
+            ))
+            .trx(2, "2", "INSERT INTO t VALUES (7, 7)")
+            .holds(lock("X", "t", "idx_b", 4, "2", vec![dead.clone()]))
+            .waits(lock("X gap ii wait", "t", "idx_b", 4, "2", vec![dead]))
+            .victim(2);
+        assert!(check(&View::new(&d)).is_none());
     }
 
     #[test]

@@ -72,9 +72,9 @@ pub static PATTERNS: &[&Pattern] = &[
 /// What every pattern file imports.
 mod prelude {
     pub(super) use crate::diagnose::facts::{
-        different_records, ev_lock, ev_record, first_user_record, is_clustered,
-        is_insert_intention, is_record_part, is_s, is_x, key_literal, overlap, same_index, Trx,
-        View,
+        different_records, ev_lock, ev_record, field_literals, first_user_record, is_clustered,
+        is_insert_intention, is_record_part, is_s, is_x, key_literal, named_unique, overlap,
+        same_index, Trx, View,
     };
     pub(super) use crate::diagnose::pattern::declare_pattern;
     pub(super) use crate::diagnose::{sql, words};

@@ -183,13 +183,9 @@ fn reads_own_table(q: &str) -> bool {
 /// The other statements that leave the same S lock, when no statement shows a shared read.
 fn alternatives(u: &Upgrade, f: Finding) -> Finding {
     let index = u.shared.index().unwrap_or("");
-    let lower = index.to_ascii_lowercase();
     // A hidden row id (GEN_CLUST_INDEX) is never a key an INSERT collides on, nor one a
     // foreign key references.
-    let unique = index == "PRIMARY"
-        || ["uniq", "unique", "uk_", "unq", "udx"]
-            .iter()
-            .any(|p| lower.contains(p));
+    let unique = index == "PRIMARY" || named_unique(index);
     let ev = || vec![ev_lock(u.shared)];
     let mut f = f;
     if unique {

@@ -54,6 +54,7 @@ fn check(v: &View) -> Option<Finding> {
             by_counts(v, t)
                 .or_else(|| outside_key_list(v, t))
                 .or_else(|| others_rows(v, t))
+                .or_else(|| crossed_rows(v, t))
         })
 }
 
@@ -163,6 +164,12 @@ fn others_rows(v: &View, t: &Trx) -> Option<Finding> {
         return None;
     }
     let rec = first_user_record(w)?;
+    // A row another transaction of the report wrote last shows that writer's new values, not
+    // the ones the statement read (hunt 016: the WHERE matched the row before the other's
+    // UPDATE changed it).
+    if v.last_writer(w, rec).is_some_and(|o| o.n != t.n) {
+        return None;
+    }
     let texts = field_texts(rec);
     if own.iter().any(|l| texts.contains(l)) {
         return None;
@@ -195,6 +202,68 @@ fn others_rows(v: &View, t: &Trx) -> Option<Finding> {
          CREATE INDEX idx_lookup ON {table} ({cols});"
     );
     let ev = vec![ev_lock(w), ev_record(rec)];
+    Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// Two runs of one statement with different values, each waiting for the row the other
+/// selects (hunt 019, AliSQL 5.6 READ COMMITTED: `… force index(idx_c1_t1) … where c1=500 and
+/// id in (5)` waiting on the entry of id 6, and the run for id 6 on the entry of id 5). A
+/// statement that reached only its own rows could not wait on the other's: each scanned past
+/// them. Numbers count here, unlike in [`others_rows`], because the proof is crossed: each
+/// waited record holds the other run's value and not its own.
+fn crossed_rows(v: &View, t: &Trx) -> Option<Finding> {
+    let w = t.wait?;
+    let o = v.blocker_of(t.n)?;
+    let ow = o.wait?;
+    if !is_x(w) || !is_record_part(w) || !is_x(ow) || !is_record_part(ow) {
+        return None;
+    }
+    let (q, oq) = (t.t.query.as_deref()?, o.t.query.as_deref()?);
+    if sql::fingerprint(q) != sql::fingerprint(oq) {
+        return None;
+    }
+    let (own, theirs) = (sql::eq_literals(q), sql::eq_literals(oq));
+    let own_only: Vec<&String> = own.iter().filter(|l| !theirs.contains(l)).collect();
+    let theirs_only: Vec<&String> = theirs.iter().filter(|l| !own.contains(l)).collect();
+    let (rec, orec) = (first_user_record(w)?, first_user_record(ow)?);
+    let holds_only = |rec: &crate::model::Record, yes: &[&String], no: &[&String]| {
+        let values = field_literals(rec);
+        yes.iter().any(|l| values.contains(l)) && !no.iter().any(|l| values.contains(l))
+    };
+    if own_only.is_empty()
+        || theirs_only.is_empty()
+        || !holds_only(rec, &theirs_only, &own_only)
+        || !holds_only(orec, &own_only, &theirs_only)
+    {
+        return None;
+    }
+    let plain = |l: &str| {
+        l.split_once(':').map_or(l.to_string(), |(k, v)| match k {
+            "str" => format!("'{v}'"),
+            _ => v.to_string(),
+        })
+    };
+    let mut summary = format!(
+        "{} and {} run the same statement for different values ({} and {}), and each waits for          the row of the other's value: {} waits for {}, a row its WHERE clause does not select.          A statement that finds its rows through a selective index never touches another          value's rows; one that scans (no usable index, or a forced or unselective one)          examines and locks every row on its way, so two such scans each wait for the row the          other has already written.",
+        words::trx_stmt(t),
+        words::trx_stmt(o),
+        plain(own_only[0]),
+        plain(theirs_only[0]),
+        words::trx(t),
+        words::lock(w),
+    );
+    v.close_summary(&mut summary, Confidence::Medium);
+    let table = words::bare_table(w);
+    let cols = where_columns(q).join(", ");
+    let fix = format!(
+        "Let the statement reach only its own rows: an index on the columns its WHERE compares          ({cols}), used by the plan (EXPLAIN: type ref/eq_ref/range; drop a FORCE INDEX that          points at a less selective index).\n\
+         \n\
+         -- before: {}\n\
+         -- after\n\
+         CREATE INDEX idx_lookup ON {table} ({cols});",
+        words::stmt(t).trim_matches('`'),
+    );
+    let ev = vec![ev_lock(w), ev_record(rec), ev_lock(ow), ev_record(orec)];
     Some(finding(Confidence::Medium, summary, ev, fix))
 }
 

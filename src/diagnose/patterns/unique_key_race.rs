@@ -3,6 +3,7 @@
 //! `unique-key-s-lock-race`; the mechanism behind seed 000's `max(sequence) + 1` collisions.
 
 use super::prelude::*;
+use super::s_to_x_upgrade::upgrade;
 
 declare_pattern! {
     /// ### What it looks like in the log
@@ -84,6 +85,76 @@ fn opposite_order_inserts(v: &View, t: &Trx, w: &Lock) -> bool {
 }
 
 fn check(v: &View) -> Option<Finding> {
+    inserts(v).or_else(|| failed_insert_then_update(v))
+}
+
+/// Hunt 022 (MySQL 5.7, "insert, catch the duplicate, then update"): the UPDATE's transaction
+/// holds an S *next-key* lock on the very entry of a unique secondary index it now wants X on.
+/// A shared read of one row by its unique key takes a record-only S lock; a next-key S on a
+/// unique secondary entry is what an INSERT's duplicate check leaves when it finds the key
+/// (or a shared range read, which the statements do not show): the INSERT failed with 1062
+/// and the transaction went on to update the row.
+fn failed_insert_then_update(v: &View) -> Option<Finding> {
+    let u = upgrade(v)?;
+    let index = u.shared.index()?;
+    let q = u.t.t.query.as_deref()?;
+    let on_a_row =
+        first_user_record(u.shared).is_some() && !u.shared.records.iter().any(|r| r.is_supremum());
+    if u.shared.kind != LockKind::NextKey
+        || is_clustered(index)
+        || !named_unique(index)
+        || !on_a_row
+        || !(u.t.is("UPDATE") || u.t.is("DELETE"))
+        || sql::is_shared_read(q)
+        || q.to_ascii_uppercase().contains("SELECT")
+    {
+        return None;
+    }
+    let others: Vec<String> = u.others.iter().map(|o| words::trx_stmt(o)).collect();
+    let mut summary = format!(
+        "{} holds {} and now wants {} on the same entry to change the row. An S next-key lock \
+         on an entry of the unique index `{index}` is what a plain INSERT's duplicate-key check \
+         leaves when it finds the key (a shared read of one row by its unique key takes a \
+         record-only S lock): the transaction tried to INSERT this key, got the duplicate-key \
+         error (1062) and went on to UPDATE the row. {} wants X on it too; S locks are \
+         compatible, so each transaction that failed the same INSERT holds one, and each X \
+         request waits for the other's S.",
+        words::trx_stmt(u.t),
+        words::lock(u.shared),
+        words::kind(u.wait),
+        others.join(" and "),
+    );
+    v.close_summary(&mut summary, Confidence::Medium);
+    let table = words::bare_table(u.wait);
+    let fix = format!(
+        "Write the row in one statement that checks and writes the key: an upsert instead of \
+         insert, catch 1062, update.\n\
+         \n\
+         -- before\n\
+         BEGIN;\n\
+         INSERT INTO {table} (<key>, …) VALUES (?, …);  -- 1062: leaves an S lock on the key\n\
+         UPDATE {table} SET … WHERE <key> = ?;         -- waits for X behind the other's S\n\
+         COMMIT;\n\
+         \n\
+         -- after\n\
+         INSERT INTO {table} (<key>, …) VALUES (?, …) ON DUPLICATE KEY UPDATE …;"
+    );
+    let ev = vec![ev_lock(u.shared), ev_lock(u.wait)];
+    let f = UNIQUE_KEY_RACE
+        .finding(Confidence::Medium, summary, ev, fix)
+        .or(
+            "s-to-x-upgrade",
+            format!(
+                "if an earlier statement read a range of `{index}` FOR SHARE (or LOCK IN SHARE \
+                 MODE), that read left the S next-key lock; the fix is then to read FOR UPDATE"
+            ),
+            vec![ev_lock(u.shared)],
+        );
+    Some(f)
+}
+
+/// Plain INSERTs: the duplicate check's S lock held or waited for.
+fn inserts(v: &View) -> Option<Finding> {
     for t in v.trx.iter().filter(|t| t.plain_insert()) {
         let Some(w) = t.wait else { continue };
         let own_table = t.t.query.as_deref().and_then(sql::written_table);

@@ -147,6 +147,48 @@ pub(crate) fn literals(q: &str) -> Vec<String> {
     out
 }
 
+/// The literals a statement compares for equality (`col = 5`, `col IN (5, 6)`), in
+/// [`literals`] form: the values whose rows it selects, unlike range bounds (`col > 5`).
+pub(crate) fn eq_literals(q: &str) -> Vec<String> {
+    // `SET a = 1` assigns: only the WHERE clause selects.
+    let Some(clause) = q.to_ascii_lowercase().find("where") else {
+        return Vec::new();
+    };
+    literal_spans(q)
+        .into_iter()
+        .filter(|(span, kind)| {
+            span.start > clause && matches!(kind, Literal::Number | Literal::Text | Literal::Hex)
+        })
+        .filter(|(span, _)| compared_for_equality(q.get(..span.start).unwrap_or_default()))
+        .flat_map(|(span, _)| literals(q.get(span).unwrap_or_default()))
+        .collect()
+}
+
+/// Whether the text before a literal ends in `=` (not `<=`, `>=`, `!=`) or inside `IN (…`.
+fn compared_for_equality(before: &str) -> bool {
+    let head = before.trim_end();
+    if let Some(rest) = head.strip_suffix('=') {
+        return !rest.ends_with(['<', '>', '!', ':']);
+    }
+    if !head.ends_with(['(', ',']) {
+        return false;
+    }
+    let Some(open) = head.rfind('(') else {
+        return false;
+    };
+    let list = head.get(open + 1..).unwrap_or_default();
+    let word = head.get(..open).unwrap_or_default().trim_end();
+    !list.contains(')')
+        && word.len() >= 2
+        && word
+            .get(word.len() - 2..)
+            .is_some_and(|w| w.eq_ignore_ascii_case("in"))
+        && !word
+            .get(..word.len() - 2)
+            .and_then(|w| w.chars().next_back())
+            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 fn preceded_by_unhex(chars: &[char], quote: usize) -> bool {
     let head: String = chars[..quote].iter().collect();
     head.trim_end().to_ascii_uppercase().ends_with("UNHEX(")
@@ -228,6 +270,19 @@ fn cut(head: &str, tail: &str) -> String {
 mod tests {
     use super::words::has_word;
     use super::*;
+
+    #[test]
+    fn equality_literals_are_the_selected_values() {
+        let q = "update t01 force index(idx_c1_t1) set t1=now() where c1=500 and id in (5, 7)";
+        assert_eq!(eq_literals(q), ["int:500", "int:5", "int:7"]);
+        assert!(eq_literals("UPDATE t SET a = 1 WHERE id >= 5 AND b <> 'x'").is_empty());
+        assert_eq!(
+            eq_literals("DELETE FROM t WHERE name IN ('a','b')"),
+            ["str:a", "str:b"]
+        );
+        assert!(eq_literals("SELECT * FROM t WHERE id BETWEEN 1 AND 9 FOR UPDATE").is_empty());
+        assert!(eq_literals("SELECT * FROM t WHERE join(1)").is_empty());
+    }
 
     /// `quoted` as it was first written: squash, then cut by chars.
     fn quoted_reference(q: &str) -> String {

@@ -288,7 +288,7 @@ fn transaction(step: usize, d: &Deadlock, t: &Transaction, full: bool) -> String
             .iter()
             .find(|o| o.trx_id == lock.trx_id)
             .map_or_else(
-                || format!("trx {} (not printed)", prose(&lock.trx_id)),
+                || prose(&crate::report::unlisted_owner(&lock.trx_id)),
                 |o| format!("({})", o.number),
             );
         s.push_str(&format!(

@@ -335,6 +335,6 @@ fn owner_of(d: &Deadlock, waiter: &Transaction, lock: &Lock) -> String {
     }
     match d.transactions.iter().find(|t| t.trx_id == lock.trx_id) {
         Some(t) => format!("({}) trx {}", t.number, t.trx_id),
-        None => format!("trx {} (not printed)", lock.trx_id),
+        None => crate::report::unlisted_owner(&lock.trx_id),
     }
 }
