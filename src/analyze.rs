@@ -280,14 +280,24 @@ pub fn analyze_text_fully(name: &str, text: &str) -> (VecSink, bool) {
 /// Joins the lock-wait material of every input of one moment, diagnoses it and hands it to the
 /// sink (once, before `finish`). Returns how many waits there were.
 pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Result<usize> {
+    report_lock_waits_counted(picture, sink).map(|(waits, _)| waits)
+}
+
+/// [`report_lock_waits`], and how many warnings it gave (for the summary's count).
+pub fn report_lock_waits_counted(
+    picture: &LockPicture,
+    sink: &mut dyn Sink,
+) -> io::Result<(usize, usize)> {
     if picture.is_empty() {
-        return Ok(0);
+        return Ok((0, 0));
     }
+    let mut warned = 0;
     for w in picture.snapshot_notes() {
         sink.warning(w)?;
+        warned += 1;
     }
     let waits = picture.lock_waits();
-    undirected_warnings(picture, &waits, sink)?;
+    warned += undirected_warnings(picture, &waits, sink)?;
     let held = picture.held();
     let findings = diagnose_lock_waits(&LockScene {
         waits: &waits,
@@ -302,16 +312,17 @@ pub fn report_lock_waits(picture: &LockPicture, sink: &mut dyn Sink) -> io::Resu
         lock_rows: picture.lock_rows(),
         histories,
     })?;
-    Ok(n)
+    Ok((n, warned))
 }
 
 /// Status-less rows (INNODB_LOCKS) of two transactions on one record that no wait explains:
 /// one waits for the other, the input does not say which. A few are named, the rest counted.
+/// Returns how many warnings were given.
 fn undirected_warnings(
     picture: &LockPicture,
     waits: &[LockWait],
     sink: &mut dyn Sink,
-) -> io::Result<()> {
+) -> io::Result<usize> {
     const NAMED: usize = 5;
     let explained: HashSet<(&str, &str)> = waits
         .iter()
@@ -328,18 +339,26 @@ fn undirected_warnings(
         .into_iter()
         .filter(|(_, a, b)| !explained.contains(&(a.trx_id.as_str(), b.trx_id.as_str())))
         .collect();
+    // INNODB_LOCKS (5.x, MariaDB) has no status column; its waits table is INNODB_LOCK_WAITS.
+    // Read with it, a pair it does not explain is of another moment than the waits table.
+    let why = if picture.has_waits_table() {
+        "the waits table read with it does not list them (a copy of another moment?)"
+    } else {
+        "the table has no lock status to tell which (add `INNODB_LOCK_WAITS`)"
+    };
+    let mut warned = 0;
     for (input, a, b) in unexplained.iter().take(NAMED) {
         sink.warning(&Warning {
             input: input.to_string(),
             line: b.line,
             message: format!(
                 "trx `{}` and trx `{}` lock the same record of {} (`{}`, `{}`): one waits for the \
-                 other, but the table has no lock status to tell which (add `data_lock_waits` \
-                 or `INNODB_LOCK_WAITS`)",
+                 other, but {why}",
                 a.trx_id, b.trx_id, a.table, a.mode_text, b.mode_text
             ),
             text: b.data.clone(),
         })?;
+        warned += 1;
     }
     if let Some((input, _, b)) = unexplained.get(NAMED) {
         sink.warning(&Warning {
@@ -352,8 +371,9 @@ fn undirected_warnings(
             ),
             text: None,
         })?;
+        warned += 1;
     }
-    Ok(())
+    Ok(warned)
 }
 
 /// Reads, unwraps and splits (redacting each piece first when asked); returns the bytes read

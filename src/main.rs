@@ -224,8 +224,10 @@ fn run_analyze(args: &AnalyzeArgs) -> Result<u8, Error> {
     }
     drop(progress);
     use lockscope::sink::Sink;
-    summary.lock_waits = analyze::report_lock_waits(&lock_picture, &mut sink)
+    let (lock_waits, warned) = analyze::report_lock_waits_counted(&lock_picture, &mut sink)
         .map_err(|source| Error::Output { source })?;
+    summary.lock_waits = lock_waits;
+    summary.warnings += warned;
     sink.finish(&summary)
         .map_err(|source| Error::Output { source })?;
     if !recognised {

@@ -124,6 +124,17 @@ const EXPECTED: &[Expect] = &[
     waits("065", &["111681>111676"]),
     waits("066", &["111B>111A"]),
     undirected("067"),
+    waits("068", &["session 19>session 20"]),
+    waits("069", &["session 231>session 228"]),
+    waits("070", &["37057220>37056201"]),
+    waits("071", &["167567>167566", "167568>167565"]),
+    waits("072", &["session 74727>session 82265"]),
+    waits("073", &["9499679>9499678", "9499680>9499678"]),
+    undirected("074"),
+    waits("075", &["679179>679172"]),
+    waits("076", &["1431401>1431393"]),
+    waits("077", &["276595788>276595777"]),
+    waits("078", &["3669D83>3669D82"]),
 ];
 
 fn dir() -> std::path::PathBuf {
@@ -454,4 +465,125 @@ fn five_x_modes_are_not_over_read() {
         .iter()
         .filter(|g| g.is_record())
         .all(|g| g.kind == LockKind::Unknown));
+}
+
+fn read(prefix: &str) -> lockscope::sink::VecSink {
+    let text = String::from_utf8_lossy(&std::fs::read(file(prefix)).unwrap()).into_owned();
+    analyze_text_fully(prefix, &text).0
+}
+
+#[test]
+fn a_wait_known_by_processlist_ids_alone_is_read() {
+    use lockscope::model::LockKind;
+    // See: fixtures/lock-tables/public/068 (hunt3 A, 004): a custom join of metadata_locks
+    // with `locked_schema`, `waiting_processlist_id`, `blocking_processlist_id` and no trx id.
+    let sink = read("068");
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(w.lock.kind, LockKind::Metadata);
+    assert_eq!(w.lock.table.to_string(), "`apple`.`user`");
+    assert_eq!(w.requesting.thread_id, Some(19));
+    assert_eq!(w.blocking.as_ref().unwrap().thread_id, Some(20));
+    // 069 (hunt3 010): sys.x$innodb_lock_waits joined with PROCESSLIST, pids only.
+    let sink = read("069");
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(w.lock.mode, "S");
+    assert_eq!(w.lock.table.to_string(), "`db`.`t1`");
+    assert_eq!(w.blocking.as_ref().unwrap().thread_id, Some(228));
+    assert!(w
+        .requesting
+        .query
+        .as_deref()
+        .unwrap()
+        .starts_with("insert into db.t1"));
+}
+
+#[test]
+fn innodb_locks_pairs_a_waits_table_explains_give_no_warning() {
+    // See: fixtures/lock-tables/public/071 (hunt3 F, 014): INNODB_LOCK_WAITS names both waits;
+    // `X` and `S,GAP` on one record never conflict; neither is a queue (hunt3 G).
+    let sink = read("071");
+    assert!(sink.warnings.is_empty(), "{:#?}", sink.warnings);
+    assert!(
+        !patterns(&sink).contains(&"hot-row"),
+        "{:?}",
+        patterns(&sink)
+    );
+    // 070 (hunt3 013): the waits table is of a later moment than one INNODB_LOCKS row.
+    let sink = read("070");
+    assert_eq!(sink.warnings.len(), 1, "{:#?}", sink.warnings);
+    assert!(sink.warnings[0].message.contains("another moment"));
+    assert!(!sink.warnings[0].message.contains("add `"));
+    // 074 (hunt3 025): MariaDB's INNODB_LOCKS alone: its waits table is INNODB_LOCK_WAITS.
+    let sink = read("074");
+    assert_eq!(sink.warnings.len(), 1, "{:#?}", sink.warnings);
+    assert!(sink.warnings[0].message.contains("add `INNODB_LOCK_WAITS`"));
+    assert!(!sink.warnings[0].message.contains("data_lock_waits"));
+}
+
+#[test]
+fn the_waited_record_is_named_by_the_blocking_locks_row() {
+    // See: fixtures/lock-tables/public/070 (hunt3 E, 013): the waiter's own INNODB_LOCKS row
+    // is of an earlier attempt; `blocking_lock_id` 37056201:1359:3:2 is a row of test.user.
+    let sink = read("070");
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.table.to_string(), "`test`.`user`");
+    assert_eq!(l.index.as_deref(), Some("PRIMARY"));
+    assert_eq!(l.lock_data.as_deref(), Some("1"));
+}
+
+#[test]
+fn compatible_shared_waiters_are_no_queue() {
+    // See: fixtures/lock-tables/public/073 (hunt3 G, 023): two duplicate-key S checks behind
+    // one X are granted together.
+    let sink = read("073");
+    assert_eq!(sink.lock_waits.waits.len(), 2);
+    assert!(
+        !patterns(&sink).contains(&"hot-row"),
+        "{:?}",
+        patterns(&sink)
+    );
+}
+
+#[test]
+fn a_metadata_lock_holder_is_joined_to_its_transaction() {
+    // See: fixtures/lock-tables/public/072 (hunt3 J, 019): pid 82265 holds SHARED_READ and has
+    // an INNODB_TRX row (RUNNING, no trx_query): idle in its transaction.
+    let sink = read("072");
+    let b = sink.lock_waits.waits[0].blocking.as_ref().unwrap();
+    assert_eq!(b.state.as_deref(), Some("RUNNING"));
+    assert!(b.is_idle(), "{b:#?}");
+    assert!(
+        patterns(&sink).contains(&"idle-blocker"),
+        "{:?}",
+        patterns(&sink)
+    );
+}
+
+#[test]
+fn published_names_and_notes_read_as_the_server_printed_them() {
+    use lockscope::model::LockKind;
+    // See: fixtures/lock-tables/public/075 (hunt3 H, 005): `  <--等待的语句` after the query.
+    let sink = read("075");
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(
+        w.requesting.query.as_deref(),
+        Some("select * from test.l for update")
+    );
+    // 076 (hunt3 I, 008): a Cyrillic `Х` for X; a client-cut `STATS_BRAND_SA...`.
+    let sink = read("076");
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.mode, "X");
+    assert!(l.table.table.ends_with("STATS_BRAND_SA…"), "{:?}", l.table);
+    assert_ne!(l.table.table.as_str(), "..");
+    // 077 (hunt3 I, 018): 5.7's `/* Partition `p_2018` */` after the table.
+    let sink = read("077");
+    let l = &sink.lock_waits.waits[0].lock;
+    assert_eq!(l.table.table.as_str(), "t");
+    assert_eq!(l.table.partition.as_deref(), Some("p_2018"));
+    assert_eq!(l.kind, LockKind::InsertIntention);
+    // 078 (hunt3 H, I, 021): 5.1's backquoted `lock_index`, `## …` after trx_state.
+    let sink = read("078");
+    let w = &sink.lock_waits.waits[0];
+    assert_eq!(w.lock.index.as_deref(), Some("PRIMARY"));
+    assert_eq!(w.requesting.state.as_deref(), Some("LOCK WAIT"));
 }

@@ -67,6 +67,10 @@ pub fn lock_kind_phrase(l: &WaitedLock) -> String {
         }
         return format!("a lock the input does not show (`{}`)", l.text);
     }
+    if l.mode.is_empty() && l.kind == LockKind::Metadata {
+        // A custom join's `'Metadata Lock' AS locked_type` (hunt3 004).
+        return format!("a metadata lock on {} (its type is not shown)", l.table);
+    }
     if l.mode.is_empty() {
         let mut s = format!("a lock on {}", l.table);
         if let Some(index) = &l.index {

@@ -100,6 +100,20 @@ impl LockPicture {
         for (s, r) in self.open.iter().filter(|(_, r)| r.status.is_none()) {
             by_target.entry(r.target_key()).or_default().push((*s, r));
         }
+        // A waits table read with the rows names every waiting lock and its blockers: two
+        // rows it names both are explained by it, whatever it pairs them with.
+        let named: HashSet<&str> = self
+            .waits
+            .iter()
+            .flat_map(|(_, w)| [&w.requesting.lock_id, &w.blocking.lock_id])
+            .flatten()
+            .map(|id| id.as_str())
+            .collect();
+        let listed = |r: &LockRow| {
+            r.lock_id
+                .as_ref()
+                .is_some_and(|id| named.contains(id.as_str()))
+        };
         let mut pairs = Vec::new();
         for rows in by_target.values().filter(|rows| rows.len() > 1) {
             // Such tables list the few locks that wait or block; past a few thousand rows on
@@ -107,8 +121,12 @@ impl LockPicture {
             let rows = rows.get(..rows.len().min(2_000)).unwrap_or_default();
             for (i, (_, a)) in rows.iter().enumerate() {
                 for (source, b) in rows.iter().skip(i + 1) {
-                    let conflict =
-                        a.trx_id != b.trx_id && a.same_target(b) && a.mode.conflicts_with(&b.mode);
+                    let conflict = a.trx_id != b.trx_id
+                        && a.same_target(b)
+                        && a.mode.conflicts_with(&b.mode)
+                        && !plain_gap_apart(a, b)
+                        && !plain_gap_apart(b, a)
+                        && !(listed(a) && listed(b));
                     if conflict {
                         let input = self.inputs.get(*source as usize).map_or("", String::as_str);
                         pairs.push((input, *a, *b));
@@ -120,4 +138,21 @@ impl LockPicture {
         pairs.sort_by_key(|(_, a, b)| (a.line, b.line));
         pairs
     }
+
+    /// Whether a waits table (`INNODB_LOCK_WAITS`, `data_lock_waits`, `sys.innodb_lock_waits`)
+    /// was read.
+    pub fn has_waits_table(&self) -> bool {
+        !self.waits.is_empty()
+    }
+}
+
+/// `gap` is a plain gap lock (5.x `S,GAP`: an insert intention is always `X`), and `other`
+/// cannot be an insert intention (a plain `X` or `S` on a user record): a gap lock never
+/// waits and blocks nothing but inserts, so the two rows are no wait (hunt3 014).
+fn plain_gap_apart(gap: &LockRow, other: &LockRow) -> bool {
+    use crate::model::lock_mode::{LockKind, LockMode};
+    let plain_gap = gap.kind == LockKind::Gap && gap.mode == LockMode::S && !gap.is_supremum();
+    let maybe_insert = other.mode == LockMode::X
+        && (matches!(other.kind, LockKind::Gap | LockKind::InsertIntention) || other.is_supremum());
+    plain_gap && !maybe_insert
 }

@@ -17,6 +17,9 @@ pub(super) struct Sessions<'a> {
     /// performance_schema id), whichever came first.
     by_thread: HashMap<u64, TrxSummary>,
     ps_to_thread: HashMap<u64, u64>,
+    /// INNODB_TRX rows by `trx_mysql_thread_id`: the transaction of a session known only by
+    /// its processlist id (a metadata-lock holder, hunt3 019).
+    trx_by_thread: HashMap<u64, &'a TrxSummary>,
 }
 
 impl<'a> Sessions<'a> {
@@ -25,6 +28,9 @@ impl<'a> Sessions<'a> {
         for t in all {
             if !t.trx_id.is_empty() {
                 s.by_trx.insert(&t.trx_id, t);
+                if let Some(id) = t.thread_id {
+                    s.trx_by_thread.entry(id).or_insert(t);
+                }
             } else if let Some(id) = t.thread_id {
                 s.by_thread
                     .entry(id)
@@ -55,6 +61,12 @@ impl<'a> Sessions<'a> {
         }
         if let Some(session) = t.thread_id.and_then(|id| self.by_thread.get(&id)) {
             t.merge(session);
+        }
+        // A session without a trx id of its own: its open transaction, if INNODB_TRX shows one.
+        if t.trx_id.is_empty() || t.is_session() {
+            if let Some(trx) = t.thread_id.and_then(|id| self.trx_by_thread.get(&id)) {
+                t.merge(trx);
+            }
         }
     }
 }
@@ -144,6 +156,7 @@ impl LockPicture {
                 }
             }
         }
+        drop_session_twins(&mut waits.all);
         waits.all
     }
 
@@ -157,9 +170,11 @@ impl LockPicture {
         let lock_row = found.and_then(|i| self.open.get(i)).map(|(_, r)| r);
         let requesting_id = non_empty(&row.requesting.trx.trx_id)
             .or_else(|| lock_row.map(|r| r.trx_id.to_string()))
-            .or_else(|| row.requesting.lock_id.as_deref().and_then(trx_of_lock_id))?;
+            .or_else(|| row.requesting.lock_id.as_deref().and_then(trx_of_lock_id))
+            .or_else(|| session_of_side(&row.requesting))?;
         let blocking_id = non_empty(&row.blocking.trx.trx_id)
-            .or_else(|| row.blocking.lock_id.as_deref().and_then(trx_of_lock_id))?;
+            .or_else(|| row.blocking.lock_id.as_deref().and_then(trx_of_lock_id))
+            .or_else(|| session_of_side(&row.blocking))?;
         let side = |s: &WaitSide, id: String| TrxSummary {
             trx_id: id,
             ..s.trx.clone()
@@ -170,7 +185,7 @@ impl LockPicture {
         }
         let lock = match lock_row {
             Some(r) => awaited(waited_lock(r)),
-            None => lock_of_wait_row(row),
+            None => self.name_record(lock_of_wait_row(row), row),
         };
         if let Some(slot) = found.and_then(|i| explained.get_mut(i)) {
             *slot = true;
@@ -184,6 +199,47 @@ impl LockPicture {
             line: row.line,
             inferred: false,
         })
+    }
+
+    /// Names the record of a lock whose own row the input lacks (a copy of another moment, or
+    /// `data_locks` filtered to the holders) from another row on the same record: the
+    /// blocking lock's row, else any row with the same `space:page:heap`. Only where the
+    /// record is: the mode stays the waiter's.
+    fn name_record(&self, mut lock: WaitedLock, row: &WaitRow) -> WaitedLock {
+        if !lock.table.table.is_empty() {
+            return lock;
+        }
+        let (Some(space), Some(page), Some(heap)) = (lock.space, lock.page, lock.heap_no) else {
+            return lock;
+        };
+        let at = crate::model::RecordAddress { space, page, heap };
+        let blocking = row.blocking.lock_id.as_ref();
+        let rows = || {
+            self.open
+                .iter()
+                .map(|(_, r)| r)
+                .filter(|r| r.address == Some(at))
+        };
+        let named = rows()
+            .find(|r| blocking.is_some() && r.lock_id.as_ref() == blocking)
+            .or_else(|| rows().next());
+        if let Some(r) = named {
+            lock.table = r.table.clone();
+            lock.index = r.index.as_ref().map(|i| i.to_string());
+            lock.lock_data.clone_from(&r.data);
+            return lock;
+        }
+        // A granted row keeps only its group (table, index), and its address' key.
+        if let Some(g) = self
+            .granted
+            .iter()
+            .find(|g| g.address == Some(super::address_key(at)))
+            .and_then(|g| self.held.get(g.group))
+        {
+            lock.table = g.table.clone();
+            lock.index = g.index.as_ref().map(|i| i.to_string());
+        }
+        lock
     }
 
     /// The lock row a wait row asks for (its index in `open`): by lock id, else the requesting
@@ -213,6 +269,39 @@ impl LockPicture {
             .flatten()
             .or_else(|| only(&|r| waiting(r) && r.record))
     }
+}
+
+/// Drops a row-lock wait known only by processlist ids (`session 28`, a join of
+/// `data_lock_waits` with `threads`) when the same pair of sessions already waits by trx id:
+/// the same wait, seen through another table. Metadata-lock waits are the server's, not
+/// InnoDB's, and stay.
+fn drop_session_twins(all: &mut Vec<LockWait>) {
+    let same = |a: &TrxSummary, b: &TrxSummary| {
+        (a.thread_id.is_some() && a.thread_id == b.thread_id)
+            || (a.ps_thread_id.is_some() && a.ps_thread_id == b.ps_thread_id)
+    };
+    let twin = |w: &LockWait, all: &[LockWait]| {
+        w.requesting.is_session()
+            && w.lock.kind != LockKind::Metadata
+            && all.iter().any(|o| {
+                !o.requesting.is_session()
+                    && same(&o.requesting, &w.requesting)
+                    && match (&o.blocking, &w.blocking) {
+                        (Some(a), Some(b)) => same(a, b),
+                        _ => false,
+                    }
+            })
+    };
+    let keep: Vec<bool> = all.iter().map(|w| !twin(w, all)).collect();
+    let mut flags = keep.into_iter();
+    all.retain(|_| flags.next().unwrap_or(true));
+}
+
+/// A side known only by its processlist id (a custom join of `sys.innodb_lock_waits` or of
+/// `metadata_locks` with PROCESSLIST that keeps `waiting_pid` / `blocking_processlist_id`
+/// and drops the trx ids): named as a metadata-lock participant is, `session <id>`.
+fn session_of_side(side: &WaitSide) -> Option<String> {
+    side.trx.thread_id.map(|id| format!("session {id}"))
 }
 
 fn non_empty(s: &str) -> Option<String> {
@@ -277,7 +366,13 @@ fn lock_of_wait_row(row: &WaitRow) -> WaitedLock {
         .lock_type
         .as_deref()
         .is_some_and(|t| t.eq_ignore_ascii_case("TABLE"));
+    // A custom join's `'Metadata Lock' AS locked_type`: the server's lock, not InnoDB's.
+    let metadata = row
+        .lock_type
+        .as_deref()
+        .is_some_and(|t| t.to_ascii_lowercase().contains("metadata"));
     let kind = match row.requesting.kind {
+        _ if metadata => LockKind::Metadata,
         _ if table_lock => LockKind::Table,
         Some(kind) => kind,
         None => LockKind::Unknown,
@@ -303,7 +398,9 @@ fn lock_of_wait_row(row: &WaitRow) -> WaitedLock {
         page: address.map(|a| a.page),
         heap_no: address.map(|a| a.heap),
         record: None,
-        text: if text.is_empty() {
+        text: if text.is_empty() && metadata {
+            "metadata lock".to_string()
+        } else if text.is_empty() {
             row.requesting
                 .lock_id
                 .as_deref()

@@ -37,6 +37,16 @@ struct Granted {
     trx: u32,
     /// Index into the held groups: the group's table, index and mode describe it.
     group: u32,
+    /// `address_key` of its record, for a waiting row whose own row is missing (`join`).
+    address: Option<u64>,
+}
+
+/// A record's address as a key (a granted row is kept small).
+fn address_key(a: super::RecordAddress) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    a.hash(&mut h);
+    h.finish()
 }
 
 /// Everything read so far from lock tables and TRANSACTIONS sections.
@@ -149,6 +159,7 @@ impl LockPicture {
                     target: row.target_key(),
                     trx,
                     group,
+                    address: row.address.map(address_key),
                 });
             }
             Some(LockStatus::Waiting) => {
@@ -232,6 +243,7 @@ impl LockPicture {
                 target: g.target,
                 trx,
                 group: groups.get(g.group as usize).copied().unwrap_or(g.group),
+                address: g.address,
             });
         }
         self.lock_rows += other.lock_rows;

@@ -5,6 +5,7 @@
 //! dictionary of names, aliases and value probes (`columns`), and the rows turned into the
 //! model's lock, wait and session rows (`rows`). Joining them is the model's `LockPicture`.
 
+mod annotation;
 mod columns;
 mod query;
 mod result_set;

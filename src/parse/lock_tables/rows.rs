@@ -2,6 +2,7 @@
 //! by the roles it has rather than by its name, and each row turned into the model's
 //! `LockRow`, `WaitRow` or session summary.
 
+use super::annotation::{latin_mode, strip_note};
 use super::columns::{
     probe, resolve, Column, Role, Side, DATA_LOCKS_COLUMNS, DATA_LOCK_WAITS_COLUMNS,
     INNODB_LOCKS_COLUMNS,
@@ -53,7 +54,7 @@ impl<'a> Row<'a> {
         self.cells
             .get(i)?
             .as_deref()
-            .map(str::trim)
+            .map(|v| strip_note(v.trim(), role != Role::Query))
             .filter(|v| !v.is_empty())
     }
 
@@ -334,7 +335,7 @@ fn lock_row(r: &Row<'_>, line: usize, five_x: bool) -> LockRow {
         .or_else(|| ps_thread_id.map(|t| Name::from(format!("thread {t}"))))
         .unwrap_or_else(|| Name::from(format!("{ROW_OWNER_KEY}{line}")));
     let table = table_of(r);
-    let index_name = r.get(Role::Index, own).map(Name::from);
+    let index_name = r.get(Role::Index, own).map(index_name);
     let data = r.get(Role::LockData, own).map(str::to_string);
     let lock_type = r.id(Role::LockType, own);
     let address = match (
@@ -349,7 +350,8 @@ fn lock_row(r: &Row<'_>, line: usize, five_x: bool) -> LockRow {
         Some(t) => t.eq_ignore_ascii_case("RECORD"),
         None => index_name.is_some() || address.is_some() || data.is_some(),
     };
-    let mode_text = r.id(Role::LockMode, own).unwrap_or_default();
+    let mode_text = latin_mode(r.id(Role::LockMode, own).unwrap_or_default());
+    let mode_text = mode_text.as_ref();
     let clause = parse_mode_clause(mode_text).unwrap_or_default();
     let mode = clause
         .mode
@@ -476,8 +478,35 @@ fn table_of(r: &Row<'_>) -> TableName {
     t
 }
 
-/// `` `test`.`jobs` `` or `test.jobs` → schema and table.
+/// `` `PRIMARY` `` (5.1's `lock_index`) → `PRIMARY`.
+fn index_name(text: &str) -> Name {
+    Name::from(text.trim_matches('`'))
+}
+
+/// `` `test`.`jobs` `` or `test.jobs` → schema and table; `` `db`.`t` /* Partition `p1` */ ``
+/// (5.x's `lock_table`) with its partition. A name a client cut (`STATS_BRAND_SA...`) is not
+/// split on the dots of its ellipsis.
 pub fn table_name(text: &str) -> TableName {
+    let text = text.trim();
+    if text.starts_with(['`', '"']) {
+        if let Ok((rest, name)) = crate::parse::table_name::table_name(text) {
+            if rest.trim().is_empty() {
+                return name;
+            }
+        }
+    }
+    let (text, cut) = match text.strip_suffix("...").or_else(|| text.strip_suffix('…')) {
+        Some(head) => (head, true),
+        None => (text, false),
+    };
+    let mut name = plain_table_name(text);
+    if cut {
+        name.table = Name::from(format!("{}…", name.table));
+    }
+    name
+}
+
+fn plain_table_name(text: &str) -> TableName {
     let clean = |s: &str| Name::from(s.trim().trim_matches('`').trim_matches('"'));
     match text.split_once("`.`").or_else(|| text.split_once('.')) {
         Some((schema, table)) => TableName {
@@ -494,8 +523,8 @@ pub fn table_name(text: &str) -> TableName {
 }
 
 fn side_of(r: &Row<'_>, side: Side) -> WaitSide {
-    let mode_text = r.id(Role::LockMode, side);
-    let clause = mode_text.and_then(parse_mode_clause);
+    let mode_text = r.id(Role::LockMode, side).map(latin_mode);
+    let clause = mode_text.as_deref().and_then(parse_mode_clause);
     WaitSide {
         trx: TrxSummary {
             trx_id: r.id(Role::TrxId, side).unwrap_or_default().to_string(),
@@ -510,7 +539,7 @@ fn side_of(r: &Row<'_>, side: Side) -> WaitSide {
             ..TrxSummary::default()
         },
         lock_id: r.lock_id(side).map(Name::from),
-        mode_text: mode_text.map(Name::from),
+        mode_text: mode_text.as_deref().map(Name::from),
         kind: clause.as_ref().map(|c| LockKind::of_record_lock(c, false)),
         mode: clause.and_then(|c| c.mode),
     }
@@ -518,15 +547,21 @@ fn side_of(r: &Row<'_>, side: Side) -> WaitSide {
 
 fn wait_row(r: &Row<'_>, line: usize) -> WaitRow {
     let own = Side::Own;
-    let table = r
+    let mut table = r
         .get(Role::SchemaTable, own)
         .map(table_name)
         .or_else(|| r.get(Role::Table, own).map(table_name));
+    // `locked_schema` beside a bare `locked_table` (a custom join of `metadata_locks`).
+    if let (Some(t), Some(schema)) = (&mut table, r.get(Role::Schema, own)) {
+        if t.schema.is_none() {
+            t.schema = Some(Name::from(schema.trim_matches('`')));
+        }
+    }
     WaitRow {
         requesting: side_of(r, Side::Waiting),
         blocking: side_of(r, Side::Blocking),
         table,
-        index: r.get(Role::Index, own).map(Name::from),
+        index: r.get(Role::Index, own).map(index_name),
         lock_type: r
             .get(Role::LockType, own)
             .or_else(|| r.get(Role::LockType, Side::Waiting))
