@@ -73,7 +73,95 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
     ("ocr-01-krogh-mysql8021-pdf-per-line-fences.txt", 2, Some(2)),
     ("wrapped-02-mysql51-trx-line-cut-at-waiting.txt", 1, None),
     ("elided-01-mysql50-book-unicode-ellipsis.txt", 2, Some(1)),
+    (
+        "source-literal-01-java-polardbx-xa-xid-for-update.txt",
+        2,
+        Some(2),
+    ),
+    (
+        "source-comment-01-go-spirit-idempotence-key-snip.txt",
+        2,
+        Some(1),
+    ),
 ];
+
+/// Each transaction's id, the mode words of its awaited lock, and those of its held locks
+/// (`X locks rec but not gap`, `X` for next-key), as the report printed them.
+fn locks(a: &Analysed) -> Vec<(String, Option<String>, Vec<String>)> {
+    let mode = |text: &str| {
+        let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let at = squashed.find("lock_mode ").or(squashed.find("lock mode "));
+        at.map_or(String::new(), |i| {
+            squashed[i + 10..].trim_end_matches(" waiting").to_string()
+        })
+    };
+    a.deadlock
+        .transactions
+        .iter()
+        .map(|t| {
+            (
+                t.trx_id.to_string(),
+                t.waits_for.as_ref().map(|l| mode(&l.text)),
+                t.holds.iter().map(|l| mode(&l.text)).collect(),
+            )
+        })
+        .collect()
+}
+
+/// (file, per transaction: id, awaited lock's mode, held locks' modes).
+type Locks<'a> = (&'a str, &'a [(&'a str, Option<&'a str>, &'a [&'a str])]);
+
+const LOCKS: &[Locks] = &[
+    (
+        "source-literal-01-java-polardbx-xa-xid-for-update.txt",
+        &[
+            (
+                "44064285",
+                Some("X locks rec but not gap"),
+                &["X locks rec but not gap"],
+            ),
+            (
+                "44064145",
+                Some("X locks rec but not gap"),
+                &["X locks rec but not gap"],
+            ),
+        ],
+    ),
+    (
+        "source-comment-01-go-spirit-idempotence-key-snip.txt",
+        &[
+            (
+                "15106308424",
+                Some("X locks rec but not gap"),
+                &["X locks rec but not gap"],
+            ),
+            ("15106301192", Some("X"), &["X"]),
+        ],
+    ),
+];
+
+#[test]
+fn every_copy_has_its_locks() {
+    let mut wrong = Vec::new();
+    for &(file, want) in LOCKS {
+        let (deadlocks, _) = analysed(file);
+        let got = deadlocks.first().map(locks).unwrap_or_default();
+        let want: Vec<(String, Option<String>, Vec<String>)> = want
+            .iter()
+            .map(|(id, w, h)| {
+                (
+                    id.to_string(),
+                    w.map(str::to_string),
+                    h.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+            .collect();
+        if got != want {
+            wrong.push(format!("{file}:\n got {got:?}\nwant {want:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
 
 #[test]
 fn every_copy_has_its_transactions_and_victim() {
