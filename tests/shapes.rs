@@ -140,6 +140,23 @@ const LOCKS: &[Locks] = &[
     ),
 ];
 
+/// A status excerpt pasted in a fence ends at the fence: the lock tables after it are read.
+#[test]
+fn a_fenced_transactions_excerpt_leaves_the_lock_tables_after_it() {
+    let text = read("excerpt-end-01-zh-fenced-transactions-then-data-locks.txt");
+    let (sink, _) = lockscope::analyze_text_fully("excerpt-end-01", &text);
+    let warnings = &sink.warnings;
+    assert!(sink.deadlocks.is_empty());
+    let waits = &sink.lock_waits.waits;
+    assert_eq!(waits.len(), 1, "{waits:#?}");
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.message.contains("unrecognised line in transaction")),
+        "{warnings:#?}"
+    );
+}
+
 #[test]
 fn every_copy_has_its_locks() {
     let mut wrong = Vec::new();
