@@ -83,6 +83,21 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
         2,
         Some(1),
     ),
+    (
+        "source-comment-02-java-block-star-wrapped-supertokens.txt",
+        2,
+        Some(1),
+    ),
+    (
+        "split-heading-01-jira-mdev30973-space-lines-cut.txt",
+        2,
+        None,
+    ),
+    (
+        "br-joined-01-percona-excerpt-second-copy-spaced.txt",
+        2,
+        None,
+    ),
 ];
 
 /// Each transaction's id, the mode words of its awaited lock, and those of its held locks
@@ -138,7 +153,34 @@ const LOCKS: &[Locks] = &[
             ("15106301192", Some("X"), &["X"]),
         ],
     ),
+    (
+        "source-comment-02-java-block-star-wrapped-supertokens.txt",
+        &[
+            ("196679", Some("X locks rec but not gap"), &[]),
+            ("196680", Some("X"), &["X locks rec but not gap"]),
+        ],
+    ),
+    (
+        "split-heading-01-jira-mdev30973-space-lines-cut.txt",
+        &[
+            ("421484824000288", Some("S"), &[]),
+            ("920212128464", None, &[]),
+        ],
+    ),
+    (
+        "br-joined-01-percona-excerpt-second-copy-spaced.txt",
+        &[("78507", Some("X"), &[]), ("78508", None, &[])],
+    ),
 ];
+
+/// A thread line that ends with the state alone (`query id 2604440517 update`) has no user.
+#[test]
+fn a_lone_state_word_is_not_a_user() {
+    let (d, _) = analysed("split-heading-01-jira-mdev30973-space-lines-cut.txt");
+    let t = &d[0].deadlock.transactions[1];
+    assert_eq!(t.user, None);
+    assert_eq!(t.proc_info.as_deref(), Some("update"));
+}
 
 /// A status excerpt pasted in a fence ends at the fence: the lock tables after it are read.
 #[test]

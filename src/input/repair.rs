@@ -483,8 +483,21 @@ const LINE_STARTS: [&str; 17] = [
     "Trx read view",
 ];
 
-/// Cuts a flattened report back into lines.
+/// Cuts a flattened report back into lines; a blog engine's `<br>` between them is a line
+/// break (hunt-shapes3 018).
 fn unflatten(text: &str) -> Vec<String> {
+    if memmem::find(text.as_bytes(), b"<br").is_none() {
+        return unflatten_line(text);
+    }
+    let broken = text
+        .replace("<br />", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br>", "\n");
+    broken.split('\n').flat_map(unflatten_line).collect()
+}
+
+/// [`unflatten`] for text without line breaks.
+fn unflatten_line(text: &str) -> Vec<String> {
     // A line of backtick-quoted lines: `` `line``line`` ``.
     if text.matches("``").count() >= 3 {
         return text
@@ -674,6 +687,20 @@ mod tests {
                 "plain"
             ]
         );
+    }
+
+    // See: fixtures/shapes/br-joined-01-percona-excerpt-second-copy-spaced.txt
+    #[test]
+    fn br_joined_reports_are_cut_at_their_breaks() {
+        let text = "G: Shell ….<br>------------------------<br>LATEST DETECTED DEADLOCK<br>*** (1) WAITING FOR THIS LOCK TO BE GRANTED:<br>RECORD LOCKS space id 163 page no 3 n bits 72 index GEN_CLUST_INDEX of table `d`.`t` trx id 78507 lock_mode X waiting<br>*** (2) TRANSACTION:<br>TRANSACTION 78508, ACTIVE 155 sec starting index read<br>mysql tables in use 1, locked 1";
+        let lines = repair(text);
+        for want in [
+            "LATEST DETECTED DEADLOCK",
+            "RECORD LOCKS space id 163 page no 3 n bits 72 index GEN_CLUST_INDEX of table `d`.`t` trx id 78507 lock_mode X waiting",
+            "TRANSACTION 78508, ACTIVE 155 sec starting index read",
+        ] {
+            assert!(lines.iter().any(|l| l == want), "{want:?} not in {lines:#?}");
+        }
     }
 
     #[test]
