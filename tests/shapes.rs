@@ -98,6 +98,16 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
         2,
         None,
     ),
+    (
+        "flattened-05-programmerteach-glued-timestamp-cut.txt",
+        2,
+        None,
+    ),
+    (
+        "markdown-04-zh-backslash-escaped-timestamp-comment.txt",
+        2,
+        Some(2),
+    ),
 ];
 
 /// Each transaction's id, the mode words of its awaited lock, and those of its held locks
@@ -172,6 +182,34 @@ const LOCKS: &[Locks] = &[
         &[("78507", Some("X"), &[]), ("78508", None, &[])],
     ),
 ];
+
+/// The report's time, from its header line whatever a copy did to it, or from the log prefix
+/// of a later heading when the copy starts at `*** (1) TRANSACTION:`.
+#[test]
+fn every_copy_has_its_time() {
+    for (file, want) in [
+        (
+            "flattened-05-programmerteach-glued-timestamp-cut.txt",
+            vec!["2021-11-10 10:48:46"],
+        ),
+        (
+            "markdown-04-zh-backslash-escaped-timestamp-comment.txt",
+            vec!["160128 1:51:53"],
+        ),
+        (
+            "log-prefix-01-mariadb-11.8-two-blocks-first-prefix-lost.txt",
+            vec!["2026-01-20 15:45:44", "2026-01-20 15:45:44"],
+        ),
+    ] {
+        let (deadlocks, _) = analysed(file);
+        let got: Vec<Option<String>> = deadlocks
+            .iter()
+            .map(|a| a.deadlock.timestamp.clone())
+            .collect();
+        let want: Vec<Option<String>> = want.iter().map(|w| Some(w.to_string())).collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
 
 /// A thread line that ends with the state alone (`query id 2604440517 update`) has no user.
 #[test]
