@@ -144,10 +144,10 @@ impl Repairer {
         // A string literal may hold several lines.
         for text in text.split('\n') {
             let first = text.as_bytes().first().copied().unwrap_or(b'\n');
-            if self.numbered.is_some() || first.is_ascii_digit() {
-                if let Some(()) = self.numbered(line_no, text, out) {
-                    continue;
-                }
+            if (self.numbered.is_some() || first.is_ascii_digit())
+                && self.numbered(line_no, text, out).is_some()
+            {
+                continue;
             }
             self.fixed(line_no, text, out);
         }

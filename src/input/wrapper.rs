@@ -89,9 +89,9 @@ fn literal(text: &str) -> Option<Cow<'_, str>> {
     if !(lead.is_empty() || lead == "+" || lead.ends_with('=') || lead.ends_with('(')) {
         return None;
     }
-    let tail = t.trim_end_matches(|c: char| matches!(c, '+' | ';' | ',' | ')' | ' ' | '\t'));
+    let tail = t.trim_end_matches(['+', ';', ',', ')', ' ', '\t']);
     let body = tail.get(open + 1..)?.strip_suffix("\\n\"")?;
-    if body.contains("\\") || body.contains('"') {
+    if body.contains(['\\', '"']) {
         return unescape(body).map(Cow::Owned);
     }
     Some(Cow::Borrowed(body))
