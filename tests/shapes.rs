@@ -73,7 +73,192 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
     ("ocr-01-krogh-mysql8021-pdf-per-line-fences.txt", 2, Some(2)),
     ("wrapped-02-mysql51-trx-line-cut-at-waiting.txt", 1, None),
     ("elided-01-mysql50-book-unicode-ellipsis.txt", 2, Some(1)),
+    (
+        "source-literal-01-java-polardbx-xa-xid-for-update.txt",
+        2,
+        Some(2),
+    ),
+    (
+        "source-comment-01-go-spirit-idempotence-key-snip.txt",
+        2,
+        Some(1),
+    ),
+    (
+        "source-comment-02-java-block-star-wrapped-supertokens.txt",
+        2,
+        Some(1),
+    ),
+    (
+        "split-heading-01-jira-mdev30973-space-lines-cut.txt",
+        2,
+        None,
+    ),
+    (
+        "br-joined-01-percona-excerpt-second-copy-spaced.txt",
+        2,
+        None,
+    ),
+    (
+        "flattened-05-programmerteach-glued-timestamp-cut.txt",
+        2,
+        None,
+    ),
+    (
+        "markdown-04-zh-backslash-escaped-timestamp-comment.txt",
+        2,
+        Some(2),
+    ),
 ];
+
+/// Each transaction's id, the mode words of its awaited lock, and those of its held locks
+/// (`X locks rec but not gap`, `X` for next-key), as the report printed them.
+fn locks(a: &Analysed) -> Vec<(String, Option<String>, Vec<String>)> {
+    let mode = |text: &str| {
+        let squashed = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let at = squashed.find("lock_mode ").or(squashed.find("lock mode "));
+        at.map_or(String::new(), |i| {
+            squashed[i + 10..].trim_end_matches(" waiting").to_string()
+        })
+    };
+    a.deadlock
+        .transactions
+        .iter()
+        .map(|t| {
+            (
+                t.trx_id.to_string(),
+                t.waits_for.as_ref().map(|l| mode(&l.text)),
+                t.holds.iter().map(|l| mode(&l.text)).collect(),
+            )
+        })
+        .collect()
+}
+
+/// (file, per transaction: id, awaited lock's mode, held locks' modes).
+type Locks<'a> = (&'a str, &'a [(&'a str, Option<&'a str>, &'a [&'a str])]);
+
+const LOCKS: &[Locks] = &[
+    (
+        "source-literal-01-java-polardbx-xa-xid-for-update.txt",
+        &[
+            (
+                "44064285",
+                Some("X locks rec but not gap"),
+                &["X locks rec but not gap"],
+            ),
+            (
+                "44064145",
+                Some("X locks rec but not gap"),
+                &["X locks rec but not gap"],
+            ),
+        ],
+    ),
+    (
+        "source-comment-01-go-spirit-idempotence-key-snip.txt",
+        &[
+            (
+                "15106308424",
+                Some("X locks rec but not gap"),
+                &["X locks rec but not gap"],
+            ),
+            ("15106301192", Some("X"), &["X"]),
+        ],
+    ),
+    (
+        "source-comment-02-java-block-star-wrapped-supertokens.txt",
+        &[
+            ("196679", Some("X locks rec but not gap"), &[]),
+            ("196680", Some("X"), &["X locks rec but not gap"]),
+        ],
+    ),
+    (
+        "split-heading-01-jira-mdev30973-space-lines-cut.txt",
+        &[
+            ("421484824000288", Some("S"), &[]),
+            ("920212128464", None, &[]),
+        ],
+    ),
+    (
+        "br-joined-01-percona-excerpt-second-copy-spaced.txt",
+        &[("78507", Some("X"), &[]), ("78508", None, &[])],
+    ),
+];
+
+/// The report's time, from its header line whatever a copy did to it, or from the log prefix
+/// of a later heading when the copy starts at `*** (1) TRANSACTION:`.
+#[test]
+fn every_copy_has_its_time() {
+    for (file, want) in [
+        (
+            "flattened-05-programmerteach-glued-timestamp-cut.txt",
+            vec!["2021-11-10 10:48:46"],
+        ),
+        (
+            "markdown-04-zh-backslash-escaped-timestamp-comment.txt",
+            vec!["160128 1:51:53"],
+        ),
+        (
+            "log-prefix-01-mariadb-11.8-two-blocks-first-prefix-lost.txt",
+            vec!["2026-01-20 15:45:44", "2026-01-20 15:45:44"],
+        ),
+    ] {
+        let (deadlocks, _) = analysed(file);
+        let got: Vec<Option<String>> = deadlocks
+            .iter()
+            .map(|a| a.deadlock.timestamp.clone())
+            .collect();
+        let want: Vec<Option<String>> = want.iter().map(|w| Some(w.to_string())).collect();
+        assert_eq!(got, want, "{file}");
+    }
+}
+
+/// A thread line that ends with the state alone (`query id 2604440517 update`) has no user.
+#[test]
+fn a_lone_state_word_is_not_a_user() {
+    let (d, _) = analysed("split-heading-01-jira-mdev30973-space-lines-cut.txt");
+    let t = &d[0].deadlock.transactions[1];
+    assert_eq!(t.user, None);
+    assert_eq!(t.proc_info.as_deref(), Some("update"));
+}
+
+/// A status excerpt pasted in a fence ends at the fence: the lock tables after it are read.
+#[test]
+fn a_fenced_transactions_excerpt_leaves_the_lock_tables_after_it() {
+    let text = read("excerpt-end-01-zh-fenced-transactions-then-data-locks.txt");
+    let (sink, _) = lockscope::analyze_text_fully("excerpt-end-01", &text);
+    let warnings = &sink.warnings;
+    assert!(sink.deadlocks.is_empty());
+    let waits = &sink.lock_waits.waits;
+    assert_eq!(waits.len(), 1, "{waits:#?}");
+    assert!(
+        !warnings
+            .iter()
+            .any(|w| w.message.contains("unrecognised line in transaction")),
+        "{warnings:#?}"
+    );
+}
+
+#[test]
+fn every_copy_has_its_locks() {
+    let mut wrong = Vec::new();
+    for &(file, want) in LOCKS {
+        let (deadlocks, _) = analysed(file);
+        let got = deadlocks.first().map(locks).unwrap_or_default();
+        let want: Vec<(String, Option<String>, Vec<String>)> = want
+            .iter()
+            .map(|(id, w, h)| {
+                (
+                    id.to_string(),
+                    w.map(str::to_string),
+                    h.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+            .collect();
+        if got != want {
+            wrong.push(format!("{file}:\n got {got:?}\nwant {want:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
 
 #[test]
 fn every_copy_has_its_transactions_and_victim() {

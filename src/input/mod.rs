@@ -8,6 +8,7 @@ mod lines;
 mod repair;
 mod transport;
 mod unwrap;
+mod wrapper;
 
 pub use lines::LineReader;
 pub use repair::Repairer;

@@ -9,8 +9,9 @@
 //!   printed or not; each `"msg"` becomes the lines it holds, the other keys are dropped. The
 //!   JSON stores of journald (`journalctl -o json`, `"MESSAGE"`) and Docker (`json-file`,
 //!   `"log"`) are read the same way.
-//! - `quote_prefix`: a paste quoted in markdown (`> `) or in a source comment (` * `, `-- `,
-//!   `# `, `// `): the prefix is taken off every line that carries it.
+//! - `wrapper`: a paste quoted in markdown (`> `), in a source comment (` * `, `\t// `, `-- `,
+//!   `# `) or held in string literals (`+ "…\n"`): the wrapper is taken off every line that
+//!   carries it (`wrapper.rs`).
 //! - `numbered`: a copy from a code viewer or book with line numbers (`23  *** (1)
 //!   TRANSACTION:`): the numbers go, and an unnumbered line is the wrapped tail of the one
 //!   before.
@@ -22,13 +23,16 @@
 
 use memchr::memmem;
 
+use std::borrow::Cow;
+
 use super::transport::{self, Transport};
+use super::wrapper::{self, Wrapper};
 
 /// Per-input repair state.
 #[derive(Debug, Default)]
 pub struct Repairer {
-    /// The quote prefix every line of the paste carries.
-    prefix: Option<&'static str>,
+    /// The quote prefix or string literal every line of the paste is wrapped in.
+    wrapper: Option<Wrapper>,
     /// In a numbered copy: the next line's number, and the line being gathered.
     numbered: Option<Numbered>,
     /// Inside a JSON error log.
@@ -49,9 +53,6 @@ struct Numbered {
     tails: u8,
 }
 
-/// Prefixes a quoted paste puts before every line.
-const PREFIXES: [&str; 7] = ["> ", " * ", "* ", "- ", "-- ", "# ", "// "];
-
 impl Repairer {
     pub fn new() -> Repairer {
         Repairer::default()
@@ -64,7 +65,7 @@ impl Repairer {
     #[inline]
     pub fn needs(&self, raw: &str) -> bool {
         let bytes = raw.as_bytes();
-        let idle = self.prefix.is_none()
+        let idle = self.wrapper.is_none()
             && self.numbered.is_none()
             && !self.json
             && !self.markdown
@@ -128,24 +129,28 @@ impl Repairer {
                 return handled;
             }
         }
-        let mut text = raw;
-        if let Some(p) = self.prefix {
-            match strip_quote(text, p) {
+        let mut text = Cow::Borrowed(raw);
+        if let Some(w) = &self.wrapper {
+            match w.strip(raw) {
                 Some(rest) => text = rest,
-                None => self.prefix = None,
+                None => self.wrapper = None,
             }
-        } else if matches!(first, b'>' | b' ' | b'*' | b'-' | b'#' | b'/') {
-            if let Some((p, rest)) = quote_prefix(text) {
-                self.prefix = Some(p);
+        } else if wrapper::may_start(raw.as_bytes()) {
+            if let Some((w, rest)) = wrapper::detect(raw, starts_a_copy) {
+                self.wrapper = Some(w);
                 text = rest;
             }
         }
-        if self.numbered.is_some() || first.is_ascii_digit() {
-            if let Some(done) = self.numbered(line_no, text, out) {
-                return done;
+        // A string literal may hold several lines.
+        for text in text.split('\n') {
+            let first = text.as_bytes().first().copied().unwrap_or(b'\n');
+            if (self.numbered.is_some() || first.is_ascii_digit())
+                && self.numbered(line_no, text, out).is_some()
+            {
+                continue;
             }
+            self.fixed(line_no, text, out);
         }
-        self.fixed(line_no, text, out);
     }
 
     /// Ends the input: a numbered line still gathered goes out.
@@ -303,23 +308,6 @@ fn json_msg(t: &str) -> Option<String> {
     }
     let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
     de.next()?.ok()
-}
-
-/// The rest of a line that carries quote prefix `p` (a bare prefix is an empty line).
-fn strip_quote<'a>(text: &'a str, p: &str) -> Option<&'a str> {
-    if let Some(rest) = text.strip_prefix(p) {
-        return Some(rest);
-    }
-    let bare = p.trim_end();
-    (text.trim_end() == bare || text.trim_end() == p.trim()).then_some("")
-}
-
-/// A quote prefix before what starts a report or a result set.
-fn quote_prefix(text: &str) -> Option<(&'static str, &str)> {
-    PREFIXES.iter().find_map(|&p| {
-        let rest = text.strip_prefix(p)?;
-        starts_a_copy(rest).then_some((p, rest))
-    })
 }
 
 /// The first words of something lockscope reads.
@@ -495,8 +483,21 @@ const LINE_STARTS: [&str; 17] = [
     "Trx read view",
 ];
 
-/// Cuts a flattened report back into lines.
+/// Cuts a flattened report back into lines; a blog engine's `<br>` between them is a line
+/// break (hunt-shapes3 018).
 fn unflatten(text: &str) -> Vec<String> {
+    if memmem::find(text.as_bytes(), b"<br").is_none() {
+        return unflatten_line(text);
+    }
+    let broken = text
+        .replace("<br />", "\n")
+        .replace("<br/>", "\n")
+        .replace("<br>", "\n");
+    broken.split('\n').flat_map(unflatten_line).collect()
+}
+
+/// [`unflatten`] for text without line breaks.
+fn unflatten_line(text: &str) -> Vec<String> {
     // A line of backtick-quoted lines: `` `line``line`` ``.
     if text.matches("``").count() >= 3 {
         return text
@@ -686,6 +687,20 @@ mod tests {
                 "plain"
             ]
         );
+    }
+
+    // See: fixtures/shapes/br-joined-01-percona-excerpt-second-copy-spaced.txt
+    #[test]
+    fn br_joined_reports_are_cut_at_their_breaks() {
+        let text = "G: Shell ….<br>------------------------<br>LATEST DETECTED DEADLOCK<br>*** (1) WAITING FOR THIS LOCK TO BE GRANTED:<br>RECORD LOCKS space id 163 page no 3 n bits 72 index GEN_CLUST_INDEX of table `d`.`t` trx id 78507 lock_mode X waiting<br>*** (2) TRANSACTION:<br>TRANSACTION 78508, ACTIVE 155 sec starting index read<br>mysql tables in use 1, locked 1";
+        let lines = repair(text);
+        for want in [
+            "LATEST DETECTED DEADLOCK",
+            "RECORD LOCKS space id 163 page no 3 n bits 72 index GEN_CLUST_INDEX of table `d`.`t` trx id 78507 lock_mode X waiting",
+            "TRANSACTION 78508, ACTIVE 155 sec starting index read",
+        ] {
+            assert!(lines.iter().any(|l| l == want), "{want:?} not in {lines:#?}");
+        }
     }
 
     #[test]

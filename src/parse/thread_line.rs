@@ -166,6 +166,23 @@ fn is_host(w: &str, after: &str) -> bool {
         || (is_placeholder(w) && w.to_ascii_lowercase().contains("host"))
 }
 
+/// One-word thread states (`thd_proc_info`) a thread line ends with: alone after the query
+/// id they are the state, not a user (MariaDB JIRA MDEV-30973: `query id 2604440517 update`).
+fn is_state_word(w: &str) -> bool {
+    [
+        "update",
+        "updating",
+        "statistics",
+        "init",
+        "executing",
+        "starting",
+        "end",
+        "preparing",
+        "optimizing",
+    ]
+    .contains(&w)
+}
+
 fn non_empty(s: &str) -> Option<&str> {
     (!s.is_empty()).then_some(s)
 }
@@ -192,7 +209,7 @@ fn split_who(s: &str) -> Who<'_> {
         if let Some(after) = cur.strip_prefix("system user") {
             who.user = Some("system user");
             who.proc_info = non_empty(after.trim());
-        } else if let Some((w, "")) = next_word(cur) {
+        } else if let Some((w, "")) = next_word(cur).filter(|(w, _)| !is_state_word(w)) {
             who.user = Some(w);
         } else {
             who.proc_info = non_empty(cur);
@@ -288,6 +305,10 @@ mod tests {
             (
                 "MySQL thread id 406073, query id 84772439 10.8.0.86 robot Copying to tmp table on disk",
                 t(Some(406073), None, Some(84772439), None, Some("10.8.0.86"), Some("robot"), Some("Copying to tmp table on disk")),
+            ),
+            (
+                "MySQL thread id 14, OS thread handle 139610138924800, query id 2604440517 update",
+                t(Some(14), Some("139610138924800"), Some(2604440517), None, None, None, Some("update")),
             ),
             (
                 "MySQL thread id 2, query id 84675969 Slave has read all relay log; waiting for the slave I/O thread to update it",

@@ -5,7 +5,7 @@
 use super::atoms::Res;
 use nom::branch::alt;
 use nom::bytes::complete::{tag, take_while_m_n};
-use nom::character::complete::{char, hex_digit1, space1};
+use nom::character::complete::{char, hex_digit1, space0, space1};
 use nom::combinator::{opt, recognize};
 use nom::sequence::preceded;
 use nom::Parser;
@@ -39,6 +39,7 @@ fn thread_id(i: &str) -> Res<'_, &str> {
 // 2014-12-23 15:47:11 1f4c                (5.6: hex thread id without 0x)
 // 2019-03-31 02:50:17 0x7f6d180b7700      (5.7, 8.0 up to about 8.0.2x, MariaDB 10.6+)
 // 2023-07-14 10:46:34 140328265680640     (later 8.0, 8.4, 9.x: decimal)
+// 2021-11-1010:48:467f84bdac8700         (a copy that lost the spaces: hunt-shapes3 014)
 fn long_timestamp(i: &str) -> Res<'_, &str> {
     recognize((
         digits(4),
@@ -46,9 +47,9 @@ fn long_timestamp(i: &str) -> Res<'_, &str> {
         digits(2),
         char('-'),
         digits(2),
-        space1,
+        space0,
         clock,
-        opt(preceded(space1, thread_id)),
+        opt(preceded(space0, thread_id)),
     ))
     .parse(i)
 }
@@ -58,12 +59,21 @@ pub(super) fn timestamp(i: &str) -> Res<'_, &str> {
     alt((long_timestamp, short_timestamp)).parse(i)
 }
 
-/// The timestamp line alone: `2026-11-21 05:24:04 0x7fa6c67406c0`.
+/// The timestamp line alone: `2026-11-21 05:24:04 0x7fa6c67406c0`; a publisher's comment
+/// after it (`160128 1:51:53 #the time of the last deadlock`, `**#…**`) is left out.
 pub(super) fn timestamp_line(line: &str) -> Option<&str> {
     match timestamp(line) {
         Ok(("", ts)) => Some(ts),
+        Ok((rest, ts)) if is_comment(rest.trim_start()) => Some(ts),
         _ => None,
     }
+}
+
+// #… | **#…** | -- … | // …
+fn is_comment(rest: &str) -> bool {
+    ["#", "**", "-- ", "//", "/*"]
+        .iter()
+        .any(|c| rest.starts_with(c))
 }
 
 #[cfg(test)]
@@ -112,6 +122,18 @@ mod tests {
             ("<timestamp> <os_thread_hex>", None),
             ("12345 6:03:32", None),
             ("2018-4-03 13:22:29", None),
+            // See: fixtures/shapes/flattened-05-programmerteach-glued-timestamp-cut.txt
+            (
+                "2021-11-1010:48:467f84bdac8700",
+                Some("2021-11-1010:48:467f84bdac8700"),
+            ),
+            // See: fixtures/shapes/markdown-04-zh-backslash-escaped-timestamp-comment.txt
+            (
+                "160128 1:51:53 **#the date of the last deadlock**",
+                Some("160128 1:51:53"),
+            ),
+            ("160128 1:51:53 #note", Some("160128 1:51:53")),
+            ("160128 1:51:53 note", None),
         ];
         for (input, expected) in cases {
             assert_eq!(timestamp_line(input), *expected, "parsing {input:?}");

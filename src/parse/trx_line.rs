@@ -72,11 +72,35 @@ fn process_and_thread(i: &str) -> Res<'_, ()> {
         .parse(i)
 }
 
-// TRANSACTION <id>, <state>[ <op_info>][ recovered trx][, thread declared inside InnoDB <N>]
+// XID X'6472…',X'5f5f…',1         (PolarDB-X / RDS: the XA transaction's XID after the id)
+fn xid(i: &str) -> Res<'_, ()> {
+    let hex = || {
+        delimited(
+            tag("X'"),
+            take_while1(|c: char| c.is_ascii_hexdigit()),
+            char('\''),
+        )
+    };
+    (
+        tag("XID"),
+        space1,
+        hex(),
+        char(','),
+        opt(hex()),
+        char(','),
+        opt(char('-')),
+        digit1,
+    )
+        .map(|_| ())
+        .parse(i)
+}
+
+// TRANSACTION <id>[, XID …], <state>[ <op_info>][ recovered trx][, thread declared inside InnoDB <N>]
 // ---TRANSACTION <id>, <state>…                    (the TRANSACTIONS list, §5)
 fn transaction(i: &str) -> Res<'_, TrxLine> {
     let (i, _) = (opt(tag("---")), tag("TRANSACTION"), space1).parse(i)?;
     let (i, id) = trx_id(i)?;
+    let (i, _) = opt(preceded((space0, char(','), space0), xid)).parse(i)?;
     let (i, state) = opt(preceded((space0, char(','), space0), state)).parse(i)?;
     let (i, _) = process_and_thread(i)?;
     let (i, op) = take_till(|c: char| c == ',')(i)?;
@@ -319,6 +343,11 @@ mod tests {
             (
                 "---TRANSACTION 0 0, not started, process no 5488, OS thread id 1141152064",
                 trx("0 0", "not started", None, None),
+            ),
+            // See: fixtures/shapes/source-literal-01-java-polardbx-xa-xid-for-update.txt
+            (
+                "TRANSACTION 44064285, XID X'6472',X'5f5f',1, ACTIVE 5 sec starting index read",
+                trx("44064285", "ACTIVE", Some(5), Some("starting index read")),
             ),
             (
                 "TRANSACTION 3BF88F886, ACTIVE 0 sec setting auto-inc lock",

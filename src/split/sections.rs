@@ -316,6 +316,12 @@ impl Sections {
             self.emit(out);
             return Taken::No;
         }
+        // A copied excerpt ends where the page goes on: its closing fence, a client prompt or
+        // a result set, none of which the monitor prints (hunt-locks 016).
+        if ends_copied_section(text) {
+            self.emit(out);
+            return self.start(line_no, raw, text);
+        }
         self.chunk.push(line_no, raw);
         Taken::Yes
     }
@@ -508,6 +514,22 @@ fn is_lock_id(v: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
+/// What ends a TRANSACTIONS section copied out of a page or a terminal: a code fence, a
+/// client prompt, a boxed result set's border. The first byte decides for most lines.
+fn ends_copied_section(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(b'`') => text.starts_with("```"),
+        Some(b'~') => text.starts_with("~~~"),
+        Some(b'+') => text.starts_with("+-"),
+        Some(b'm' | b'M') => {
+            text.starts_with("mysql>")
+                || text.starts_with("MariaDB [")
+                || text.starts_with("MySQL [")
+        }
+        _ => false,
+    }
+}
+
 /// A line that types a query: a client prompt and SQL, or SQL alone.
 fn starts_query(text: &str) -> bool {
     let sql = |s: &str| {
@@ -575,6 +597,26 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].0, "transactions");
         assert_eq!(got[0].1, (2..=9).collect::<Vec<_>>());
+    }
+
+    // See: fixtures/locks/ (hunt-locks 016): an excerpt in a fence, the lock tables after it.
+    #[test]
+    fn a_copied_transactions_section_ends_at_its_fence_or_a_prompt() {
+        for end in [
+            "```",
+            "mysql> SELECT * FROM performance_schema.data_locks;",
+            "+----+",
+        ] {
+            let text = format!(
+                "------------\nTRANSACTIONS\n------------\n---TRANSACTION 2360, ACTIVE 3 sec\n...\n{end}\nprose\n"
+            );
+            let got = sections(&text);
+            assert_eq!(
+                got.first().map(|(k, lines)| (k.as_str(), lines.len())),
+                Some(("transactions", 4)),
+                "parsing {end:?}: {got:?}"
+            );
+        }
     }
 
     #[test]

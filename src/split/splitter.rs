@@ -214,6 +214,11 @@ impl Splitter {
         if text.starts_with("***") {
             self.seen_heading = true;
         }
+        // A report copied from its first heading on lost the prefixed line above it: the next
+        // prefixed line has the same time (hunt-shapes3 010).
+        if self.chunk.stamp.is_none() && !line.stamp.is_empty() {
+            self.chunk.stamp = Some(line.stamp.trim().to_string());
+        }
         self.chunk.push(line.line, line.text);
         if text.starts_with("*** WE ROLL BACK TRANSACTION") {
             self.emit(out);

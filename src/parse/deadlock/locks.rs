@@ -69,6 +69,15 @@ impl Builder<'_> {
             return;
         };
         if lock.is_record_lock() {
+            if lock.clause.mode.is_none() {
+                // Cut before its mode (`… of table ` deadlo...`): which lock, and whether held
+                // or awaited, is not known (hunt-shapes3 018).
+                return self.warn(
+                    lock.line,
+                    "lock line cut before its lock mode: not read",
+                    &lock.text,
+                );
+            }
             lock.kind = LockKind::of_record_lock(&lock.clause, lock.only_supremum());
         }
         let Some(trx) = self.trx.and_then(|i| self.deadlock.transactions.get_mut(i)) else {
@@ -80,6 +89,23 @@ impl Builder<'_> {
             Block::Holds if lock.waiting && trx.waits_for.is_none() => trx.waits_for = Some(lock),
             Block::Conflicting => trx.conflicting_with.push(lock),
             _ => trx.holds.push(lock),
+        }
+    }
+
+    /// A transaction whose `TRANSACTION` line a copy left out takes its id from its lock lines
+    /// (`… trx id 78507 lock_mode X waiting`) when they all name the same one.
+    pub(super) fn trx_ids_from_locks(&mut self) {
+        for trx in &mut self.deadlock.transactions {
+            if !trx.trx_id.is_empty() {
+                continue;
+            }
+            let mut ids = trx.waits_for.iter().chain(&trx.holds).map(|l| &l.trx_id);
+            let Some(first) = ids.next().filter(|id| !id.is_empty()) else {
+                continue;
+            };
+            if ids.all(|id| id == first) {
+                trx.trx_id = first.clone();
+            }
         }
     }
 

@@ -20,6 +20,7 @@ use crate::text::Chunk;
 
 mod flavour_evidence;
 mod locks;
+mod split_heading;
 mod tail;
 mod transaction;
 
@@ -85,6 +86,12 @@ struct Builder<'a> {
     saw_heading: bool,
     /// The trx ids the status's TRANSACTIONS section still lists (`Chunk::survivors`).
     survivors: Option<Vec<String>>,
+    /// A heading cut after its stars or its number (`*** (2)`), and its line: the next
+    /// non-blank line completes it (`split_heading`).
+    fragment: Option<(usize, String)>,
+    /// A second copy of the report began (`LATEST DETECTED DEADLOCK` again): the rest is not
+    /// this report's.
+    ended: bool,
 }
 
 /// Statement lines gathered so far; blank lines are held back until more text follows, because
@@ -135,6 +142,8 @@ impl<'a> Builder<'a> {
             list: false,
             saw_heading: false,
             survivors: chunk.survivors.clone(),
+            fragment: None,
+            ended: false,
         }
     }
 
@@ -143,7 +152,15 @@ impl<'a> Builder<'a> {
         // `Line` would only carry the field here (the same field: `classify` tries this first).
         // The other long lines of every report, likewise read by their fast paths first: the
         // `Line` they would make is large (boxed), and moving it costs more than reading.
+        if self.ended {
+            return;
+        }
         let trimmed = super::trim(text);
+        if self.fragment.is_some()
+            || trimmed.as_bytes().first() == Some(&b'*') && split_heading::is_fragment(trimmed)
+        {
+            return self.heading_fragment(line_no, trimmed);
+        }
         match trimmed.as_bytes().first() {
             Some(b'0'..=b'9') => {
                 if let Some(field) = plain_field(trimmed) {
@@ -166,6 +183,18 @@ impl<'a> Builder<'a> {
                     self.end_query();
                     return self.thread(thread, line_no, text);
                 }
+            }
+            Some(b'L') if self.trx.is_some() && trimmed.starts_with("LATEST DETECTED DEADLOCK") => {
+                // A page that printed the report twice, the second copy mangled (hunt-shapes3
+                // 018): a report has one title, before its transactions.
+                self.end_query();
+                self.finish_lock();
+                self.ended = true;
+                return self.warn(
+                    line_no,
+                    "the report starts again here: the rest is not read",
+                    text,
+                );
             }
             Some(b'T') => {
                 if let Some(trx_line) = plain_transaction(trimmed) {
@@ -251,6 +280,34 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A line while a heading fragment is held, or a fragment (`split_heading`).
+    fn heading_fragment(&mut self, line_no: usize, trimmed: &str) {
+        let Some((at, fragment)) = self.fragment.take() else {
+            self.fragment = Some((line_no, trimmed.to_string()));
+            return;
+        };
+        if trimmed.is_empty() {
+            self.fragment = Some((at, fragment));
+            return;
+        }
+        match split_heading::join(&fragment, trimmed) {
+            Some((heading, rest)) => {
+                self.line(at, &heading);
+                if let Some(rest) = rest {
+                    self.line(line_no, rest);
+                }
+            }
+            None => {
+                // A whole heading after stray stars drops them; anything else leaves the
+                // fragment unread.
+                if !trimmed.starts_with("***") {
+                    self.other(at, &fragment);
+                }
+                self.line(line_no, trimmed);
+            }
+        }
+    }
+
     pub(super) fn warn(&mut self, line: usize, message: &str, text: &str) {
         let text = text.trim();
         self.warnings.push(Warning {
@@ -262,8 +319,12 @@ impl<'a> Builder<'a> {
     }
 
     pub(super) fn finish(mut self) -> (Deadlock, Vec<Warning>) {
+        if let Some((at, fragment)) = self.fragment.take() {
+            self.other(at, &fragment);
+        }
         self.end_query();
         self.finish_lock();
+        self.trx_ids_from_locks();
         let d = &mut self.deadlock;
         d.flavour = self.evidence.flavour();
         d.victim = victim(self.victim_printed, d.too_deep, d.flavour);
@@ -343,6 +404,10 @@ mod tests {
             ),
             ("130624 17:39:24", Some("130624 17:39:24")),
             ("2026-11-21 x", Some("2026-11-21")),
+            (
+                "2021-11-1010:48:467f84bdac8700",
+                Some("2021-11-10 10:48:46"),
+            ),
             ("[Note] 2026", None),
             ("", None),
         ];

@@ -70,6 +70,15 @@ pub(super) fn log_time(stamp: &str) -> Option<String> {
     }
     // Byte tests and a plain join: this runs for every dump of an error log.
     let has = |w: &str, c: u8| w.bytes().any(|b| b == c);
+    // `2021-11-1010:48:467f84bdac8700`: a copy lost the spaces.
+    if first.len() >= 18
+        && first.get(4..5) == Some("-")
+        && first.get(10..11).is_some_and(|b| b != "T" && b != " ")
+    {
+        if let (Some(date), Some(clock)) = (first.get(..10), glued_clock(first.get(10..)?)) {
+            return Some(format!("{date} {clock}"));
+        }
+    }
     if has(first, b'T') || has(first, b':') {
         return Some(first.to_string());
     }
@@ -83,6 +92,21 @@ pub(super) fn log_time(stamp: &str) -> Option<String> {
         }
         _ => Some(first.to_string()),
     }
+}
+
+/// `10:48:467f84bdac8700` → `10:48:46`; `None` unless a clock opens it.
+fn glued_clock(rest: &str) -> Option<&str> {
+    let hour = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let len = hour + 6;
+    let clock = rest.get(..len)?;
+    let b = clock.as_bytes();
+    let ok = (1..=2).contains(&hour)
+        && b.get(hour) == Some(&b':')
+        && b.get(hour + 3) == Some(&b':')
+        && [1, 2, 4, 5]
+            .iter()
+            .all(|k| b.get(hour + k).is_some_and(u8::is_ascii_digit));
+    ok.then_some(clock)
 }
 
 /// A line made only of `<placeholder>` words: a publisher anonymised it (format-spec §10).
