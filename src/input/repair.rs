@@ -331,12 +331,29 @@ fn starts_a_copy(rest: &str) -> bool {
 
 /// `2026-11-21 05:24:04 0x7f…`, `120906  6:03:32`, `2023-07-14T10:46:34.123456Z 0 [Note] …`.
 fn looks_like_time(t: &str) -> bool {
-    let head = t.get(..t.len().min(30)).unwrap_or(t);
-    head.contains(':')
-        && head
-            .bytes()
-            .take(6)
-            .all(|b| b.is_ascii_digit() || b == b'-')
+    let head = t.get(..t.len().min(30)).unwrap_or(t).as_bytes();
+    head.iter()
+        .take(6)
+        .all(|b| b.is_ascii_digit() || *b == b'-')
+        && has_clock(head)
+}
+
+/// A clock `H:MM:SS` / `HH:MM:SS` after a space or `T`: not a lock id (`167568:252:3:6`).
+fn has_clock(b: &[u8]) -> bool {
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (0..b.len()).any(|i| {
+        let hour = if digit(i) && digit(i + 1) { 2 } else { 1 };
+        let c = i + hour;
+        i > 0
+            && matches!(b.get(i - 1), Some(b' ' | b'T'))
+            && digit(i)
+            && b.get(c) == Some(&b':')
+            && digit(c + 1)
+            && digit(c + 2)
+            && b.get(c + 3) == Some(&b':')
+            && digit(c + 4)
+            && digit(c + 5)
+    })
 }
 
 /// `23  *** (1) TRANSACTION:` → (23, `*** (1) TRANSACTION:`); a number alone is an empty line.

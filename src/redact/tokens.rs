@@ -107,7 +107,13 @@ impl Tokens {
     /// InnoDB stores a signed integer big-endian with the sign bit flipped: a positive one
     /// starts with `0x80`.
     fn int_bytes(&mut self, value: &[u8]) -> Option<Vec<u8>> {
-        if !matches!(value.len(), 1 | 2 | 3 | 4 | 8) || value.first() != Some(&0x80) {
+        if !matches!(value.len(), 1 | 2 | 3 | 4 | 8) {
+            return None;
+        }
+        if value.len() > 1 && value.first() == Some(&0) {
+            return self.unsigned_bytes(value);
+        }
+        if value.first() != Some(&0x80) {
             return None;
         }
         let mut n: u64 = 0;
@@ -128,10 +134,30 @@ impl Tokens {
         )
     }
 
+    /// An UNSIGNED integer is stored big-endian as it is (`00000002`): the token of
+    /// [`Tokens::number`] in the same width, so `WHERE id = 2` and the dump still match. Only
+    /// when the first byte is zero, so the token keeps it zero and stays unsigned-looking.
+    fn unsigned_bytes(&mut self, value: &[u8]) -> Option<Vec<u8>> {
+        let n = value.iter().fold(0u64, |n, &b| (n << 8) | u64::from(b));
+        let token: u64 = self.number(&n.to_string()).parse().ok()?;
+        if token >= 1u64 << ((value.len() - 1) * 8) {
+            return None;
+        }
+        Some(
+            (0..value.len())
+                .rev()
+                .map(|i| (token >> (i * 8)) as u8)
+                .collect(),
+        )
+    }
+
     /// A counter of the same width, the first byte's top bit kept; the next free one.
     fn counter_bytes(&mut self, value: &[u8]) -> Vec<u8> {
         let top = value.first().map_or(0, |b| b & 0x80);
-        let mut k: u64 = 1;
+        // Wide counters start far above the ordinals that integer tokens use, so a counter
+        // never takes the bytes an integer of the statement will need later.
+        let start: u64 = if value.len() >= 4 { 1 << 24 } else { 1 };
+        let mut k: u64 = start;
         loop {
             let mut t: Vec<u8> = (0..value.len())
                 .rev()
@@ -141,7 +167,7 @@ impl Tokens {
                 *first |= top;
             }
             // Past the room of a one-byte field: give up on uniqueness rather than loop.
-            if !self.used_bytes.contains(&t) || k > 1 << 20 {
+            if !self.used_bytes.contains(&t) || k > start + (1 << 20) {
                 return t;
             }
             k += 1;
