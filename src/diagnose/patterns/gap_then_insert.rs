@@ -131,7 +131,7 @@ fn check(v: &View) -> Option<Finding> {
     }
     summary.push_str(&format!(
         "{} Gap locks never conflict with each other, so trx {} {} got one on the same gap; now \
-         each insert waits for the other's lock on it.",
+         each insert waits for the other's {}.",
         if next_key_holds {
             "A next-key lock is what a locking read (`SELECT … FOR UPDATE`, or an UPDATE/DELETE \
              through this index) leaves on each row it finds, and it covers the gap before the \
@@ -141,7 +141,12 @@ fn check(v: &View) -> Option<Finding> {
              WHERE matched nothing) leaves when the row it looks for does not exist."
         },
         words::numbers(&ns),
-        words::all(ns.len())
+        words::all(ns.len()),
+        if next_key_holds {
+            "lock on it"
+        } else {
+            "gap lock"
+        }
     ));
     v.close_summary(&mut summary, confidence);
     let t = words::bare_table(first);
