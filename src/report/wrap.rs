@@ -37,6 +37,18 @@ fn wrap_each_in(
     thread_local! {
         static KEPT: std::cell::Cell<Option<Box<Buffers>>> = const { std::cell::Cell::new(None) };
     }
+    if !word_by_word && fits_as_is(text, width, first) {
+        // Most texts of a report are one short line: no buffers, no word search.
+        if first.is_empty() {
+            return emit(text);
+        }
+        let mut buf = KEPT.with(std::cell::Cell::take).unwrap_or_default();
+        buf.line.clear();
+        buf.line.push_str(first);
+        buf.line.push_str(text);
+        emit(&buf.line);
+        return KEPT.with(|kept| kept.set(Some(buf)));
+    }
     let mut buf = KEPT.with(std::cell::Cell::take).unwrap_or_default();
     buf.word_by_word = word_by_word;
     let mut any = false;
@@ -59,6 +71,18 @@ fn wrap_each_in(
     if buf.line.capacity() + buf.fixed.capacity() <= 1 << 16 {
         KEPT.with(|kept| kept.set(Some(buf)));
     }
+}
+
+/// Whether `first` then `text` is already the one line wrapping would make: ASCII (so bytes are
+/// columns and no [`NO_BREAK`]), [`is_plain`], no leading or trailing space, within `width`.
+fn fits_as_is(text: &str, width: usize, first: &str) -> bool {
+    let bytes = text.as_bytes();
+    first.len() + bytes.len() <= width
+        && bytes.first().is_some_and(|&b| b != b' ')
+        && bytes.last().is_some_and(|&b| b != b' ')
+        && first.is_ascii()
+        && text.is_ascii()
+        && is_plain(bytes)
 }
 
 /// Reused across the lines of a text, and from one text to the next on a thread.
@@ -407,6 +431,10 @@ mod tests {
                 let gaps = [" ", "\n", "\u{a0}", "  ", "\t", " \n "];
                 let gap = gaps[next(if plain { 3 } else { 6 }) as usize];
                 text.push_str(gap);
+            }
+            if next(2) == 0 {
+                // Short texts with no trailing gap are the one-line shortcut's.
+                text.truncate(text.trim_end().len());
             }
             let width = 1 + next(30) as usize;
             let first = [" ", "", "- ", "\u{a0}"][next(4) as usize];
