@@ -78,13 +78,17 @@ impl Transaction {
     }
 
     /// The first word of the statement, upper-cased (`INSERT`, `UPDATE`, `DELETE`, `SELECT`,
-    /// `REPLACE`), skipping leading comments and parentheses.
+    /// `REPLACE`), skipping leading comments and parentheses. `#` and `-- ` comments run to the
+    /// end of their line, as in MySQL; publishers put their own notes there too (fixtures/
+    /// labelled a-002: `# 执行的sql` above the UPDATE).
     pub fn verb(&self) -> Option<Name> {
         let q = self.query.as_deref()?;
         let mut rest = q.trim_start();
         loop {
             if let Some(after) = rest.strip_prefix("/*") {
                 rest = after.split_once("*/").map_or("", |(_, r)| r).trim_start();
+            } else if rest.starts_with('#') || rest.starts_with("-- ") {
+                rest = rest.split_once('\n').map_or("", |(_, r)| r).trim_start();
             } else if let Some(after) = rest.strip_prefix('(') {
                 rest = after.trim_start();
             } else {
@@ -101,5 +105,31 @@ impl Transaction {
     /// Every lock printed for this transaction: held ones, then the awaited one.
     pub fn all_locks(&self) -> impl Iterator<Item = &Lock> {
         self.holds.iter().chain(self.waits_for.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verb_skips_comments_and_parentheses() {
+        for (query, verb) in [
+            ("update t set a = 1", Some("UPDATE")),
+            ("/* app */ (SELECT 1) UNION (SELECT 2)", Some("SELECT")),
+            // See: fixtures/labelled a-002 (the publisher's note above the statement).
+            (
+                "# 执行的sql\nUPDATE t SET a = 0 WHERE b = 1",
+                Some("UPDATE"),
+            ),
+            ("-- note\n  delete from t", Some("DELETE")),
+            ("# only a note", None),
+        ] {
+            let t = Transaction {
+                query: Some(query.to_string()),
+                ..Transaction::default()
+            };
+            assert_eq!(t.verb().as_deref(), verb, "parsing {query:?}");
+        }
     }
 }

@@ -9,7 +9,8 @@ declare_pattern! {
     /// An `UPDATE`/`DELETE`/locking `SELECT` whose transaction holds far more row locks than it
     /// has changed rows (`11973543 row lock(s), undo log entries 1`), or whose statement lists
     /// its keys (`WHERE id IN (…)`) but waits for a next-key lock on a row whose key is not in
-    /// that list.
+    /// that list, or whose WHERE clause compares columns with `=` only and still waits for a
+    /// next-key lock (`lock_mode X`) on the clustered index.
     ///
     /// ### Why it deadlocks
     /// Under REPEATABLE READ, InnoDB locks every row a locking statement examines, not only
@@ -55,15 +56,26 @@ fn check(v: &View) -> Option<Finding> {
                 .or_else(|| outside_key_list(v, t))
                 .or_else(|| others_rows(v, t))
                 .or_else(|| crossed_rows(v, t))
+                .or_else(|| equality_scan(v, t))
         })
 }
 
-fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
-    let locks = t.t.row_locks?;
+/// Whether the transaction's counters are those of a scan: far more row locks than changed
+/// rows (`1896 row lock(s), undo log entries 3`).
+pub(super) fn counts_show_a_scan(t: &Trx) -> bool {
+    let Some(locks) = t.t.row_locks else {
+        return false;
+    };
     let undo = t.t.undo_entries.unwrap_or(0);
-    if locks < MIN_ROW_LOCKS || locks < SCAN_RATIO * undo.max(1) {
+    locks >= MIN_ROW_LOCKS && locks >= SCAN_RATIO * undo.max(1)
+}
+
+fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
+    if !counts_show_a_scan(t) {
         return None;
     }
+    let locks = t.t.row_locks?;
+    let undo = t.t.undo_entries.unwrap_or(0);
     let mut summary = format!(
         "{} holds {locks} row locks but has changed {undo} row{} (undo log entries): it locks \
          far more rows than it changes, the mark of a statement scanning rows its WHERE clause \
@@ -267,6 +279,91 @@ fn crossed_rows(v: &View, t: &Trx) -> Option<Finding> {
     Some(finding(Confidence::Medium, summary, ev, fix))
 }
 
+/// fixtures/labelled c-013 (MySQL 5.6, rows inserted earlier, then `UPDATE country … WHERE
+/// countryname = 'AO'` in each transaction): an UPDATE or DELETE whose WHERE only compares
+/// columns with `=` waits for a next-key X lock on a record of the clustered index. An equality
+/// on the whole primary key locks the record alone, and a row found through a secondary index
+/// gets a record-only lock on the clustered index too: a next-key lock there is the lock of a
+/// scan of the clustered index. Medium: equalities on a prefix of a composite primary key look
+/// the same. The transaction it waits for must be in the report, holding or waiting on the same
+/// table (a lone waiter shows no cycle of its own).
+fn equality_scan(v: &View, t: &Trx) -> Option<Finding> {
+    if !(t.is("UPDATE") || t.is("DELETE")) {
+        return None;
+    }
+    let w = t.wait?;
+    if !w.index().is_some_and(is_clustered)
+        || !is_x(w)
+        || w.kind != LockKind::NextKey
+        || w.records.iter().any(|r| r.is_supremum())
+    {
+        return None;
+    }
+    let q = t.t.query.as_deref()?;
+    let cols = equality_columns(q)?;
+    let o = v.blocker_of(t.n)?;
+    let same_table =
+        o.held.iter().any(|h| v.same_table(h, w)) || o.wait.is_some_and(|ow| v.same_table(ow, w));
+    if !same_table {
+        return None;
+    }
+    let index = w.index().unwrap_or("PRIMARY");
+    let mut summary = format!(
+        "{} selects its rows with equalities only ({}) yet waits for {}: a next-key lock on the \
+         clustered index `{index}`. An equality on the whole primary key locks the record alone, \
+         and a row found through a secondary index is locked record-only on `{index}` as well; a \
+         next-key lock there is the lock of a scan of the table, which locks every row it passes \
+         — here a row {} had written or locked. Unless ({}) is a prefix of a composite primary \
+         key, the WHERE clause has no usable index.",
+        words::trx_stmt(t),
+        cols.join(", "),
+        words::lock(w),
+        words::trx(o),
+        cols.join(", "),
+    );
+    v.close_summary(&mut summary, Confidence::Medium);
+    let table = words::bare_table(w);
+    let fix = format!(
+        "Index the WHERE clause's columns so the statement reads only its own rows (EXPLAIN \
+         shows type ALL for a scan).\n\
+         \n\
+         -- before: no index on ({cols})\n\
+         -- after\n\
+         CREATE INDEX idx_lookup ON {table} ({cols});",
+        cols = cols.join(", "),
+    );
+    let mut ev = vec![ev_lock(w)];
+    ev.extend(o.held.iter().filter(|h| h.may_block(w)).map(|h| ev_lock(h)));
+    Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// The columns of a WHERE clause made of `column = value` terms joined by AND, and nothing
+/// else (no range, list, OR, subquery or function), read from the statement's fingerprint;
+/// `None` for any other WHERE clause.
+fn equality_columns(q: &str) -> Option<Vec<String>> {
+    let f = sql::fingerprint(q);
+    let (_, clause) = f.split_once(" where ")?;
+    let clause = [
+        " order by ",
+        " limit ",
+        " for update",
+        " lock in share mode",
+        " for share",
+    ]
+    .iter()
+    .fold(clause, |c, end| c.split(end).next().unwrap_or(c));
+    let mut cols = Vec::new();
+    for term in clause.split(" and ") {
+        let col = term.trim().strip_suffix("=?")?;
+        let col = col.rsplit('.').next().unwrap_or(col);
+        if col.is_empty() || !col.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return None;
+        }
+        cols.push(col.to_string());
+    }
+    (!cols.is_empty()).then_some(cols)
+}
+
 /// The string literals of a statement's WHERE clause.
 fn where_strings(q: &str) -> Vec<String> {
     let upper = q.to_ascii_uppercase();
@@ -396,6 +493,50 @@ mod tests {
             assert!(!has_literal_in_list(q), "{q:?}");
             assert!(!may_have_in_list(q.as_bytes()), "{q:?}");
         }
+    }
+
+    // See: fixtures/labelled c-013 (no record dumps; each transaction inserted a row first).
+    #[test]
+    fn an_equality_update_waiting_for_a_next_key_lock_on_primary_scans() {
+        let d = deadlock(Flavour::Mysql56)
+            .trx(
+                1,
+                "11187331",
+                "UPDATE country SET countryname = 'Angola' WHERE countryname = 'AO'",
+            )
+            .waits(lock("X wait", "country", "PRIMARY", 3, "11187331", vec![]))
+            .trx(
+                2,
+                "11187330",
+                "UPDATE country SET countryname = 'Brazil' WHERE countryname = 'BR'",
+            )
+            .holds(lock("X rec", "country", "PRIMARY", 3, "11187330", vec![]))
+            .waits(lock("X wait", "country", "PRIMARY", 3, "11187330", vec![]))
+            .victim(2);
+        let f = check(&View::new(&d)).expect("unindexed-scan");
+        assert_eq!(f.confidence, Confidence::Medium);
+        assert!(f.summary.contains("(countryname)"), "{}", f.summary);
+    }
+
+    #[test]
+    fn a_range_or_a_lone_waiter_is_no_equality_scan() {
+        for q in [
+            "UPDATE t SET a = 1 WHERE b > 5",
+            "DELETE FROM t WHERE b = 1 OR c = 2",
+            "UPDATE t SET a = 1 WHERE b IN (1, 2)",
+        ] {
+            assert_eq!(equality_columns(q), None, "parsing {q:?}");
+        }
+        assert_eq!(
+            equality_columns("update t set a = 1 where t.b = 'x' and `c` = 2 limit 1"),
+            Some(vec!["b".to_string(), "c".to_string()])
+        );
+        // One transaction printed: a scan, but no cycle to explain (fixtures/labelled e-003).
+        let d = deadlock(Flavour::Mysql57)
+            .trx(1, "9218", "update t1 set name ='B' where id = 1")
+            .waits(lock("X wait", "t1", "GEN_CLUST_INDEX", 3, "9218", vec![]))
+            .victim(1);
+        assert!(check(&View::new(&d)).is_none());
     }
 
     // See: public 009.
