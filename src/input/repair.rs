@@ -93,7 +93,9 @@ impl Repairer {
                     && h.get(4) == Some(&b'-')
             }),
             Some(&b) if b.is_ascii_alphabetic() && b != b'W' => {
-                memchr::memchr2(b'&', b'\\', bytes).is_some() || doubled_start(raw)
+                memchr::memchr2(b'&', b'\\', bytes).is_some()
+                    || doubled_start(raw)
+                    || bytes.ends_with(b"</pre>")
             }
             Some(_) => true,
         }
@@ -179,6 +181,7 @@ impl Repairer {
             }
             None => text,
         };
+        let text = strip_pre_tags(text);
         let bytes = text.as_bytes();
         let mut owned: Option<String> = None;
         // One scan for both escapes: most lines have neither.
@@ -345,6 +348,16 @@ fn json_msg(t: &str) -> Option<String> {
     }
     let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
     de.next()?.ok()
+}
+
+/// A paste inside an HTML `<pre>` block: the tags on its first and last lines go
+/// (`<pre>$ mysql-deadlock-logger --print`, `… for update</pre>`).
+fn strip_pre_tags(text: &str) -> &str {
+    let text = text.strip_suffix("</pre>").unwrap_or(text);
+    match text.strip_prefix("<pre") {
+        Some(rest) if rest.starts_with(['>', ' ']) => rest.split_once('>').map_or(text, |(_, r)| r),
+        _ => text,
+    }
 }
 
 /// A report's first words with every space doubled.
@@ -729,6 +742,15 @@ mod tests {
         assert_eq!(halve_spaces("nospace"), None);
         let r = Repairer::new();
         assert!(r.needs("LATEST  DETECTED  DEADLOCK"));
+    }
+
+    // See: fixtures/shapes/logger-01 (a blog's `<pre>` block).
+    #[test]
+    fn pre_tags_come_off() {
+        assert_eq!(
+            repair("<pre>$ x --print\nrow for update</pre>\n<preamble>"),
+            ["$ x --print", "row for update", "<preamble>"]
+        );
     }
 
     #[test]
