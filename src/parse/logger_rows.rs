@@ -151,11 +151,11 @@ fn read_row<'a>(columns: &'a [&'a str], text: &str) -> Option<Row<'a>> {
     let candidates = if text.contains('\t') {
         vec![by('\t')]
     } else {
-        let mut collapsed = by(' ');
+        let collapsed = by(' ');
         let mut with_empty_ip = Vec::new();
         if let Some(ip) = columns.iter().position(|c| *c == "ip") {
             let words: Vec<&str> = text.split_whitespace().collect();
-            let before = n - usize::from(query_last) - 1;
+            let before = n.saturating_sub(usize::from(query_last) + 1);
             if words.len() > before {
                 let mut v: Vec<String> = words.iter().take(before).map(|w| w.to_string()).collect();
                 v.insert(ip.min(v.len()), String::new());
@@ -164,7 +164,6 @@ fn read_row<'a>(columns: &'a [&'a str], text: &str) -> Option<Row<'a>> {
                 with_empty_ip = v;
             }
         }
-        collapsed.retain(|_| true);
         vec![collapsed, with_empty_ip]
     };
     candidates
@@ -227,6 +226,7 @@ fn lock(row: &Row<'_>, line: usize, text: &str) -> Option<Lock> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 

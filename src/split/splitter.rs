@@ -102,9 +102,8 @@ impl Splitter {
         } else if self
             .logger
             .push(line.line, line.text, &mut |c| out(Piece::LoggerRows(c)))
+            || self.outside_report(line.line, line.text, out) == Taken::Yes
         {
-            self.last_timestamp = None;
-        } else if self.outside_report(line.line, line.text, out) == Taken::Yes {
             self.last_timestamp = None;
         } else if looks_like_timestamp(text) {
             self.last_timestamp = Some((line.line, line.text.to_string()));
