@@ -25,7 +25,7 @@ use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
 use crate::model::{LockPicture, LockTable, LockWait, TableRows, Warning};
 use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
-use crate::parse::{parse_deadlock, parse_transaction_list};
+use crate::parse::{parse_deadlock, parse_logger_rows, parse_transaction_list};
 use crate::redact::{RedactOptions, Redactor};
 use crate::schema::Schema;
 use crate::sink::{Analysed, LockWaits, Render, Sink, VecSink};
@@ -561,9 +561,13 @@ fn process(
     let mut items = Vec::with_capacity(pieces.len() * 2);
     for piece in pieces {
         match piece {
-            Piece::Deadlock(chunk) => {
-                let (mut deadlock, warnings) = parse_deadlock(name, &chunk);
-                drop(chunk);
+            Piece::Deadlock(_) | Piece::LoggerRows(_) => {
+                let (mut deadlock, warnings) = match &piece {
+                    Piece::LoggerRows(rows) => parse_logger_rows(name, rows),
+                    Piece::Deadlock(chunk) => parse_deadlock(name, chunk),
+                    _ => continue,
+                };
+                drop(piece);
                 items.extend(warnings.into_iter().map(Item::Warning));
                 if deadlock.transactions.is_empty() {
                     continue;

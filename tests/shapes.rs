@@ -108,6 +108,21 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
         2,
         Some(2),
     ),
+    (
+        "logger-01-xaprb-mysql-deadlock-logger-2007-pre.txt",
+        2,
+        Some(1),
+    ),
+    (
+        "logger-02-zh-pt-deadlock-logger-3.0.11-animals-birds-txn-id-0.txt",
+        2,
+        Some(2),
+    ),
+    (
+        "logger-03-zh-pt-deadlock-logger-headerless-blank-lines-ip-collapsed.txt",
+        2,
+        Some(2),
+    ),
 ];
 
 /// Each transaction's id, the mode words of its awaited lock, and those of its held locks
@@ -471,4 +486,86 @@ fn ocr_spacing_elisions_and_wrapped_transaction_lines() {
         .as_deref()
         .unwrap()
         .starts_with("update ddrsproduction"));
+}
+
+/// pt-deadlock-logger's rows (and mysql-deadlock-logger's before it) read as a deadlock: a
+/// transaction per row with its awaited lock, the victim, the time, and a warning that says
+/// what the rows do not carry.
+#[test]
+fn deadlock_logger_rows_are_a_deadlock() {
+    for (file, tables) in [
+        (
+            "logger-01-xaprb-mysql-deadlock-logger-2007-pre.txt",
+            ["`test`.`c`", "`test`.`a`"],
+        ),
+        (
+            "logger-02-zh-pt-deadlock-logger-3.0.11-animals-birds-txn-id-0.txt",
+            ["`my_t`.`Animals`", "`my_t`.`Birds`"],
+        ),
+        (
+            "logger-03-zh-pt-deadlock-logger-headerless-blank-lines-ip-collapsed.txt",
+            ["`test`.`mt_task_claim_pool`", "`test`.`mt_task_claim_pool`"],
+        ),
+    ] {
+        let (d, warnings) = analysed(file);
+        let t = &d[0].deadlock.transactions;
+        for (trx, table) in t.iter().zip(tables) {
+            let w = trx.waits_for.as_ref().expect(file);
+            assert_eq!(w.table.to_string(), table, "{file}");
+            assert!(trx.query.as_deref().is_some_and(|q| !q.ends_with("</pre>")));
+            assert_eq!(
+                trx.user.as_deref(),
+                Some(if file.starts_with("logger-01") {
+                    "baron"
+                } else {
+                    "root"
+                })
+            );
+        }
+        assert_eq!(d[0].deadlock.graph.cycle.len(), 2, "{file}");
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.message.contains("pt-deadlock-logger")),
+            "{file}: {warnings:#?}"
+        );
+    }
+}
+
+fn labelled(name: &str) -> (Vec<Analysed>, Vec<lockscope::model::Warning>) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/labelled");
+    let file = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with(name))
+        .unwrap()
+        .path();
+    let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+    analyze_text(name, &text)
+}
+
+// See: fixtures/labelled/d-007 (every space doubled) and d-009 (every line `//<TAB>`, 5.1's
+// two-part trx ids).
+#[test]
+fn doubled_spaces_and_slash_tab_prefixes() {
+    let (d, _) = labelled("d-007");
+    let t = &d[0].deadlock.transactions;
+    assert_eq!(t.len(), 2);
+    assert_eq!(t[0].trx_id, "288341382");
+    assert_eq!(t[1].holds.len(), 1);
+    let w = t[0].waits_for.as_ref().unwrap();
+    assert_eq!(w.table.to_string(), "`f6dms`.`tm_billno_sn`");
+    assert!(w.clause.rec_not_gap);
+    assert_eq!(
+        t[1].query.as_deref(),
+        Some(
+            "SELECT next_sn INTO seq FROM tm_billno_sn  s WHERE s.business_type = 'TQB' FOR UPDATE"
+        )
+    );
+    let (d, _) = labelled("d-009");
+    let d = &d[0].deadlock;
+    assert_eq!(d.victim.number, Some(2));
+    let ids: Vec<&str> = d.transactions.iter().map(|t| t.trx_id.as_str()).collect();
+    assert_eq!(ids, ["6 1096615036", "6 1096615037"]);
+    assert_eq!(d.transactions[1].holds.len(), 1);
 }

@@ -177,9 +177,14 @@ fn push_place(out: &mut String, l: &Lock) {
     out.push_str(index);
     match l.records.as_slice() {
         [] => {
-            if let crate::model::LockTarget::Record { page, .. } = &l.target {
+            // A copy that elided the page (or pt-deadlock-logger's rows) names none.
+            let page = match &l.target {
+                crate::model::LockTarget::Record { page, .. } => Some(*page),
+                crate::model::LockTarget::Table => None,
+            };
+            if let Some(page) = page.filter(|&p| p != crate::model::NOT_PRINTED) {
                 out.push_str(" (page ");
-                push_number(out, *page);
+                push_number(out, page);
                 out.push(')');
             }
         }

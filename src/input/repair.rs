@@ -18,6 +18,9 @@
 //! - `entities`: an HTML-escaped copy (`&lt;`, `&gt;`, `&amp;`, `&quot;`, `&#039;`).
 //! - `markdown_escapes`: `\*\*\* (1) TRANSACTION:`, `lock\_mode`: the backslashes go; and
 //!   `stars`: a heading whose `***` markdown ate (`(1) TRANSACTION:`) gets them back.
+//! - `doubled`: a copy where every space became two (`LATEST  DETECTED  DEADLOCK`): each run
+//!   of spaces is halved again while every run on the line has an even length, which gives back
+//!   the server's spacing exactly, record dumps' `asc` text included.
 //! - `unflatten`: a report whose newlines became spaces (chat tools, some blog engines, a line
 //!   of backtick-quoted lines): cut back into lines before every line start the server prints.
 
@@ -39,6 +42,8 @@ pub struct Repairer {
     json: bool,
     /// Markdown escapes were seen (`\*\*\*`).
     markdown: bool,
+    /// Every space of the copy was doubled (`***  (1)  TRANSACTION:`).
+    doubled: bool,
     /// The log shipper whose prefix the lines carry.
     transport: Option<Transport>,
     /// A line the container runtime split (`Cri` `P`), waiting for its end.
@@ -69,6 +74,7 @@ impl Repairer {
             && self.numbered.is_none()
             && !self.json
             && !self.markdown
+            && !self.doubled
             && self.transport.is_none();
         if !idle || bytes.len() >= 150 {
             return true;
@@ -88,6 +94,8 @@ impl Repairer {
             }),
             Some(&b) if b.is_ascii_alphabetic() && b != b'W' => {
                 memchr::memchr2(b'&', b'\\', bytes).is_some()
+                    || doubled_start(raw)
+                    || bytes.ends_with(b"</pre>")
             }
             Some(_) => true,
         }
@@ -165,6 +173,15 @@ impl Repairer {
 
     /// The per-line repairs that need no lookahead: entities, markdown escapes, flattening.
     fn fixed(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(usize, &str)) {
+        let halved;
+        let text = match self.doubled_spaces(text) {
+            Some(h) => {
+                halved = h;
+                halved.as_str()
+            }
+            None => text,
+        };
+        let text = strip_pre_tags(text);
         let bytes = text.as_bytes();
         let mut owned: Option<String> = None;
         // One scan for both escapes: most lines have neither.
@@ -194,6 +211,29 @@ impl Repairer {
             return;
         }
         out(line_no, current);
+    }
+
+    /// `doubled`: the line with its runs of spaces halved, in a copy whose every space was
+    /// doubled; a heading or `TRANSACTION` line spaced so turns the mode on, a line of plain
+    /// single-spaced words turns it off.
+    fn doubled_spaces(&mut self, text: &str) -> Option<String> {
+        if !self.doubled && !doubled_start(text) {
+            return None;
+        }
+        match halve_spaces(text) {
+            Some(h) => {
+                self.doubled = true;
+                Some(h)
+            }
+            None => {
+                let single =
+                    text.split(' ').filter(|w| !w.is_empty()).count() > 3 && !text.contains("  ");
+                if single {
+                    self.doubled = false;
+                }
+                None
+            }
+        }
     }
 
     /// `json_log`: `Some(())` when the line was a JSON log's and is done with.
@@ -308,6 +348,45 @@ fn json_msg(t: &str) -> Option<String> {
     }
     let mut de = serde_json::Deserializer::from_str(rest).into_iter::<String>();
     de.next()?.ok()
+}
+
+/// A paste inside an HTML `<pre>` block: the tags on its first and last lines go
+/// (`<pre>$ mysql-deadlock-logger --print`, `… for update</pre>`).
+fn strip_pre_tags(text: &str) -> &str {
+    let text = text.strip_suffix("</pre>").unwrap_or(text);
+    match text.strip_prefix("<pre") {
+        Some(rest) if rest.starts_with(['>', ' ']) => rest.split_once('>').map_or(text, |(_, r)| r),
+        _ => text,
+    }
+}
+
+/// A report's first words with every space doubled.
+fn doubled_start(text: &str) -> bool {
+    let t = text.trim_start();
+    ["LATEST  DETECTED  DEADLOCK", "***  (", "TRANSACTION  "]
+        .iter()
+        .any(|w| t.starts_with(w))
+}
+
+/// `text` with each run of spaces halved, when every run has an even length (a run of one
+/// space means the line was not doubled); `None` when there is nothing to halve.
+fn halve_spaces(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    let mut halved = false;
+    while let Some(at) = rest.find(' ') {
+        out.push_str(rest.get(..at)?);
+        let tail = rest.get(at..)?;
+        let run = tail.bytes().take_while(|b| *b == b' ').count();
+        if run % 2 == 1 {
+            return None;
+        }
+        halved = true;
+        out.extend(std::iter::repeat(' ').take(run / 2));
+        rest = tail.get(run..)?;
+    }
+    out.push_str(rest);
+    halved.then_some(out)
 }
 
 /// The first words of something lockscope reads.
@@ -641,6 +720,37 @@ mod tests {
         }
         r.finish(&mut |_, l| got.push(l.to_string()));
         got
+    }
+
+    // See: fixtures/labelled/d-007 (a Hexo post whose every space is doubled).
+    #[test]
+    fn doubled_spaces_are_halved_back() {
+        let text = "------------------------\nLATEST  DETECTED  DEADLOCK\n***  (1)  TRANSACTION:\n  0:  len  8;  hex  925b1950d335e7a8;  asc    [  P  5    ;;\nn.business_type  =    NAME_CONST('x')\nback to plain text with single spaces\nthen  doubled  again";
+        assert_eq!(
+            repair(text),
+            [
+                "------------------------",
+                "LATEST DETECTED DEADLOCK",
+                "*** (1) TRANSACTION:",
+                " 0: len 8; hex 925b1950d335e7a8; asc  [ P 5  ;;",
+                "n.business_type =  NAME_CONST('x')",
+                "back to plain text with single spaces",
+                "then  doubled  again",
+            ]
+        );
+        assert_eq!(halve_spaces("a  b c"), None);
+        assert_eq!(halve_spaces("nospace"), None);
+        let r = Repairer::new();
+        assert!(r.needs("LATEST  DETECTED  DEADLOCK"));
+    }
+
+    // See: fixtures/shapes/logger-01 (a blog's `<pre>` block).
+    #[test]
+    fn pre_tags_come_off() {
+        assert_eq!(
+            repair("<pre>$ x --print\nrow for update</pre>\n<preamble>"),
+            ["$ x --print", "row for update", "<preamble>"]
+        );
     }
 
     #[test]

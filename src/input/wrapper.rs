@@ -16,8 +16,9 @@ pub(super) enum Wrapper {
     Literal,
 }
 
-/// Markers a quote or a comment puts after the indentation; `-- ` before `- `.
-const MARKERS: [&str; 6] = ["> ", "* ", "-- ", "- ", "# ", "// "];
+/// Markers a quote or a comment puts after the indentation, before a space or a tab (`//\t`
+/// of a C line comment); `--` before `-`.
+const MARKERS: [&str; 6] = [">", "*", "--", "-", "#", "//"];
 
 /// Whether `bytes` may open a wrapped copy: a cheap byte test before `detect`.
 #[inline]
@@ -49,7 +50,8 @@ pub(super) fn detect<'a>(
     let after = text.get(indent..)?;
     MARKERS.iter().find_map(|m| {
         let rest = after.strip_prefix(m)?;
-        let prefix = text.get(..indent + m.len())?;
+        let rest = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('\t'))?;
+        let prefix = text.get(..indent + m.len() + 1)?;
         starts(rest).then(|| (Wrapper::Prefix(prefix.to_string()), Cow::Borrowed(rest)))
     })
 }
@@ -141,6 +143,12 @@ mod tests {
             ),
             ("> *** (1) TRANSACTION:", "> ", "*** (1) TRANSACTION:"),
             ("    -- ------", "    -- ", "------"),
+            // See: fixtures/labelled/d-009 (ops notes, a C comment per line).
+            (
+                "//\t------------------------",
+                "//\t",
+                "------------------------",
+            ),
         ] {
             let (w, r) = detect(line, starts).unwrap_or_else(|| panic!("parsing {line:?}"));
             assert_eq!(w, Wrapper::Prefix(prefix.to_string()), "parsing {line:?}");
@@ -164,6 +172,12 @@ mod tests {
         let go = Wrapper::Prefix("\t// ".to_string());
         assert_eq!(go.strip("\t//").as_deref(), Some(""));
         assert_eq!(go.strip("\tfunc f() {"), None);
+        let c = Wrapper::Prefix("//\t".to_string());
+        assert_eq!(c.strip("//").as_deref(), Some(""));
+        assert_eq!(
+            c.strip("//\tTRANSACTION 6 1096615036,").as_deref(),
+            Some("TRANSACTION 6 1096615036,")
+        );
     }
 
     #[test]

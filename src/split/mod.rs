@@ -2,6 +2,7 @@
 //! dumps in an error log, and the lock-wait material (TRANSACTIONS sections, lock-table result
 //! sets). Holds at most one piece at a time.
 
+mod logger;
 mod read;
 mod sections;
 mod splitter;

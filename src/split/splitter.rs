@@ -5,6 +5,7 @@
 //! `*** (1) TRANSACTION:`; it ends at the victim line, at the next section's rule, at another
 //! server log line, at the next report's start, or at the end of input.
 
+use super::logger::LoggerRows;
 use super::sections::{Section, Sections, TableText, Taken};
 use crate::input::{LogicalLine, Prefix};
 use crate::text::Chunk;
@@ -28,6 +29,9 @@ pub enum Piece {
     Transactions(Chunk),
     /// A lock-table result set (or a piece of a large one) as a client printed it.
     Table(TableText),
+    /// The rows pt-deadlock-logger printed for one deadlock, its header line first when the
+    /// input has one.
+    LoggerRows(Chunk),
 }
 
 /// Splitter state for one input.
@@ -51,6 +55,8 @@ pub struct Splitter {
     held: Option<Chunk>,
     /// Inside a Galera conflict printout; true once its `*** WAITING FOR …` heading is seen.
     galera: Option<bool>,
+    /// pt-deadlock-logger rows.
+    logger: LoggerRows,
 }
 
 impl From<Section> for Piece {
@@ -93,7 +99,11 @@ impl Splitter {
                 out(Piece::Deadlock(chunk));
             }
             self.begin(line, text);
-        } else if self.outside_report(line.line, line.text, out) == Taken::Yes {
+        } else if self
+            .logger
+            .push(line.line, line.text, &mut |c| out(Piece::LoggerRows(c)))
+            || self.outside_report(line.line, line.text, out) == Taken::Yes
+        {
             self.last_timestamp = None;
         } else if looks_like_timestamp(text) {
             self.last_timestamp = Some((line.line, line.text.to_string()));
@@ -141,6 +151,7 @@ impl Splitter {
         if self.inside {
             self.emit(out);
         }
+        self.logger.finish(&mut |c| out(Piece::LoggerRows(c)));
         if let Some((n, rule)) = self.pending_rule.take() {
             self.outside_report(n, &rule, out);
         }

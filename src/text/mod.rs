@@ -6,10 +6,12 @@
 
 mod chunk;
 mod items;
+mod logger_row;
 mod shape;
 mod trim;
 
 pub use chunk::Chunk;
 pub use items::split_top_level;
+pub use logger_row::{is_iso_time, is_logger_header};
 pub use shape::Shape;
 pub use trim::trim;
