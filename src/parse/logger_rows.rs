@@ -133,6 +133,23 @@ pub fn parse_logger_rows(input: &str, chunk: &Chunk) -> (Deadlock, Vec<Warning>)
     (deadlock, warnings)
 }
 
+/// One row's cells, each with its column's name (the header's columns, else the tool's
+/// default ones): what the redactor rewrites. `None` when the row does not fit the columns.
+pub fn logger_row_cells(header: Option<&str>, text: &str) -> Option<Vec<(String, String)>> {
+    let columns: Vec<&str> = header.map_or_else(
+        || DEFAULT_COLUMNS.to_vec(),
+        |h| h.split_whitespace().collect(),
+    );
+    let row = read_row(&columns, text)?;
+    Some(
+        columns
+            .iter()
+            .map(|c| c.to_string())
+            .zip(row.values)
+            .collect(),
+    )
+}
+
 /// The row's values by column. Tab-separated rows split on tabs; space-separated ones take
 /// one word per column and the rest as the statement, an empty column (`ip`) being two
 /// spaces, or one where the copy collapsed them.

@@ -32,5 +32,5 @@ pub use crate::text::trim;
 pub use deadlock::{parse_deadlock, parse_transaction_list};
 pub use line::{classify, Counters, Heading, Line, LockHeader, RecordHeader, ThreadLine, TrxLine};
 pub use lock_header::parse_lock_header;
-pub use logger_rows::parse_logger_rows;
+pub use logger_rows::{logger_row_cells, parse_logger_rows};
 pub use mode_clause::parse_mode_clause;

@@ -10,6 +10,7 @@
 //! `analyze --redact` redacts each piece between the splitter and the parser, so every format
 //! reports only redacted text; `lockscope redact` writes the redacted pieces back as text.
 
+mod logger;
 mod report;
 mod sql;
 mod table;
@@ -55,8 +56,9 @@ impl Redactor {
             Piece::Table(table) => Piece::Table(table::redact_table(&table, tokens, names)?),
             Piece::Oversized { line } => Piece::Oversized { line },
             Piece::ClusterConflict { line } => Piece::ClusterConflict { line },
-            // Users, hosts and statements in free columns: not written (see `write`).
-            Piece::LoggerRows(chunk) => Piece::LoggerRows(chunk),
+            Piece::LoggerRows(chunk) => {
+                Piece::LoggerRows(logger::redact_rows(&chunk, tokens, names))
+            }
         })
     }
 }
@@ -201,9 +203,7 @@ impl TextSink<'_> {
             }
             // Not a report: nothing of it is written.
             Piece::ClusterConflict { .. } => return,
-            // pt-deadlock-logger rows: free columns (user, host, statement) the redactor does
-            // not know how to find; left out rather than passed on unredacted.
-            Piece::LoggerRows(_) => return,
+            Piece::LoggerRows(chunk) => push_chunk(&mut text, chunk, None),
         }
         self.last_header = header;
         self.done.pieces += 1;

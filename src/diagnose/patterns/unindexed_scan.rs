@@ -256,7 +256,12 @@ fn crossed_rows(v: &View, t: &Trx) -> Option<Finding> {
         })
     };
     let mut summary = format!(
-        "{} and {} run the same statement for different values ({} and {}), and each waits for          the row of the other's value: {} waits for {}, a row its WHERE clause does not select.          A statement that finds its rows through a selective index never touches another          value's rows; one that scans (no usable index, or a forced or unselective one)          examines and locks every row on its way, so two such scans each wait for the row the          other has already written.",
+        "{} and {} run the same statement for different values ({} and {}), and each waits for \
+         the row of the other's value: {} waits for {}, a row its WHERE clause does not select. \
+         A statement that finds its rows through a selective index never touches another \
+         value's rows; one that scans (no usable index, or a forced or unselective one) \
+         examines and locks every row on its way, so two such scans each wait for the row the \
+         other has already written.",
         words::trx_stmt(t),
         words::trx_stmt(o),
         plain(own_only[0]),
@@ -268,7 +273,9 @@ fn crossed_rows(v: &View, t: &Trx) -> Option<Finding> {
     let table = words::bare_table(w);
     let cols = where_columns(q).join(", ");
     let fix = format!(
-        "Let the statement reach only its own rows: an index on the columns its WHERE compares          ({cols}), used by the plan (EXPLAIN: type ref/eq_ref/range; drop a FORCE INDEX that          points at a less selective index).\n\
+        "Let the statement reach only its own rows: an index on the columns its WHERE compares \
+         ({cols}), used by the plan (EXPLAIN: type ref/eq_ref/range; drop a FORCE INDEX that \
+         points at a less selective index).\n\
          \n\
          -- before: {}\n\
          -- after\n\
@@ -296,6 +303,9 @@ fn equality_scan(v: &View, t: &Trx) -> Option<Finding> {
         || !is_x(w)
         || w.kind != LockKind::NextKey
         || w.records.iter().any(|r| r.is_supremum())
+        // A unique search that finds a delete-marked record locks it next-key too
+        // (`row_search_mvcc`): the equality may well be on the primary key.
+        || w.records.iter().any(|r| r.is_delete_marked())
     {
         return None;
     }
