@@ -23,7 +23,7 @@ use crossbeam_channel::{bounded, unbounded, Receiver, Sender, TryRecvError};
 
 use crate::decode::decode_deadlock;
 use crate::diagnose::{diagnose, diagnose_lock_waits, LockScene};
-use crate::model::{LockPicture, LockTable, LockWait, TableRows, Warning};
+use crate::model::{Deadlock, LockPicture, LockTable, LockWait, TableRows, Warning};
 use crate::parse::lock_tables::{parse_lock_table, NotALockTable};
 use crate::parse::{parse_deadlock, parse_logger_rows, parse_transaction_list};
 use crate::redact::{RedactOptions, Redactor};
@@ -561,41 +561,15 @@ fn process(
     let mut items = Vec::with_capacity(pieces.len() * 2);
     for piece in pieces {
         match piece {
-            Piece::Deadlock(_) | Piece::LoggerRows(_) => {
-                let (mut deadlock, warnings) = match &piece {
-                    Piece::LoggerRows(rows) => parse_logger_rows(name, rows),
-                    Piece::Deadlock(chunk) => parse_deadlock(name, chunk),
-                    _ => continue,
-                };
-                drop(piece);
-                items.extend(warnings.into_iter().map(Item::Warning));
-                if deadlock.transactions.is_empty() {
-                    continue;
-                }
-                if let Some(schema) = &options.schema {
-                    let warnings = decode_deadlock(&mut deadlock, schema);
-                    items.extend(warnings.into_iter().map(Item::Warning));
-                }
-                let findings = diagnose(&deadlock);
-                let analysed = if options.skip_shapes {
-                    Analysed::without_shape(deadlock, findings)
-                } else {
-                    Analysed::new(deadlock, findings)
-                };
-                let start = rendered.len();
-                let range = match renderer.map(|render| render(&analysed, rendered)) {
-                    Some(Ok(())) => Some((start, rendered.len())),
-                    // Let the sink render it itself (and report the error).
-                    Some(Err(_)) => {
-                        rendered.truncate(start);
-                        None
-                    }
-                    None => None,
-                };
-                items.push(Item::Deadlock {
-                    analysed,
-                    rendered: range,
-                });
+            Piece::Deadlock(chunk) => {
+                let parsed = parse_deadlock(name, &chunk);
+                drop(chunk);
+                analyse_deadlock(parsed, renderer, rendered, options, &mut items);
+            }
+            Piece::LoggerRows(rows) => {
+                let parsed = parse_logger_rows(name, &rows);
+                drop(rows);
+                analyse_deadlock(parsed, renderer, rendered, options, &mut items);
             }
             Piece::Oversized { line } => items.push(Item::Warning(Warning {
                 input: name.to_string(),
@@ -638,6 +612,45 @@ fn process(
         }
     }
     items
+}
+
+/// A parsed deadlock decoded, diagnosed and (with a renderer) rendered into `rendered`, its
+/// warnings first.
+fn analyse_deadlock(
+    (mut deadlock, warnings): (Deadlock, Vec<Warning>),
+    renderer: Option<&Render>,
+    rendered: &mut Vec<u8>,
+    options: &Options,
+    items: &mut Vec<Item>,
+) {
+    items.extend(warnings.into_iter().map(Item::Warning));
+    if deadlock.transactions.is_empty() {
+        return;
+    }
+    if let Some(schema) = &options.schema {
+        let warnings = decode_deadlock(&mut deadlock, schema);
+        items.extend(warnings.into_iter().map(Item::Warning));
+    }
+    let findings = diagnose(&deadlock);
+    let analysed = if options.skip_shapes {
+        Analysed::without_shape(deadlock, findings)
+    } else {
+        Analysed::new(deadlock, findings)
+    };
+    let start = rendered.len();
+    let range = match renderer.map(|render| render(&analysed, rendered)) {
+        Some(Ok(())) => Some((start, rendered.len())),
+        // Let the sink render it itself (and report the error).
+        Some(Err(_)) => {
+            rendered.truncate(start);
+            None
+        }
+        None => None,
+    };
+    items.push(Item::Deadlock {
+        analysed,
+        rendered: range,
+    });
 }
 
 /// Rows of a lock table not read whole, as warnings: the first few each, the rest counted (a

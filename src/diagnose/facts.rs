@@ -132,8 +132,7 @@ impl<'a> View<'a> {
     /// Whether two locks' tables are one table: the same name (two partitions of a table are
     /// that table), or names the copy gives the same table (`renamed`).
     pub(crate) fn same_table(&self, a: &Lock, b: &Lock) -> bool {
-        (a.table.schema == b.table.schema && a.table.table == b.table.table)
-            || is_pair(&self.renamed, &a.table, &b.table)
+        a.table.same_table(&b.table) || is_pair(&self.renamed, &a.table, &b.table)
     }
 
     /// The sentence that says the copy names one table twice, when it does.
@@ -262,7 +261,7 @@ fn is_pair(pairs: &[(&TableName, &TableName)], a: &TableName, b: &TableName) -> 
 /// Same table and index (record locks) or same table (table locks), any page; the partitions
 /// of a partitioned table's index are that index.
 pub(crate) fn same_index(a: &Lock, b: &Lock) -> bool {
-    (a.table.schema == b.table.schema && a.table.table == b.table.table && a.index() == b.index())
+    (a.table.same_table(&b.table) && a.index() == b.index())
         || (a.is_record_lock() && a.same_place(b))
 }
 

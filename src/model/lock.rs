@@ -19,6 +19,11 @@ pub struct TableName {
 }
 
 impl TableName {
+    /// The same table, whichever partitions the two names point at.
+    pub fn same_table(&self, other: &TableName) -> bool {
+        self.schema == other.schema && self.table == other.table
+    }
+
     /// `` `schema`.`table` `` (with ` partition `p`` when there is one), appended to `out`.
     pub fn push_to(&self, out: &mut String) {
         let _ = self.write_to(out);

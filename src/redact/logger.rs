@@ -11,12 +11,13 @@ pub(super) fn redact_rows(chunk: &Chunk, tokens: &mut Tokens, names: bool) -> Ch
     let mut out = Chunk::default();
     let mut header: Option<String> = None;
     for (n, line) in chunk.lines() {
-        if is_logger_header(line.trim()) {
-            header = Some(line.trim().to_string());
+        // The splitter keeps the lines trimmed.
+        if is_logger_header(line) {
+            header = Some(line.to_string());
             out.push(n, line);
             continue;
         }
-        let Some(cells) = logger_row_cells(header.as_deref(), line.trim()) else {
+        let Some(cells) = logger_row_cells(header.as_deref(), line) else {
             continue;
         };
         let values: Vec<String> = cells

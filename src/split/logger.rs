@@ -67,12 +67,11 @@ impl LoggerRows {
         self.emit(out);
     }
 
+    /// The rows gathered, if any (a header goes in only with the first row after it).
     fn emit(&mut self, out: &mut dyn FnMut(Chunk)) {
         self.key.clear();
-        let has_row = self.chunk.lines().any(|(_, l)| !is_header(l));
-        let chunk = std::mem::take(&mut self.chunk);
-        if has_row {
-            out(chunk);
+        if !self.chunk.is_empty() {
+            out(std::mem::take(&mut self.chunk));
         }
     }
 }

@@ -204,15 +204,8 @@ fn others_rows(v: &View, t: &Trx) -> Option<Finding> {
     );
     v.close_summary(&mut summary, Confidence::Medium);
     let table = words::bare_table(w);
-    let cols = where_columns(t.t.query.as_deref().unwrap_or_default()).join(", ");
-    let fix = format!(
-        "Index the WHERE clause's columns so the statement reads only its own rows (EXPLAIN \
-         shows type ALL for a scan).\n\
-         \n\
-         -- before: no index on ({cols})\n\
-         -- after\n\
-         CREATE INDEX idx_lookup ON {table} ({cols});"
-    );
+    let cols = where_columns(t.t.query.as_deref().unwrap_or_default());
+    let fix = index_lookup_fix(table, &cols);
     let ev = vec![ev_lock(w), ev_record(rec)];
     Some(finding(Confidence::Medium, summary, ev, fix))
 }
@@ -332,19 +325,23 @@ fn equality_scan(v: &View, t: &Trx) -> Option<Finding> {
         cols.join(", "),
     );
     v.close_summary(&mut summary, Confidence::Medium);
-    let table = words::bare_table(w);
-    let fix = format!(
+    let fix = index_lookup_fix(words::bare_table(w), &cols);
+    let mut ev = vec![ev_lock(w)];
+    ev.extend(o.held.iter().filter(|h| h.may_block(w)).map(|h| ev_lock(h)));
+    Some(finding(Confidence::Medium, summary, ev, fix))
+}
+
+/// The index a statement that should reach only its own rows lacks.
+fn index_lookup_fix(table: &str, cols: &[String]) -> String {
+    let cols = cols.join(", ");
+    format!(
         "Index the WHERE clause's columns so the statement reads only its own rows (EXPLAIN \
          shows type ALL for a scan).\n\
          \n\
          -- before: no index on ({cols})\n\
          -- after\n\
-         CREATE INDEX idx_lookup ON {table} ({cols});",
-        cols = cols.join(", "),
-    );
-    let mut ev = vec![ev_lock(w)];
-    ev.extend(o.held.iter().filter(|h| h.may_block(w)).map(|h| ev_lock(h)));
-    Some(finding(Confidence::Medium, summary, ev, fix))
+         CREATE INDEX idx_lookup ON {table} ({cols});"
+    )
 }
 
 /// The columns of a WHERE clause made of `column = value` terms joined by AND, and nothing
