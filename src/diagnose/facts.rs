@@ -304,7 +304,11 @@ fn field_literal(f: &crate::model::Field) -> Option<String> {
             if let Ok(n) = v.parse::<i64>() {
                 Some(format!("int:{n}"))
             } else if v.starts_with('\'') {
-                Some(format!("str:{}", v.trim_matches('\'')))
+                // CHAR pads with spaces: the value is what comes before them.
+                Some(format!(
+                    "str:{}",
+                    v.trim_matches('\'').trim_end_matches(' ')
+                ))
             } else if *len >= 8 {
                 Some(format!("hex:{hex}"))
             } else {

@@ -62,7 +62,12 @@ fn replacement(literal: &str, kind: Literal, tokens: &mut Tokens) -> String {
                 Some(b) => (b, true),
                 None => (body, false),
             };
-            let token = tokens.text(body);
+            // `'42'` for an INT key: the number's token, as the record dump's integer gets.
+            let token = if is_digits(body) {
+                tokens.number(body)
+            } else {
+                tokens.text(body)
+            };
             format!("{prefix}{quote}{token}{}", if closed { quote } else { "" })
         }
         Literal::Comment => {
@@ -74,6 +79,11 @@ fn replacement(literal: &str, kind: Literal, tokens: &mut Tokens) -> String {
             }
         }
     }
+}
+
+/// Whether `text` is a whole unsigned integer (a key as a quoted literal).
+pub(super) fn is_digits(text: &str) -> bool {
+    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// Whether `text` ends with the word `word` (any case), spaces after it allowed.
@@ -179,6 +189,17 @@ mod tests {
             redact_sql("update t set n = 'alice' where id = 101", &mut t, false),
             redact_sql("update t set n = 'alice' where id = 101", &mut t, false)
         );
+    }
+
+    #[test]
+    fn a_quoted_integer_gets_the_token_of_the_number_in_the_dump() {
+        let mut t = Tokens::default();
+        // The record dump of an INT key 3912579 (signed, sign bit flipped) and of a CHAR(9).
+        let int = t.bytes(&[0x80, 0x3b, 0xb3, 0x83]);
+        let red = redact_sql("INSERT INTO playlist VALUES ('3912579', 4)", &mut t, false);
+        let n = u32::from_be_bytes([int[0] ^ 0x80, int[1], int[2], int[3]]);
+        assert_eq!(red, format!("INSERT INTO playlist VALUES ('{n}', 2)"));
+        assert_eq!(t.bytes(b"3912579  "), format!("{n:<9}").into_bytes());
     }
 
     #[test]

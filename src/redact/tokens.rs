@@ -96,7 +96,13 @@ impl Tokens {
         let text = std::str::from_utf8(value).ok()?;
         // CHAR columns pad with spaces: the value is what comes before them.
         let trimmed = text.trim_end_matches(' ');
-        let token = self.text(trimmed);
+        // Digits are a number kept as text (or a quoted INT key): the number's token, as
+        // `redact_sql` gives the statement's `'42'`.
+        let token = if super::sql::is_digits(trimmed) {
+            self.number(trimmed)
+        } else {
+            self.text(trimmed)
+        };
         (token.len() <= value.len()).then(|| {
             let mut t = token.into_bytes();
             t.resize(value.len(), b' ');

@@ -114,6 +114,10 @@ pub(crate) fn literals(q: &str) -> Vec<String> {
             if before == "X" || (before.is_empty() && preceded_by_unhex(&chars, i)) {
                 out.push(format!("hex:{}", text.to_ascii_lowercase()));
             } else {
+                // `'3912579'` for an INT key: MySQL converts it, so it names the number too.
+                if let Some(n) = quoted_integer(&text) {
+                    out.push(format!("int:{n}"));
+                }
                 out.push(format!("str:{text}"));
             }
             i = j + 1;
@@ -145,6 +149,12 @@ pub(crate) fn literals(q: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// A quoted literal that is a whole unsigned integer, canonical (no leading zeros).
+fn quoted_integer(text: &str) -> Option<u64> {
+    let digits = !text.is_empty() && text.len() <= 19 && text.bytes().all(|b| b.is_ascii_digit());
+    digits.then(|| text.parse().ok()).flatten()
 }
 
 /// The literals a statement compares for equality (`col = 5`, `col IN (5, 6)`), in
@@ -282,6 +292,21 @@ mod tests {
         );
         assert!(eq_literals("SELECT * FROM t WHERE id BETWEEN 1 AND 9 FOR UPDATE").is_empty());
         assert!(eq_literals("SELECT * FROM t WHERE join(1)").is_empty());
+    }
+
+    #[test]
+    fn a_quoted_integer_also_names_the_number() {
+        assert_eq!(
+            literals("INSERT INTO playlist VALUES ('3912579','','007',x'1F')"),
+            [
+                "int:3912579",
+                "str:3912579",
+                "str:",
+                "int:7",
+                "str:007",
+                "hex:1f"
+            ]
+        );
     }
 
     /// `quoted` as it was first written: squash, then cut by chars.
