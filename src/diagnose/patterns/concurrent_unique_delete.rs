@@ -46,7 +46,7 @@ declare_pattern! {
     /// record dump that shows the mark is taken as evidence, and the finding stays medium.
     pub CONCURRENT_UNIQUE_DELETE,
     id = "concurrent-unique-delete",
-    summary = "concurrent DELETEs of the same unique key (or locking lookups of its delete-marked entry): the record-only lock holder re-asks for a next-key lock",
+    summary = "concurrent DELETEs or locking reads of a delete-marked unique entry: the record-only lock holder re-asks for a next-key lock",
     fixed = "delete by primary key after a plain lookup; one deleter per key; retry 1213",
     subsumes = ["inconsistent-order"],
 }
