@@ -10,6 +10,8 @@ use crate::diagnose::{literal_spans, Literal};
 pub fn redact_sql(sql: &str, tokens: &mut Tokens, names: bool) -> String {
     let mut out = String::with_capacity(sql.len());
     let mut at = 0;
+    // The previous literal was a row count kept as it is (`LIMIT m, n`: both stay).
+    let mut counting = false;
     for (range, kind) in literal_spans(sql) {
         let (Some(before), Some(literal)) = (sql.get(at..range.start), sql.get(range.clone()))
         else {
@@ -22,7 +24,14 @@ pub fn redact_sql(sql: &str, tokens: &mut Tokens, names: bool) -> String {
         // `AS 'alias'` names a column: an identifier, which the reader of a result set below
         // needs to recognise it.
         let alias = kind == Literal::Text && ends_with_word(before, "as");
-        if alias {
+        // `LIMIT n` / `OFFSET m` count rows: the statement's shape, not a value, and what
+        // the diagnosis compares a transaction's row locks with (`unindexed-scan`).
+        let count = kind == Literal::Number
+            && (ends_with_word(before, "limit")
+                || ends_with_word(before, "offset")
+                || (counting && before.trim() == ","));
+        counting = count;
+        if alias || count {
             out.push_str(literal);
         } else {
             out.push_str(&replacement(literal, kind, tokens));
@@ -200,6 +209,28 @@ mod tests {
         let n = u32::from_be_bytes([int[0] ^ 0x80, int[1], int[2], int[3]]);
         assert_eq!(red, format!("INSERT INTO playlist VALUES ('{n}', 2)"));
         assert_eq!(t.bytes(b"3912579  "), format!("{n:<9}").into_bytes());
+    }
+
+    #[test]
+    fn row_counts_stay() {
+        let mut t = Tokens::default();
+        let red = redact_sql(
+            "DELETE FROM t WHERE status = 'done' AND id > 77 LIMIT 10000",
+            &mut t,
+            false,
+        );
+        assert!(red.ends_with("LIMIT 10000"), "{red}");
+        assert!(!red.contains("77") && !red.contains("done"), "{red}");
+        let red = redact_sql(
+            "select * from t where a = 9 limit 20, 5 for update",
+            &mut t,
+            false,
+        );
+        assert!(red.contains("limit 20, 5"), "{red}");
+        let red = redact_sql("select * from t limit 5 offset 20", &mut t, false);
+        assert!(red.ends_with("limit 5 offset 20"), "{red}");
+        let red = redact_sql("select * from t where a in (9, 8) limit 1", &mut t, false);
+        assert!(!red.contains("(9, 8)"), "{red}");
     }
 
     #[test]

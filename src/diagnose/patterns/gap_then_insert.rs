@@ -56,7 +56,10 @@ fn check(v: &View) -> Option<Finding> {
         .iter()
         .all(|(_, w)| is_insert_intention(w) && overlap(w, first) != Some(false))
     {
-        return waiters.iter().find_map(|&(t, w)| queued_writer(v, t, w));
+        return waiters
+            .iter()
+            .find_map(|&(t, w)| queued_writer(v, t, w))
+            .or_else(|| v.trx.iter().find_map(|t| gap_then_duplicate(v, t)));
     }
     if v.trx.iter().any(|t| {
         t.odku
@@ -235,6 +238,85 @@ fn queued_writer(v: &View, t: &Trx, w: &Lock) -> Option<Finding> {
     Some(GAP_THEN_INSERT.finding(confidence, summary, ev, fix))
 }
 
+/// The check-then-insert whose other half is a duplicate check (fixtures/labelled f-007):
+/// `s_waiter`, a plain INSERT, waits for S on a key the other inserter has just written (its
+/// duplicate check), and that inserter's insert intention waits for an X gap lock `s_waiter`
+/// holds. A plain INSERT never takes an X gap lock itself (its duplicate check takes S, and a
+/// lock inherited by a gap keeps its mode), so an earlier locking read of a missing key left it.
+/// Returns the inserter, the gap lock and the insert intention it blocks.
+pub(super) fn read_gap_under_insert<'v, 'a>(
+    v: &'v View<'a>,
+    s_waiter: &'v Trx<'a>,
+) -> Option<(&'v Trx<'a>, &'a Lock, &'a Lock)> {
+    let w = s_waiter.wait?;
+    if !s_waiter.plain_insert() || !is_s(w) || is_insert_intention(w) {
+        return None;
+    }
+    let o = v.blocker_of(s_waiter.n)?;
+    let ow = o.wait?;
+    if !is_insert_intention(ow) || !(o.is("INSERT") || o.is("REPLACE")) {
+        return None;
+    }
+    let gap = s_waiter
+        .held
+        .iter()
+        .copied()
+        .find(|h| is_x(h) && h.kind == LockKind::Gap && h.may_block(ow))?;
+    Some((o, gap, ow))
+}
+
+fn gap_then_duplicate(v: &View, t: &Trx) -> Option<Finding> {
+    let (o, gap, ow) = read_gap_under_insert(v, t)?;
+    let w = t.wait?;
+    let mut summary = format!(
+        "{} holds {} — an X gap lock, which a plain INSERT never takes itself: an earlier \
+         locking read of a missing key (`SELECT … FOR UPDATE`, or an UPDATE/DELETE that matched \
+         nothing) left it. {} waits for an insert intention in that gap, blocked by it, while \
+         {}'s duplicate-key check waits for {}, on the key trx ({}) has just written and not \
+         committed: each waits for the other. The gap lock of the check-then-insert starts the \
+         cycle; both inserting the same key (the duplicate check of `unique-key-race`) closes it.",
+        words::trx_stmt(t),
+        words::lock(gap),
+        words::trx_stmt(o),
+        words::trx(t),
+        words::lock(w),
+        o.n,
+    );
+    v.close_summary(&mut summary, Confidence::Medium);
+    let table = words::bare_table(ow);
+    let fix = format!(
+        "Do not check for the missing key with a locking read before inserting it: insert \
+         first and treat a duplicate-key error (1062) as \"the row exists\", or lock the parent \
+         row that owns the key FOR UPDATE before the check, which serialises the writers.\n\
+         \n\
+         -- before: check, then insert\n\
+         BEGIN;\n\
+         SELECT … FROM {table} WHERE <key> = ? FOR UPDATE;  -- no row: X gap lock\n\
+         INSERT INTO {table} VALUES (?, …);                 -- the other's insert waits for it\n\
+         COMMIT;\n\
+         \n\
+         -- after: insert, handle 1062\n\
+         BEGIN;\n\
+         INSERT INTO {table} VALUES (?, …);                 -- on 1062: the row exists\n\
+         COMMIT;"
+    );
+    let ev = vec![ev_lock(gap), ev_lock(ow), ev_lock(w)];
+    Some(
+        GAP_THEN_INSERT
+            .finding(Confidence::Medium, summary, ev, fix)
+            .or(
+                "unique-key-race",
+                format!(
+                    "Both transactions insert the same key: {}'s S wait is the duplicate check \
+                     of a plain INSERT, which INSERT IGNORE / ON DUPLICATE KEY UPDATE avoid; \
+                     the gap lock only decides who waits first.",
+                    words::trx(t)
+                ),
+                vec![ev_lock(w)],
+            ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,6 +426,71 @@ mod tests {
             .holds(lock("S", "t", "uk", 3, "2", vec![r20()]))
             .waits(lock("X gap ii wait", "t", "uk", 3, "2", vec![r20()]))
             .victim(1);
+        assert!(check(&View::new(&d)).is_none());
+    }
+
+    // See: fixtures/labelled f-007 (`key`=19 FOR UPDATE finds nothing, then both insert (4, 11)).
+    #[test]
+    fn read_gap_then_the_same_insert_waits_for_the_duplicate_check() {
+        let k20 = || vec![rec(3, 0, &["00000014", "00000002"])];
+        let pk4 = vec![rec(
+            5,
+            0,
+            &["00000004", "000000002973", "2d0000017a0988", "0000000b"],
+        )];
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "10611", "insert into tableunique values(4,11)")
+            .waits(lock(
+                "X gap ii wait",
+                "tableunique",
+                "uq_key",
+                4,
+                "10611",
+                k20(),
+            ))
+            .trx(2, "10609", "insert into tableunique values(4,11)")
+            .holds(lock("X gap", "tableunique", "uq_key", 4, "10609", k20()))
+            .waits(lock(
+                "S rec wait",
+                "tableunique",
+                "PRIMARY",
+                3,
+                "10609",
+                pk4,
+            ))
+            .victim(2);
+        let f = check(&View::new(&d)).expect("gap-then-insert");
+        assert_eq!(f.confidence, Confidence::Medium);
+        assert_eq!(
+            f.alternatives.first().map(|a| a.pattern),
+            Some("unique-key-race")
+        );
+        let v = View::new(&d);
+        let t2 = v.trx.iter().find(|t| t.n == 2).expect("trx 2");
+        assert!(read_gap_under_insert(&v, t2).is_some());
+        // The same waits with an S gap lock held (a purged duplicate check's inheritance) are
+        // not a locking read's.
+        let d = deadlock(Flavour::Mariadb106)
+            .trx(1, "10611", "insert into tableunique values(4,11)")
+            .waits(lock(
+                "X gap ii wait",
+                "tableunique",
+                "uq_key",
+                4,
+                "10611",
+                k20(),
+            ))
+            .trx(2, "10609", "insert into tableunique values(4,11)")
+            .holds(lock("S gap", "tableunique", "uq_key", 4, "10609", k20()))
+            .waits(lock(
+                "S rec wait",
+                "tableunique",
+                "PRIMARY",
+                3,
+                "10609",
+                vec![],
+            ))
+            .victim(2);
         assert!(check(&View::new(&d)).is_none());
     }
 }

@@ -193,6 +193,12 @@ fn inserts(v: &View) -> Option<Finding> {
         if shared.is_none() && opposite_order_inserts(v, t, w) {
             continue;
         }
+        // The other inserter waits for an X gap lock this one's earlier locking read left:
+        // the check-then-insert's gap starts the cycle (`gap-then-insert`, which names this
+        // reading as its alternative).
+        if shared.is_none() && super::gap_then_insert::read_gap_under_insert(v, t).is_some() {
+            continue;
+        }
         if t.held_on_index(w).any(|h| is_x(h) && is_record_part(h)) && !waits_s {
             continue;
         }

@@ -204,6 +204,92 @@ fn preceded_by_unhex(chars: &[char], quote: usize) -> bool {
     head.trim_end().to_ascii_uppercase().ends_with("UNHEX(")
 }
 
+/// `SELECT … FOR UPDATE` / `FOR SHARE` / `LOCK IN SHARE MODE`: a read that takes row locks.
+pub(crate) fn is_locking_read(q: &str) -> bool {
+    squashed_contains(q, "FOR UPDATE") || is_shared_read(q)
+}
+
+/// The words of `q` outside quotes and parentheses (subqueries, function arguments), upper
+/// case: what the statement itself says, not its subqueries.
+fn top_level_words(q: &str) -> Vec<String> {
+    let (mut depth, mut quote) = (0usize, None::<char>);
+    let mut out = Vec::new();
+    let mut word = String::new();
+    for c in q.chars() {
+        match (quote, c) {
+            (Some(open), c) if c == open => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            // A quoted name is a name: `t`.`col` reads as T.COL.
+            (None, '`') => continue,
+            (None, '(') => depth += 1,
+            (None, ')') => depth = depth.saturating_sub(1),
+            (None, c) if depth == 0 && (c.is_ascii_alphanumeric() || c == '_' || c == '.') => {
+                word.push(c.to_ascii_uppercase());
+                continue;
+            }
+            (None, ',') if depth == 0 => {
+                if !word.is_empty() {
+                    out.push(std::mem::take(&mut word));
+                }
+                out.push(",".to_string());
+                continue;
+            }
+            _ => {}
+        }
+        if !word.is_empty() {
+            out.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        out.push(word);
+    }
+    out
+}
+
+/// The most rows a statement's own `LIMIT` lets it read: `LIMIT n` → n, `LIMIT m, n` and
+/// `LIMIT n OFFSET m` → m + n (the skipped rows are read too). `None` without a numeric
+/// top-level `LIMIT` (placeholders, a LIMIT only in a subquery).
+pub(crate) fn row_limit(q: &str) -> Option<u64> {
+    let words = top_level_words(q);
+    let at = words.iter().rposition(|w| w == "LIMIT")?;
+    let num = |i: usize| words.get(i).and_then(|w| w.parse::<u64>().ok());
+    let first = num(at + 1)?;
+    match words.get(at + 2).map(String::as_str) {
+        Some(",") => Some(first.saturating_add(num(at + 3)?)),
+        Some("OFFSET") => Some(first.saturating_add(num(at + 3)?)),
+        _ => Some(first),
+    }
+}
+
+/// The columns of the statement's own `ORDER BY`, bare (no table, no quotes), in order.
+pub(crate) fn order_by_columns(q: &str) -> Vec<String> {
+    let words = top_level_words(q);
+    let Some(at) = words.windows(2).rposition(|w| {
+        w.first().is_some_and(|a| a == "ORDER") && w.get(1).is_some_and(|b| b == "BY")
+    }) else {
+        return Vec::new();
+    };
+    let mut cols = Vec::new();
+    let mut expect_column = true;
+    for w in words.iter().skip(at + 2) {
+        match w.as_str() {
+            "LIMIT" | "FOR" | "LOCK" | "UNION" => break,
+            "," => expect_column = true,
+            "ASC" | "DESC" => {}
+            col if expect_column => {
+                let bare = col.rsplit('.').next().unwrap_or(col).to_ascii_lowercase();
+                if !bare.is_empty() && !bare.chars().all(|c| c.is_ascii_digit()) {
+                    cols.push(bare);
+                }
+                expect_column = false;
+            }
+            _ => {}
+        }
+    }
+    cols
+}
+
 /// The statement shortened for a sentence, whitespace collapsed, in backticks.
 pub(crate) fn quoted(q: &str) -> String {
     const MAX: usize = 150;
@@ -280,6 +366,46 @@ fn cut(head: &str, tail: &str) -> String {
 mod tests {
     use super::words::has_word;
     use super::*;
+
+    #[test]
+    fn row_limits() {
+        let q = "UPDATE t SET s = -1 WHERE (a = 205 AND s = 1) ORDER BY u ASC limit 1";
+        assert_eq!(row_limit(q), Some(1));
+        assert_eq!(
+            row_limit("delete from t where s = 'x' LIMIT 10000"),
+            Some(10000)
+        );
+        assert_eq!(
+            row_limit("select * from t limit 20, 5 for update"),
+            Some(25)
+        );
+        assert_eq!(
+            row_limit("select * from t LIMIT 5 OFFSET 20 FOR UPDATE"),
+            Some(25)
+        );
+        assert_eq!(
+            row_limit("delete from t where id in (select id from (select id from u limit 3) x)"),
+            None
+        );
+        assert_eq!(row_limit("update t set v = 'limit 4' where id = 1"), None);
+        assert_eq!(row_limit("delete from t where a = ? limit ?"), None);
+    }
+
+    #[test]
+    fn order_by_columns_read_bare() {
+        let q = "UPDATE t SET s = -1 WHERE (a = 205 AND s = 1) ORDER BY `t`.`updated_at` ASC, id DESC limit 1";
+        assert_eq!(order_by_columns(q), vec!["updated_at", "id"]);
+        assert!(order_by_columns("update t set v = 1 where id = 2").is_empty());
+    }
+
+    #[test]
+    fn locking_reads() {
+        assert!(is_locking_read("select * from t where a = 1 for   update"));
+        assert!(is_locking_read(
+            "select * from t where a = 1 lock in share mode"
+        ));
+        assert!(!is_locking_read("select * from t where a = 1"));
+    }
 
     #[test]
     fn equality_literals_are_the_selected_values() {
