@@ -95,14 +95,6 @@ fn fixtures() -> Vec<PathBuf> {
 const WRITTEN_COPY_DIFFERS: &[&str] =
     &["d-023-mysql56-flattened-policy-notice-relation-insert-supremum-x.txt"];
 
-/// Fixtures whose redacted copies, written or inline, are known to read differently:
-/// f-019's keys are one-character strings (`'a'`, `'4'`), whose text token (`s1`) is wider
-/// than the one-byte record fields, so the dump gets a counter byte and the statement's key
-/// no longer matches it; `unique-key-race` then sees an S lock on another key than the one
-/// inserted. Left for the redactor's token widths.
-const REDACTED_COPY_DIFFERS: &[&str] =
-    &["f-019-mysql8018-sbtest-deadlock-uk-repro-insert-a4-dup-then-a3-before-tab-indented.txt"];
-
 #[test]
 fn every_fixture_tells_the_same_story_redacted() {
     let mut failures = Vec::new();
@@ -120,10 +112,7 @@ fn every_fixture_tells_the_same_story_redacted() {
             .file_name()
             .is_some_and(|n| WRITTEN_COPY_DIFFERS.iter().any(|k| n == *k));
         for (how, after) in [("redact", &written), ("analyze --redact", &inline)] {
-            let excused = path
-                .file_name()
-                .is_some_and(|n| REDACTED_COPY_DIFFERS.iter().any(|k| n == *k));
-            if *after != before && !(known && how == "redact") && !excused {
+            if *after != before && !(known && how == "redact") {
                 failures.push(format!(
                     "{} ({how}):\n  before {before:?}\n  after  {after:?}",
                     path.display()

@@ -29,6 +29,8 @@ pub enum NameKind {
 pub struct Tokens {
     numbers: HashMap<String, u64>,
     texts: HashMap<String, u64>,
+    /// Texts too short for an `s<k>` token, by length.
+    short_texts: HashMap<usize, HashMap<String, u64>>,
     /// Record field bytes → their stand-in of the same length.
     bytes: HashMap<Vec<u8>, Vec<u8>>,
     used_bytes: HashSet<Vec<u8>>,
@@ -62,10 +64,33 @@ impl Tokens {
         let k = ordinal(&mut self.texts, value);
         let mut token = format!("s{k}");
         let len = value.chars().count();
+        if token.len() > len {
+            // `'a'` in a CHAR(1) key: `s1` would not fit the record's one byte, and the
+            // statement's key and the dump's would part.
+            if let Some(short) = self.short_text(value, len) {
+                return short;
+            }
+        }
         while token.len() < len {
             token.push('_');
         }
         token
+    }
+
+    /// A token of letters only, as long as `value` (so never one of the `s<k>` tokens), the
+    /// `k`-th of its length; `None` when that length has run out of letters.
+    fn short_text(&mut self, value: &str, len: usize) -> Option<String> {
+        const LETTERS: &[u8; 52] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        if len == 0 {
+            return None;
+        }
+        let mut k = ordinal(self.short_texts.entry(len).or_default(), value) - 1;
+        let mut token = vec![b'a'; len];
+        for slot in token.iter_mut().rev() {
+            *slot = LETTERS[(k % 52) as usize];
+            k /= 52;
+        }
+        (k == 0).then(|| String::from_utf8_lossy(&token).into_owned())
     }
 
     /// A record field's bytes: a stand-in of the same length. Text stays text (the token of
@@ -282,6 +307,11 @@ mod tests {
         assert_eq!(t.text("alice"), "s1___");
         assert_eq!(t.text("alice"), "s1___");
         assert_eq!(t.text("bo"), "s2");
+        // Too short for `s<k>`: letters of the value's width, one per value.
+        assert_eq!(t.text("x"), "a");
+        assert_eq!(t.text("y"), "b");
+        assert_eq!(t.text("x"), "a");
+        assert_eq!(t.bytes(b"y"), b"b".to_vec());
         assert_eq!(t.host("db-7.example.com"), "host1");
         assert_eq!(t.host("localhost"), "localhost");
         assert_eq!(t.ip("10.1.2.3"), "192.0.2.1");
