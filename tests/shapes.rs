@@ -138,6 +138,11 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
         2,
         Some(2),
     ),
+    (
+        "fence-lost-01-zh-github-issue-text-tag-line.txt",
+        2,
+        Some(2),
+    ),
     // The report and pt-deadlock-logger's rows of it: one deadlock.
     (
         "logger-04-zh-report-then-its-pt-deadlock-logger-rows.txt",

@@ -138,6 +138,11 @@ impl Builder<'_> {
             && id.bytes().all(|b| b.is_ascii_hexdigit())
             && (statement.is_empty() || is_sql_verb(first_word));
         if !condensed {
+            // Another heading glued on is not read again here (no recursion on a line of
+            // repeated headings).
+            if rest.starts_with('*') {
+                return self.other(line_no, rest);
+            }
             return self.line(line_no, rest);
         }
         self.warn(
