@@ -17,6 +17,17 @@ use crate::model::Transaction;
 use crate::parse::line::{Heading, ThreadLine, TrxLine};
 use crate::parse::thread_line::{is_state_word, thread_line};
 
+/// A line of the markup a paste sits in: a markdown fence (```` ```sql ````, `~~~`), a block
+/// comment's ends, an HTML comment's, a Jira `{noformat}` / `{code}` macro, a Python string's
+/// triple quotes.
+fn is_paste_markup(t: &str) -> bool {
+    t.starts_with("```")
+        || t.starts_with("~~~")
+        || t.starts_with("{noformat")
+        || t.starts_with("{code")
+        || matches!(t, "*/" | "/*" | "/**" | "-->" | "<!--" | "'''" | "\"\"\"")
+}
+
 /// The words a statement starts with: a line that starts so is SQL, not a wrapped thread line.
 fn is_sql_verb(word: &str) -> bool {
     const VERBS: [&str; 24] = [
@@ -249,6 +260,24 @@ impl Builder<'_> {
             .is_some_and(|q| q.after == Opener::Thread || !q.text.is_empty());
         if trimmed.starts_with('#') && !statement_starts && self.block != Block::Preamble {
             return;
+        }
+        // The markup a paste sits in (a fence, a block comment's end, a Jira macro) around or
+        // inside the report, outside a statement: not a line of the report.
+        let mid_statement = self.query.as_ref().is_some_and(|q| !q.text.is_empty());
+        if !mid_statement && is_paste_markup(trimmed) {
+            return;
+        }
+        // `*** (1) TRANSACTION:` then the statement at once: a copy that kept only the
+        // statement of the block (hunt wrapped-03); read as the statement.
+        let statement_alone = self.block == Block::Body
+            && self.query.is_none()
+            && self
+                .trx
+                .and_then(|i| self.deadlock.transactions.get(i))
+                .is_some_and(|t| t.query.is_none() && t.thread_id.is_none())
+            && is_sql_verb(trimmed.split_whitespace().next().unwrap_or(""));
+        if statement_alone {
+            self.open_query("", line_no, Opener::Counters);
         }
         if self.query.is_some() && is_bare_elision(trimmed) {
             // `………` under a statement: a publisher cut text here, not SQL (hunt-shapes 016).
