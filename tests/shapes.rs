@@ -706,3 +706,21 @@ UPDATE t SET v = 1 WHERE id = 1
     assert_eq!(lines[0].0, 11);
     assert!(lines[0].1.starts_with("field 0 is missing"), "{lines:#?}");
 }
+
+/// Copies whose every line reads: indentation, a block comment's `/*` / `*/`, a lost fence's
+/// language tag, RECORD LOCKS wrapped after `of`, statements straight under their heading.
+#[test]
+fn wrapped_indented_and_commented_copies_read_without_warnings() {
+    for file in [
+        "indented-01-zh-percona-5.5-status-g-4-space-code-block.txt",
+        "source-comment-03-php-block-6-space-mysql51-one-line-records.txt",
+        "wrapped-03-ko-list-indented-condensed-record-locks-cut-after-of.txt",
+        "fence-lost-01-zh-github-issue-text-tag-line.txt",
+    ] {
+        let (d, warnings) = analysed(file);
+        assert!(warnings.is_empty(), "{file}: {warnings:#?}");
+        for t in &d[0].deadlock.transactions {
+            assert!(t.query.is_some(), "{file}: {t:#?}");
+        }
+    }
+}
