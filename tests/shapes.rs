@@ -724,3 +724,27 @@ fn wrapped_indented_and_commented_copies_read_without_warnings() {
         }
     }
 }
+
+// See: fixtures/shapes/logger-04: pt-deadlock-logger's rows first, then the report they were
+// made from, are still one deadlock (the rows wait for what follows them).
+#[test]
+fn logger_rows_before_their_report_count_once() {
+    let text = read("logger-04-zh-report-then-its-pt-deadlock-logger-rows.txt");
+    let lines: Vec<&str> = text.lines().collect();
+    let rows_at = lines
+        .iter()
+        .position(|l| l.starts_with("localhost 2014"))
+        .unwrap();
+    let swapped = format!(
+        "{}\n{}\n",
+        lines[rows_at..].join("\n"),
+        lines[1..rows_at].join("\n")
+    );
+    let (d, warnings) = analyze_text("swapped", &swapped);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].deadlock.transactions[0].trx_id, "3857");
+    assert!(
+        warnings.iter().any(|w| w.message.contains("counted once")),
+        "{warnings:#?}"
+    );
+}
