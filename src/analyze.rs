@@ -56,6 +56,84 @@ pub struct InputStats {
     pub lock_picture: LockPicture,
     /// The last deadlocks seen, by content: a copy that pastes one report twice is warned about.
     recent: Vec<(u64, usize)>,
+    /// The last reports seen, by what pt-deadlock-logger keeps of them: its rows of the same
+    /// deadlock, pasted after the report, are not a second deadlock.
+    recent_reports: Vec<(usize, Summary)>,
+    /// pt-deadlock-logger rows, held until the next deadlock (the report they may have been
+    /// made from, pasted after them) or the end of the input.
+    pending_rows: Option<Analysed>,
+}
+
+/// What a report and pt-deadlock-logger's rows of it share: the time of day and, per
+/// transaction, the thread id and the statement (single-spaced).
+#[derive(Debug)]
+struct Summary {
+    time: Option<String>,
+    transactions: Vec<(Option<u64>, Option<String>)>,
+}
+
+impl Summary {
+    fn of(d: &crate::model::Deadlock) -> Summary {
+        let time = d
+            .timestamp
+            .as_deref()
+            .and_then(|t| t.split([' ', 'T']).find(|w| w.contains(':')))
+            .map(|w| w.get(..8).unwrap_or(w).to_string());
+        let squash = |q: &str| q.split_whitespace().collect::<Vec<_>>().join(" ");
+        Summary {
+            time,
+            transactions: d
+                .transactions
+                .iter()
+                .map(|t| (t.thread_id, t.query.as_deref().map(squash)))
+                .collect(),
+        }
+    }
+
+    /// Whether `rows` (pt-deadlock-logger's) describe the deadlock this report summarises:
+    /// the same number of transactions, the same time of day when both have one, and each row
+    /// a transaction of the report with its thread id (when both print one) and its statement
+    /// (when both print one; the report's may be cut at the print limit).
+    fn matches(&self, rows: &Summary) -> bool {
+        if self.transactions.is_empty() || self.transactions.len() != rows.transactions.len() {
+            return false;
+        }
+        if let (Some(a), Some(b)) = (&self.time, &rows.time) {
+            if a != b {
+                return false;
+            }
+        }
+        let mut evidence = 0;
+        let mut used = vec![false; self.transactions.len()];
+        for (thread, query) in &rows.transactions {
+            let found = self.transactions.iter().enumerate().find(|(k, (t, q))| {
+                let same_thread = match (t, thread) {
+                    (Some(a), Some(b)) => Some(a == b),
+                    _ => None,
+                };
+                let same_query = match (q, query) {
+                    (Some(a), Some(b)) => {
+                        Some(a.starts_with(b.as_str()) || b.starts_with(a.as_str()))
+                    }
+                    _ => None,
+                };
+                !used.get(*k).copied().unwrap_or(true)
+                    && same_thread != Some(false)
+                    && same_query != Some(false)
+                    && (same_thread.is_some() || same_query.is_some())
+            });
+            let Some((k, (t, _))) = found else {
+                return false;
+            };
+            if let Some(u) = used.get_mut(k) {
+                *u = true;
+            }
+            evidence += usize::from(t.is_some() && thread.is_some());
+        }
+        // Statements alone match too easily (two sessions running the same code): thread ids
+        // or the time must agree as well.
+        evidence > 0 || (self.time.is_some() && rows.time.is_some())
+    }
 }
 
 /// Deadlocks remembered for [`same_as_before`]: a report pasted twice sits close to itself.
@@ -112,6 +190,8 @@ enum Item {
     Deadlock {
         analysed: Analysed,
         rendered: Option<(usize, usize)>,
+        /// Read from pt-deadlock-logger's rows, not from the server's report.
+        rows: bool,
     },
 }
 
@@ -248,6 +328,7 @@ pub fn analyze_reader_with<R: Read + Send>(
             Err(_) => return Err(io::Error::other("the input thread stopped unexpectedly")),
         };
         result?;
+        flush_pending_rows(&mut stats, sink)?;
         stats.lock_picture.finish();
         stats.bytes = bytes;
         stats.recognised = recognised || stats.deadlocks > 0 || !stats.lock_picture.is_empty();
@@ -564,12 +645,12 @@ fn process(
             Piece::Deadlock(chunk) => {
                 let parsed = parse_deadlock(name, &chunk);
                 drop(chunk);
-                analyse_deadlock(parsed, renderer, rendered, options, &mut items);
+                analyse_deadlock(parsed, renderer, rendered, options, &mut items, false);
             }
             Piece::LoggerRows(rows) => {
                 let parsed = parse_logger_rows(name, &rows);
                 drop(rows);
-                analyse_deadlock(parsed, renderer, rendered, options, &mut items);
+                analyse_deadlock(parsed, renderer, rendered, options, &mut items, true);
             }
             Piece::Oversized { line } => items.push(Item::Warning(Warning {
                 input: name.to_string(),
@@ -622,6 +703,7 @@ fn analyse_deadlock(
     rendered: &mut Vec<u8>,
     options: &Options,
     items: &mut Vec<Item>,
+    rows: bool,
 ) {
     items.extend(warnings.into_iter().map(Item::Warning));
     if deadlock.transactions.is_empty() {
@@ -650,6 +732,7 @@ fn analyse_deadlock(
     items.push(Item::Deadlock {
         analysed,
         rendered: range,
+        rows,
     });
 }
 
@@ -711,7 +794,61 @@ fn emit(
                 }
                 stats.lock_picture.add_table(name, table);
             }
-            Item::Deadlock { analysed, rendered } => {
+            Item::Deadlock { analysed, rows, .. } if rows => {
+                let summary = Summary::of(&analysed.deadlock);
+                let report = stats
+                    .recent_reports
+                    .iter()
+                    .rev()
+                    .find(|(_, r)| r.matches(&summary))
+                    .map(|(line, _)| *line);
+                if let Some(line) = report {
+                    stats.warnings += 1;
+                    sink.warning(&Warning {
+                        input: name.to_string(),
+                        line: analysed.deadlock.line,
+                        message: format!(
+                            "pt-deadlock-logger rows of the deadlock reported at line {line} \
+                             (same time, threads and statements): counted once"
+                        ),
+                        text: None,
+                    })?;
+                    continue;
+                }
+                run.emit(spent, sink)?;
+                flush_pending_rows(stats, sink)?;
+                stats.pending_rows = Some(analysed);
+            }
+            Item::Deadlock {
+                analysed, rendered, ..
+            } => {
+                let summary = Summary::of(&analysed.deadlock);
+                let same_rows = stats
+                    .pending_rows
+                    .as_ref()
+                    .filter(|p| summary.matches(&Summary::of(&p.deadlock)))
+                    .map(|p| p.deadlock.line);
+                if let Some(line) = same_rows {
+                    stats.pending_rows = None;
+                    stats.warnings += 1;
+                    sink.warning(&Warning {
+                        input: name.to_string(),
+                        line,
+                        message: format!(
+                            "pt-deadlock-logger rows of the deadlock reported at line {} (same \
+                             time, threads and statements): counted once",
+                            analysed.deadlock.line
+                        ),
+                        text: None,
+                    })?;
+                } else if stats.pending_rows.is_some() {
+                    run.emit(spent, sink)?;
+                    flush_pending_rows(stats, sink)?;
+                }
+                if stats.recent_reports.len() == RECENT_DEADLOCKS {
+                    stats.recent_reports.remove(0);
+                }
+                stats.recent_reports.push((analysed.deadlock.line, summary));
                 if let Some(line) = same_as_before(&mut stats.recent, &analysed.deadlock) {
                     run.emit(spent, sink)?;
                     stats.warnings += 1;
@@ -738,6 +875,16 @@ fn emit(
         stats.lock_picture.note_deadlock(&a.deadlock);
     }
     run.emit(spent, sink)
+}
+
+/// Hands the held pt-deadlock-logger deadlock to the sink: no report of it followed.
+fn flush_pending_rows(stats: &mut InputStats, sink: &mut dyn Sink) -> io::Result<()> {
+    let Some(rows) = stats.pending_rows.take() else {
+        return Ok(());
+    };
+    stats.deadlocks += 1;
+    stats.lock_picture.note_deadlock(&rows.deadlock);
+    sink.deadlock(&rows)
 }
 
 /// Deadlocks whose renderings follow one another in the batch's buffer, not yet emitted.
@@ -782,5 +929,54 @@ impl Run {
         let result = sink.rendered_deadlocks(analysed, rendered, &self.ends);
         self.ends.clear();
         result
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Deadlock, Transaction};
+
+    fn deadlock(time: &str, trx: &[(u64, &str)]) -> Deadlock {
+        Deadlock {
+            timestamp: Some(time.to_string()),
+            transactions: trx
+                .iter()
+                .map(|&(thread, query)| Transaction {
+                    thread_id: Some(thread),
+                    query: Some(query.to_string()),
+                    ..Transaction::default()
+                })
+                .collect(),
+            ..Deadlock::default()
+        }
+    }
+
+    // See: fixtures/shapes/logger-04 (a report, then pt-deadlock-logger's rows of it).
+    #[test]
+    fn logger_rows_match_the_report_they_came_from() {
+        let report = Summary::of(&deadlock(
+            "2014-08-16 22:50:47",
+            &[
+                (234, "replace into t values (1)"),
+                (237, "replace  into t\nvalues (2)"),
+            ],
+        ));
+        let rows = |time: &str, a: u64, b: u64| {
+            Summary::of(&deadlock(
+                time,
+                &[
+                    (a, "replace into t values (1)"),
+                    (b, "replace into t values (2)"),
+                ],
+            ))
+        };
+        assert!(report.matches(&rows("2014-08-16 22:50:47", 234, 237)));
+        // Each thread ran the other's statement: not the same deadlock.
+        assert!(!report.matches(&rows("2014-08-16 22:50:47", 237, 234)));
+        assert!(!report.matches(&rows("2014-08-16 22:50:48", 234, 237)));
+        assert!(!report.matches(&rows("2014-08-16 22:50:47", 234, 238)));
+        let one = Summary::of(&deadlock("2014-08-16 22:50:47", &[(234, "x")]));
+        assert!(!report.matches(&one));
     }
 }

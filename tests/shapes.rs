@@ -123,6 +123,32 @@ const EXPECTED: &[(&str, usize, Option<u32>)] = &[
         2,
         Some(2),
     ),
+    (
+        "indented-01-zh-percona-5.5-status-g-4-space-code-block.txt",
+        2,
+        Some(2),
+    ),
+    (
+        "source-comment-03-php-block-6-space-mysql51-one-line-records.txt",
+        2,
+        Some(2),
+    ),
+    (
+        "wrapped-03-ko-list-indented-condensed-record-locks-cut-after-of.txt",
+        2,
+        Some(2),
+    ),
+    (
+        "fence-lost-01-zh-github-issue-text-tag-line.txt",
+        2,
+        Some(2),
+    ),
+    // The report and pt-deadlock-logger's rows of it: one deadlock.
+    (
+        "logger-04-zh-report-then-its-pt-deadlock-logger-rows.txt",
+        2,
+        Some(2),
+    ),
 ];
 
 /// Each transaction's id, the mode words of its awaited lock, and those of its held locks
@@ -195,6 +221,31 @@ const LOCKS: &[Locks] = &[
     (
         "br-joined-01-percona-excerpt-second-copy-spaced.txt",
         &[("78507", Some("X"), &[]), ("78508", None, &[])],
+    ),
+    (
+        "indented-01-zh-percona-5.5-status-g-4-space-code-block.txt",
+        &[
+            ("645CC8C44", Some("X insert intention"), &[]),
+            ("645CC8C45", Some("X insert intention"), &["X"]),
+        ],
+    ),
+    (
+        "source-comment-03-php-block-6-space-mysql51-one-line-records.txt",
+        &[
+            ("0 56471972", Some("X locks rec but not gap"), &[]),
+            (
+                "0 56471970",
+                Some("X locks rec but not gap"),
+                &["S locks rec but not gap"],
+            ),
+        ],
+    ),
+    (
+        "wrapped-03-ko-list-indented-condensed-record-locks-cut-after-of.txt",
+        &[
+            ("260433", Some("X locks rec but not gap"), &["X"]),
+            ("260435", Some("X"), &["S locks rec but not gap"]),
+        ],
     ),
 ];
 
@@ -568,4 +619,132 @@ fn doubled_spaces_and_slash_tab_prefixes() {
     let ids: Vec<&str> = d.transactions.iter().map(|t| t.trx_id.as_str()).collect();
     assert_eq!(ids, ["6 1096615036", "6 1096615037"]);
     assert_eq!(d.transactions[1].holds.len(), 1);
+}
+
+// See: fixtures/labelled/e-007 (the 5.7 manual's sample status, wrapped at 80 columns, with a
+// LATEST FOREIGN KEY ERROR section first): the foreign key error's transaction is not a
+// deadlock, and the wrapped thread, record and lock lines read whole.
+#[test]
+fn a_status_wrapped_at_80_columns_reads_whole() {
+    let (d, warnings) = labelled("e-007");
+    assert_eq!(d.len(), 1, "{d:#?}");
+    let t = &d[0].deadlock.transactions;
+    assert_eq!(t.len(), 2);
+    for trx in t {
+        assert_eq!(trx.user.as_deref(), Some("root"));
+        assert_eq!(trx.proc_info.as_deref(), Some("updating"));
+        assert_eq!(trx.query.as_deref(), Some("DELETE FROM t WHERE i = 1"));
+        let w = trx.waits_for.as_ref().unwrap();
+        assert_eq!(w.table.to_string(), "`mysql`.`t`");
+        assert!(w.records.iter().all(|r| r.info_bits == Some(0)), "{w:#?}");
+    }
+    assert!(warnings.is_empty(), "{warnings:#?}");
+}
+
+// See: fixtures/labelled/d-030 (a course's hand-condensed log: `*** (1) TRANSACTION: 45464
+// INSERT …`, lock lines from `index …` on).
+#[test]
+fn a_condensed_copy_keeps_its_ids_statements_and_locks() {
+    let (d, warnings) = labelled("d-030");
+    let t = &d[0].deadlock.transactions;
+    let ids: Vec<&str> = t.iter().map(|t| t.trx_id.as_str()).collect();
+    assert_eq!(ids, ["45464", "45452"]);
+    for trx in t {
+        assert!(trx.query.as_deref().unwrap().starts_with("INSERT INTO ord"));
+        assert!(trx.waits_for.as_ref().unwrap().clause.insert_intention);
+        assert_eq!(trx.holds.len(), 1);
+    }
+    assert!(
+        warnings.iter().any(|w| w.message.contains("condensed")),
+        "{warnings:#?}"
+    );
+}
+
+/// Copy damage inside a record dump and a transaction block, each read as the server meant it
+/// and warned about where it changes what is known.
+#[test]
+fn cut_fields_wrapped_totals_and_notes() {
+    let text = "*** (1) TRANSACTION:
+TRANSACTION 2078, ACTIVE 9 sec starting index read
+# this is session A
+mysql tables in use 1, locked 1
+LOCK WAIT 3 lock struct(s), heap size 1128, 2 row lock(s)
+MySQL thread id 12, OS thread handle 1401, query id 88 localhost root updating
+UPDATE t SET v = 1 WHERE id = 2
+*** (1) WAITING FOR THIS LOCK TO BE GRANTED:
+RECORD LOCKS space id 58 page no 3 n bits 72 index PRIMARY of table `test`.`t` trx id 2078 lock_mode X locks rec but not gap waiting
+Record lock, heap no 3 PHYSICAL RECORD: n_fields 4; compact format; info bits 0
+ 1: len 6; hex 00000000071f; asc       ;;
+ 2: len 7; hex b80000012b0110; asc     +  ;;
+ 3: len 30; hex 6162636465666768696a6b6c6d6e6f707172737475767778797a31323334; asc abcdefghijklmnopqrstuvwxyz1234;
+(total 56 bytes);
+*** (2) TRANSACTION:
+TRANSACTION 2079, ACTIVE 9 sec starting index read # session B
+MySQL thread id 13, OS thread handle 1402, query id 89 localhost root updating
+UPDATE t SET v = 1 WHERE id = 1
+*** WE ROLL BACK TRANSACTION (2)
+";
+    let (d, warnings) = analyze_text("t", text);
+    let t = &d[0].deadlock.transactions;
+    assert_eq!(
+        t[0].query.as_deref(),
+        Some("UPDATE t SET v = 1 WHERE id = 2")
+    );
+    assert_eq!(t[0].lock_structs, Some(3));
+    assert_eq!(t[1].op_info.as_deref(), Some("starting index read"));
+    let rec = &t[0].waits_for.as_ref().unwrap().records[0];
+    let indexes: Vec<u32> = rec.fields.iter().map(|f| f.index).collect();
+    assert_eq!(indexes, [0, 1, 2, 3]);
+    assert_eq!(rec.fields[0].value, lockscope::model::FieldValue::Missing);
+    assert!(rec.fields[3].value.is_truncated());
+    assert_eq!(rec.trx_id_position(), Some(1));
+    let lines: Vec<(usize, &str)> = warnings
+        .iter()
+        .map(|w| (w.line, w.message.as_str()))
+        .collect();
+    assert_eq!(lines.len(), 1, "{lines:#?}");
+    assert_eq!(lines[0].0, 11);
+    assert!(lines[0].1.starts_with("field 0 is missing"), "{lines:#?}");
+}
+
+/// Copies whose every line reads: indentation, a block comment's `/*` / `*/`, a lost fence's
+/// language tag, RECORD LOCKS wrapped after `of`, statements straight under their heading.
+#[test]
+fn wrapped_indented_and_commented_copies_read_without_warnings() {
+    for file in [
+        "indented-01-zh-percona-5.5-status-g-4-space-code-block.txt",
+        "source-comment-03-php-block-6-space-mysql51-one-line-records.txt",
+        "wrapped-03-ko-list-indented-condensed-record-locks-cut-after-of.txt",
+        "fence-lost-01-zh-github-issue-text-tag-line.txt",
+    ] {
+        let (d, warnings) = analysed(file);
+        assert!(warnings.is_empty(), "{file}: {warnings:#?}");
+        for t in &d[0].deadlock.transactions {
+            assert!(t.query.is_some(), "{file}: {t:#?}");
+        }
+    }
+}
+
+// See: fixtures/shapes/logger-04: pt-deadlock-logger's rows first, then the report they were
+// made from, are still one deadlock (the rows wait for what follows them).
+#[test]
+fn logger_rows_before_their_report_count_once() {
+    let text = read("logger-04-zh-report-then-its-pt-deadlock-logger-rows.txt");
+    let lines: Vec<&str> = text.lines().collect();
+    let rows_at = lines
+        .iter()
+        .position(|l| l.starts_with("localhost 2014"))
+        .unwrap();
+    let swapped = format!(
+        "{}\n{}\n",
+        lines[rows_at..].join("\n"),
+        lines[1..rows_at].join("\n")
+    );
+    let (d, warnings) = analyze_text("swapped", &swapped);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].deadlock.transactions[0].trx_id, "3857");
+    assert!(
+        warnings.iter().any(|w| w.message.contains("counted once")),
+        "{warnings:#?}"
+    );
 }

@@ -27,8 +27,17 @@ pub fn guess(rec: &Record, index: Option<&str>) -> Vec<DecodedColumn> {
 pub fn each(rec: &Record, index: Option<&str>, mut f: impl FnMut(Option<&'static str>, &str)) {
     let system = SystemColumns::of(rec, index);
     let mut value = String::with_capacity(32);
+    let mut gap: Option<(usize, usize)> = None;
     for (i, field) in rec.fields.iter().enumerate() {
         value.clear();
+        // A run of fields a copy cut out is one column that says so.
+        if field.value == FieldValue::Missing {
+            gap = Some((gap.map_or(i, |(from, _)| from), i));
+            continue;
+        }
+        if let Some((from, to)) = gap.take() {
+            f(None, &not_printed(from, to));
+        }
         let name = system.label(i);
         match (name, &field.value) {
             (Some("DB_TRX_ID" | "DB_ROW_ID"), FieldValue::Bytes { hex, .. }) => {
@@ -37,6 +46,18 @@ pub fn each(rec: &Record, index: Option<&str>, mut f: impl FnMut(Option<&'static
             _ => push_value(&mut value, &field.value),
         }
         f(name, &value);
+    }
+    if let Some((from, to)) = gap {
+        f(None, &not_printed(from, to));
+    }
+}
+
+/// The column standing for fields `from..=to` that a copy cut out of the dump.
+fn not_printed(from: usize, to: usize) -> String {
+    if from == to {
+        format!("(field {from} not printed)")
+    } else {
+        format!("(fields {from}-{to} not printed)")
     }
 }
 
@@ -52,6 +73,7 @@ fn push_value(out: &mut String, v: &FieldValue) {
     let (hex_digits, total, external) = match v {
         FieldValue::Null => return out.push_str("NULL"),
         FieldValue::Default => return out.push_str("DEFAULT"),
+        FieldValue::Missing => return out.push_str("(not printed)"),
         FieldValue::Mbr { text } => {
             out.push_str("MBR ");
             return out.push_str(text);

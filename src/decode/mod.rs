@@ -154,9 +154,18 @@ fn with_schema(
             ));
         }
     }
-    rec.fields
-        .iter()
-        .map(|f| match slots.get(f.index as usize) {
+    let mut columns = Vec::with_capacity(rec.fields.len());
+    // A run of fields a copy cut out of the dump is one column that says so.
+    let mut gap: Option<(u32, u32)> = None;
+    for f in &rec.fields {
+        if f.value == FieldValue::Missing {
+            gap = Some((gap.map_or(f.index, |(from, _)| from), f.index));
+            continue;
+        }
+        if let Some((from, to)) = gap.take() {
+            columns.push(not_printed(from, to));
+        }
+        columns.push(match slots.get(f.index as usize) {
             Some(slot) => decode_slot(*slot, &f.value, table, space, warnings),
             None => DecodedColumn {
                 name: None,
@@ -164,8 +173,27 @@ fn with_schema(
                 guessed: true,
                 uuid: None,
             },
-        })
-        .collect()
+        });
+    }
+    if let Some((from, to)) = gap {
+        columns.push(not_printed(from, to));
+    }
+    columns
+}
+
+/// The column standing for fields `from..=to` that a copy cut out of the dump.
+fn not_printed(from: u32, to: u32) -> DecodedColumn {
+    let which = if from == to {
+        format!("field {from}")
+    } else {
+        format!("fields {from}-{to}")
+    };
+    DecodedColumn {
+        name: None,
+        value: format!("({which} not printed)"),
+        guessed: true,
+        uuid: None,
+    }
 }
 
 fn decode_slot(
@@ -192,6 +220,11 @@ fn decode_slot(
         }
         FieldValue::Mbr { text } => {
             col.value = format!("MBR {text}");
+            return col;
+        }
+        FieldValue::Missing => {
+            col.value = "(not printed)".to_string();
+            col.guessed = true;
             return col;
         }
         FieldValue::Bytes {

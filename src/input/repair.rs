@@ -151,10 +151,13 @@ impl Repairer {
         }
         // A string literal may hold several lines.
         for text in text.split('\n') {
-            let first = text.as_bytes().first().copied().unwrap_or(b'\n');
-            if (self.numbered.is_some() || first.is_ascii_digit())
-                && self.numbered(line_no, text, out).is_some()
-            {
+            // Right-aligned numbers (`cat -n`, `%3d: `) start with spaces.
+            let numeric = text
+                .trim_start_matches([' ', '\t'])
+                .as_bytes()
+                .first()
+                .is_some_and(u8::is_ascii_digit);
+            if (self.numbered.is_some() || numeric) && self.numbered(line_no, text, out).is_some() {
                 continue;
             }
             self.fixed(line_no, text, out);
@@ -447,12 +450,21 @@ fn line_number(text: &str) -> Option<(u64, &str)> {
     if rest.is_empty() {
         return Some((n, ""));
     }
-    // The number is followed by a separator: spaces, a tab, `|` or `.` (code viewers).
+    // The number is followed by a separator: spaces, a tab, `|` or `.` (code viewers), or a
+    // colon (`grep -n`, `nl -s:`) unless what follows is a record field's value (` 0: len 4;
+    // …` is a field line, not line 0).
+    if let Some(after) = rest.strip_prefix(':') {
+        let value = after.trim_start();
+        let field = ["len ", "SQL NULL", "SQL DEFAULT", "MBR:"]
+            .iter()
+            .any(|v| value.starts_with(v));
+        return (!field).then(|| (n, after.strip_prefix(' ').unwrap_or(after)));
+    }
     let sep = rest
         .bytes()
         .take_while(|b| matches!(b, b' ' | b'\t' | b'|' | b'.'))
         .count();
-    (sep > 0 && !rest.starts_with(": ") && !rest.starts_with('.'))
+    (sep > 0 && !rest.starts_with('.'))
         .then(|| rest.get(sep..))
         .flatten()
         .map(|r| (n, r))
@@ -774,6 +786,33 @@ mod tests {
                 "the",
                 "copy"
             ]
+        );
+    }
+
+    #[test]
+    fn colon_numbered_and_reply_quoted_copies() {
+        assert_eq!(
+            repair("1: LATEST DETECTED DEADLOCK\n2: *** (1) TRANSACTION:\n3:  0: len 4; hex 80000001; asc     ;;\n4:\n 0: len 4; hex 80000001; asc     ;;"),
+            [
+                "LATEST DETECTED DEADLOCK",
+                "*** (1) TRANSACTION:",
+                " 0: len 4; hex 80000001; asc     ;;",
+                "",
+                " 0: len 4; hex 80000001; asc     ;;",
+            ]
+        );
+        assert_eq!(
+            repair(">> LATEST DETECTED DEADLOCK\n>> *** (1) TRANSACTION:\n>>\nafter"),
+            [
+                "LATEST DETECTED DEADLOCK",
+                "*** (1) TRANSACTION:",
+                "",
+                "after"
+            ]
+        );
+        assert_eq!(
+            repair("> > *** (1) TRANSACTION:\n> > TRANSACTION 5, ACTIVE 1 sec"),
+            ["*** (1) TRANSACTION:", "TRANSACTION 5, ACTIVE 1 sec"]
         );
     }
 

@@ -17,8 +17,9 @@ pub(super) enum Wrapper {
 }
 
 /// Markers a quote or a comment puts after the indentation, before a space or a tab (`//\t`
-/// of a C line comment); `--` before `-`.
-const MARKERS: [&str; 6] = [">", "*", "--", "-", "#", "//"];
+/// of a C line comment); `--` before `-`. An e-mail reply quotes a quote again (`>> `,
+/// `> > `).
+const MARKERS: [&str; 9] = [">", ">>", ">>>", "> >", "*", "--", "-", "#", "//"];
 
 /// Whether `bytes` may open a wrapped copy: a cheap byte test before `detect`.
 #[inline]

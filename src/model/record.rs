@@ -104,6 +104,9 @@ pub enum FieldValue {
     },
     /// ` 0: MBR:…;` spatial-index bounding box, kept as printed.
     Mbr { text: String },
+    /// A field the copy left out (its line was cut: ` 2:` follows ` 0:`): the record has it,
+    /// its value is not known. Keeps every later field at its printed position.
+    Missing,
 }
 
 impl FieldValue {

@@ -28,6 +28,7 @@ pub fn push_short_value(out: &mut String, value: &FieldValue) {
     let (hex, truncated, external) = match value {
         FieldValue::Null => return out.push_str("NULL"),
         FieldValue::Default => return out.push_str("DEFAULT"),
+        FieldValue::Missing => return out.push('?'),
         FieldValue::Mbr { text } => {
             out.push_str("MBR ");
             return push_shortened_text(out, text, false);

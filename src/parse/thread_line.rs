@@ -168,7 +168,7 @@ fn is_host(w: &str, after: &str) -> bool {
 
 /// One-word thread states (`thd_proc_info`) a thread line ends with: alone after the query
 /// id they are the state, not a user (MariaDB JIRA MDEV-30973: `query id 2604440517 update`).
-fn is_state_word(w: &str) -> bool {
+pub(super) fn is_state_word(w: &str) -> bool {
     [
         "update",
         "updating",

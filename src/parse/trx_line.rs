@@ -104,7 +104,7 @@ fn transaction(i: &str) -> Res<'_, TrxLine> {
     let (i, state) = opt(preceded((space0, char(','), space0), state)).parse(i)?;
     let (i, _) = process_and_thread(i)?;
     let (i, op) = take_till(|c: char| c == ',')(i)?;
-    let op = op.trim();
+    let op = without_note(op).trim();
     let op = op.strip_suffix("recovered trx").unwrap_or(op).trim_end();
     let (state, active_secs) = state.unwrap_or(("", None));
     Ok((
@@ -116,6 +116,17 @@ fn transaction(i: &str) -> Res<'_, TrxLine> {
             op_info: (!op.is_empty()).then(|| single_spaced(op)),
         },
     ))
+}
+
+/// An op_info without the note a publisher wrote after it (`starting index read # session
+/// B`, `inserting -- T2`, `fetching rows // A`): no op_info InnoDB sets holds `#`, `--` or `//`.
+fn without_note(op: &str) -> &str {
+    let at = ["#", " --", "//"]
+        .iter()
+        .filter_map(|m| op.find(m))
+        .min()
+        .unwrap_or(op.len());
+    op.get(..at).unwrap_or(op)
 }
 
 /// Reads a `TRANSACTION …` or `---TRANSACTION …` line (already trimmed).
@@ -352,6 +363,15 @@ mod tests {
             (
                 "TRANSACTION 3BF88F886, ACTIVE 0 sec setting auto-inc lock",
                 trx("3BF88F886", "ACTIVE", Some(0), Some("setting auto-inc lock")),
+            ),
+            // A publisher's note after the op_info is not part of it.
+            (
+                "TRANSACTION 2079, ACTIVE 9 sec starting index read # session B",
+                trx("2079", "ACTIVE", Some(9), Some("starting index read")),
+            ),
+            (
+                "TRANSACTION 2079, ACTIVE 9 sec inserting -- T2, thread declared inside InnoDB 1",
+                trx("2079", "ACTIVE", Some(9), Some("inserting")),
             ),
             (
                 "TRANSACTION 1E7CE0399, ACTIVE 1222 sec fetching rows, thread declared inside InnoDB 272",

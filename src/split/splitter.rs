@@ -57,6 +57,11 @@ pub struct Splitter {
     galera: Option<bool>,
     /// pt-deadlock-logger rows.
     logger: LoggerRows,
+    /// Inside a status output's `LATEST FOREIGN KEY ERROR` section: its `TRANSACTION …` block
+    /// is the transaction whose constraint check failed, not an excerpt of a deadlock.
+    foreign_key_error: bool,
+    /// The last non-blank line outside a report was a section rule (`-----`).
+    after_rule: bool,
 }
 
 impl From<Section> for Piece {
@@ -87,11 +92,15 @@ impl Splitter {
         if !self.inside && self.in_cluster_conflict(line.line, line.prefix, text, out) {
             return;
         }
+        if !self.inside {
+            self.note_section(text);
+        }
         if self.inside {
             self.push_inside(line, text, out);
         } else if starts_report(text)
             || matches!(text.as_bytes().first(), Some(b'T' | b'*'))
                 && (is_bare_transaction_line(text) || starts_excerpt(text))
+                && !self.foreign_key_error
         {
             let held = &mut self.held;
             self.sections.emit(&mut |s| Self::release(held, s, out));
@@ -110,6 +119,24 @@ impl Splitter {
         } else if !text.is_empty() {
             self.last_timestamp = None;
         }
+    }
+
+    /// Follows the monitor's section titles (a title between two rules) for the one section
+    /// whose transaction block is not a deadlock's: `LATEST FOREIGN KEY ERROR`.
+    fn note_section(&mut self, text: &str) {
+        if is_rule(text) {
+            self.after_rule = true;
+            return;
+        }
+        if text.is_empty() {
+            return;
+        }
+        if text == "LATEST FOREIGN KEY ERROR" {
+            self.foreign_key_error = true;
+        } else if self.after_rule && is_section_title(text) || starts_report(text) {
+            self.foreign_key_error = false;
+        }
+        self.after_rule = false;
     }
 
     /// Swallows the lines of a Galera conflict printout (MariaDB's `wsrep_report_bf_lock_wait`):
@@ -370,6 +397,15 @@ fn ends_with_ignore_case(text: &str, suffix: &str) -> bool {
             .is_some_and(|t| t.eq_ignore_ascii_case(suffix))
 }
 
+/// A monitor section title: capital words (`TRANSACTIONS`, `FILE I/O`, `BUFFER POOL AND
+/// MEMORY`).
+fn is_section_title(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_uppercase())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b' ' || b == b'/')
+}
+
 /// `-----…` / `=====…` section rules (3 or more).
 fn is_rule(text: &str) -> bool {
     text.len() >= 3 && (text.bytes().all(|b| b == b'-') || text.bytes().all(|b| b == b'='))
@@ -423,6 +459,17 @@ mod tests {
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].len(), 4);
         assert!(split("TRANSACTION 3607 was slow\n").is_empty());
+    }
+
+    // See: fixtures/labelled/e-007 (the manual's sample status: a foreign key error first).
+    #[test]
+    fn a_foreign_key_error_is_not_a_deadlock_excerpt() {
+        let got = split("------------------------\nLATEST FOREIGN KEY ERROR\n------------------------\n2014-10-16 18:35:18 0x7fc2a95c1700 Transaction:\nTRANSACTION 1814, ACTIVE 0 sec inserting\nmysql tables in use 1, locked 1\n------------------------\nLATEST DETECTED DEADLOCK\n------------------------\n*** (1) TRANSACTION:\nTRANSACTION 1824, ACTIVE 9 sec starting index read\n*** WE ROLL BACK TRANSACTION (1)\n");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0][0].1, "LATEST DETECTED DEADLOCK");
+        // A bare block after the section is an excerpt again.
+        let got = split("LATEST FOREIGN KEY ERROR\n--------\nFILE I/O\n--------\nx\nTRANSACTION 5, ACTIVE 1 sec\n");
+        assert_eq!(got.len(), 1);
     }
 
     #[test]

@@ -92,6 +92,9 @@ struct Builder<'a> {
     /// A second copy of the report began (`LATEST DETECTED DEADLOCK` again): the rest is not
     /// this report's.
     ended: bool,
+    /// The last `Record lock, heap no …` line and its line number, while it lacks its info
+    /// bits: a copy may have wrapped it (`join_wrapped_record`).
+    record_text: Option<(usize, String)>,
 }
 
 /// Statement lines gathered so far; blank lines are held back until more text follows, because
@@ -104,6 +107,9 @@ struct QueryText {
     line: usize,
     /// The line that opened it.
     after: Opener,
+    /// The thread line, when it ends after the host or ip (`… query id 80 localhost`): a copy
+    /// may have wrapped its user and state onto the next line (`root updating`).
+    who_cut: Option<String>,
 }
 
 /// What a statement follows: the thread line as printed, or a copy's `TRANSACTION` or counters
@@ -144,6 +150,7 @@ impl<'a> Builder<'a> {
             survivors: chunk.survivors.clone(),
             fragment: None,
             ended: false,
+            record_text: None,
         }
     }
 
@@ -242,7 +249,10 @@ impl<'a> Builder<'a> {
                         .get_or_insert_with(|| ts.trim().to_string());
                 }
             }
-            Line::Heading(heading) => self.heading(heading, line_no),
+            Line::Heading(heading) => {
+                self.heading(heading, line_no);
+                self.heading_rest(heading, line_no, text);
+            }
             Line::Transaction(trx_line) => self.transaction(*trx_line, line_no, text),
             Line::TablesInUse { in_use, locked } => {
                 self.with_trx(line_no, |trx| {
@@ -267,15 +277,12 @@ impl<'a> Builder<'a> {
             }
             Line::RecordLock(header) => self.record(header, line_no, text),
             Line::Field(field) => self.field(field, line_no, text),
-            Line::Fields(fields) => {
-                let record = self.lock.as_mut().and_then(|(_, l)| l.records.last_mut());
-                match record {
-                    Some(record) => record.fields.extend(fields),
-                    None => self.warn(line_no, "field line outside a `Record lock` block", text),
-                }
-            }
+            Line::Fields(fields) => self.fields(fields, line_no, text),
             Line::Other(other) if self.list && self.list_line(other) => {}
             Line::Other(other) if self.join_wrapped_lock(other) => {}
+            Line::Other(other) if self.join_wrapped_record(other) => {}
+            Line::Other(other) if self.total_tail(other) => {}
+            Line::Other(other) if self.headless_lock(line_no, other) => {}
             Line::Other(other) => self.other(line_no, other),
         }
     }
@@ -565,6 +572,66 @@ mod tests {
         assert_eq!(held.trx_id, "0 117470079");
         let lines: Vec<usize> = warnings.iter().map(|w| w.line).collect();
         assert_eq!(lines, [7, 13], "{warnings:#?}");
+    }
+
+    // See: fixtures/labelled/e-007 (the 5.7 manual's status wrapped at 80 columns).
+    #[test]
+    fn lines_hard_wrapped_at_80_columns_are_joined() {
+        let (d, warnings) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 1824, ACTIVE 9 sec starting index read\nMySQL thread id 3, OS thread handle 140474041501440, query id 80 localhost\nroot updating\nDELETE FROM t WHERE i = 1\n*** (1) WAITING FOR THIS LOCK TO BE GRANTED:\nRECORD LOCKS space id 35 page no 3 n bits 72 index GEN_CLUST_INDEX of table\n`mysql`.`t` trx id 1824 lock_mode X waiting\nRecord lock, heap no 2 PHYSICAL RECORD: n_fields 4; compact format; info\nbits 32\n 0: len 6; hex 000000000200; asc       ;;\n 1: len 30; hex 6162636465666768696a6b6c6d6e6f707172737475767778797a31323334; asc abcdefghijklmnopqrstuvwxyz1234;\n(total 56 bytes, external);\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        let t = &d.transactions[0];
+        assert_eq!(t.user.as_deref(), Some("root"));
+        assert_eq!(t.proc_info.as_deref(), Some("updating"));
+        assert_eq!(t.query.as_deref(), Some("DELETE FROM t WHERE i = 1"));
+        let w = t.waits_for.as_ref().unwrap();
+        assert_eq!(w.table.to_string(), "`mysql`.`t`");
+        let r = &w.records[0];
+        assert!(r.is_delete_marked());
+        assert_eq!(
+            r.fields[1].value,
+            crate::model::FieldValue::Bytes {
+                len: 30,
+                hex: "6162636465666768696a6b6c6d6e6f707172737475767778797a31323334".into(),
+                total: Some(56),
+                external: true,
+            }
+        );
+    }
+
+    #[test]
+    fn a_statement_is_not_a_wrapped_thread_line() {
+        let (d, _) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\nMySQL thread id 3, query id 80 localhost\nupdate t set a = 1\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        let t = &d.transactions[0];
+        assert_eq!(t.user, None);
+        assert_eq!(t.query.as_deref(), Some("update t set a = 1"));
+    }
+
+    // See: fixtures/labelled/d-030, b-029.
+    #[test]
+    fn condensed_blocks_and_cut_lock_lines() {
+        let (d, warnings) = parse(
+            "*** (1) TRANSACTION: 45464   INSERT INTO ord (...) VALUES ('SO-7', 7, ...)\n*** (1) HOLDS THE LOCK(S):\n   index uk_ord_no of table `shop5`.`ord`  lock mode S locks gap before rec\n*** (1) WAITING FOR THIS LOCK TO BE GRANTED:\nRECORD LOCKS space id 169 page no 507288 n bits 288 index `\nRecord lock, heap no 214 PHYSICAL RECORD: n_fields 2; compact format; info bits 32\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        let t = &d.transactions[0];
+        assert_eq!(t.trx_id, "45464");
+        assert!(t.query.as_deref().unwrap().starts_with("INSERT INTO ord"));
+        assert_eq!(t.holds[0].table.to_string(), "`shop5`.`ord`");
+        assert!(t.holds[0].clause.gap);
+        assert!(t.waits_for.is_none());
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+        assert!(messages[0].contains("condensed"), "{messages:#?}");
+        assert!(
+            messages[1].contains("without its `RECORD LOCKS"),
+            "{messages:#?}"
+        );
+        assert!(
+            messages[2].contains("the lock this transaction waits for is not known"),
+            "{messages:#?}"
+        );
     }
 
     #[test]

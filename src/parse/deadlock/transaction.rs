@@ -15,6 +15,28 @@ use super::tail::{is_bare_elision, is_elision, is_op_info, is_placeholder};
 use super::{Block, Builder, Opener, QueryText};
 use crate::model::Transaction;
 use crate::parse::line::{Heading, ThreadLine, TrxLine};
+use crate::parse::thread_line::{is_state_word, thread_line};
+
+/// A line of the markup a paste sits in: a markdown fence (```` ```sql ````, `~~~`), a block
+/// comment's ends, an HTML comment's, a Jira `{noformat}` / `{code}` macro, a Python string's
+/// triple quotes.
+fn is_paste_markup(t: &str) -> bool {
+    t.starts_with("```")
+        || t.starts_with("~~~")
+        || t.starts_with("{noformat")
+        || t.starts_with("{code")
+        || matches!(t, "*/" | "/*" | "/**" | "-->" | "<!--" | "'''" | "\"\"\"")
+}
+
+/// The words a statement starts with: a line that starts so is SQL, not a wrapped thread line.
+fn is_sql_verb(word: &str) -> bool {
+    const VERBS: [&str; 24] = [
+        "select", "insert", "update", "delete", "replace", "with", "call", "set", "commit",
+        "rollback", "begin", "start", "lock", "unlock", "create", "alter", "drop", "truncate",
+        "load", "do", "handler", "show", "values", "xa",
+    ];
+    VERBS.iter().any(|v| word.eq_ignore_ascii_case(v))
+}
 
 impl Builder<'_> {
     pub(super) fn transaction(&mut self, trx_line: TrxLine, line_no: usize, text: &str) {
@@ -51,6 +73,8 @@ impl Builder<'_> {
 
     pub(super) fn thread(&mut self, t: ThreadLine, line_no: usize, text: &str) {
         self.evidence.thread_line(text);
+        let who_cut =
+            t.user.is_none() && t.proc_info.is_none() && (t.host.is_some() || t.ip.is_some());
         self.with_trx(line_no, |trx| {
             trx.thread_id = t.thread_id;
             trx.os_thread_handle = t.os_thread_handle;
@@ -61,6 +85,9 @@ impl Builder<'_> {
             trx.proc_info = t.proc_info;
         });
         self.open_query(text, line_no, Opener::Thread);
+        if let Some(q) = self.query.as_mut().filter(|_| who_cut) {
+            q.who_cut = Some(text.trim().to_string());
+        }
     }
 
     pub(super) fn heading(&mut self, heading: Heading, line_no: usize) {
@@ -99,6 +126,45 @@ impl Builder<'_> {
                 self.victim_printed = Some(n);
                 self.block = Block::Done;
             }
+        }
+    }
+
+    /// What follows `*** (n) TRANSACTION:` on its own line, in a copy that joined lines or
+    /// condensed the block (`*** (1) TRANSACTION: 45464   INSERT INTO ord …`, hunt d-030): read
+    /// as the next line, or as the transaction's id and statement.
+    pub(super) fn heading_rest(&mut self, heading: Heading, line_no: usize, text: &str) {
+        if !matches!(heading, Heading::Transaction(_)) {
+            return;
+        }
+        let Some(rest) = text.split_once("TRANSACTION:").map(|(_, r)| r.trim()) else {
+            return;
+        };
+        if rest.is_empty() {
+            return;
+        }
+        let (id, statement) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let statement = statement.trim();
+        let first_word = statement.split_whitespace().next().unwrap_or("");
+        let condensed = !id.is_empty()
+            && id.bytes().all(|b| b.is_ascii_hexdigit())
+            && (statement.is_empty() || is_sql_verb(first_word));
+        if !condensed {
+            // Another heading glued on is not read again here (no recursion on a line of
+            // repeated headings).
+            if rest.starts_with('*') {
+                return self.other(line_no, rest);
+            }
+            return self.line(line_no, rest);
+        }
+        self.warn(
+            line_no,
+            "a condensed transaction block (the heading followed by the trx id and statement \
+             alone): the counters and thread line are not in the copy",
+            text,
+        );
+        self.with_trx(line_no, |trx| trx.trx_id = id.into());
+        if !statement.is_empty() {
+            self.with_trx(line_no, |trx| trx.query = Some(statement.to_string()));
         }
     }
 
@@ -180,8 +246,38 @@ impl Builder<'_> {
 
     pub(super) fn other(&mut self, line_no: usize, text: &str) {
         let trimmed = text.trim();
-        if self.query.as_ref().is_some_and(|q| q.text.is_empty()) && self.op_info_tail(trimmed) {
+        if self.query.as_ref().is_some_and(|q| q.text.is_empty())
+            && (self.op_info_tail(trimmed) || self.who_tail(trimmed))
+        {
             return;
+        }
+        // `# session A` under a `TRANSACTION` line or between the blocks: a note of whoever
+        // copied the report, not a line of it (the first line of a statement may be a `#`
+        // comment, so there it stays).
+        let statement_starts = self
+            .query
+            .as_ref()
+            .is_some_and(|q| q.after == Opener::Thread || !q.text.is_empty());
+        if trimmed.starts_with('#') && !statement_starts && self.block != Block::Preamble {
+            return;
+        }
+        // The markup a paste sits in (a fence, a block comment's end, a Jira macro) around or
+        // inside the report, outside a statement: not a line of the report.
+        let mid_statement = self.query.as_ref().is_some_and(|q| !q.text.is_empty());
+        if !mid_statement && is_paste_markup(trimmed) {
+            return;
+        }
+        // `*** (1) TRANSACTION:` then the statement at once: a copy that kept only the
+        // statement of the block (hunt wrapped-03); read as the statement.
+        let statement_alone = self.block == Block::Body
+            && self.query.is_none()
+            && self
+                .trx
+                .and_then(|i| self.deadlock.transactions.get(i))
+                .is_some_and(|t| t.query.is_none() && t.thread_id.is_none())
+            && is_sql_verb(trimmed.split_whitespace().next().unwrap_or(""));
+        if statement_alone {
+            self.open_query("", line_no, Opener::Counters);
         }
         if self.query.is_some() && is_bare_elision(trimmed) {
             // `………` under a statement: a publisher cut text here, not SQL (hunt-shapes 016).
@@ -223,6 +319,7 @@ impl Builder<'_> {
             thread_line_len: opener.trim().len(),
             line: line_no,
             after,
+            who_cut: None,
         });
     }
 
@@ -246,6 +343,42 @@ impl Builder<'_> {
             return false;
         }
         trx.op_info = Some(crate::parse::atoms::single_spaced(&joined));
+        true
+    }
+
+    /// The user and state of a thread line a copy wrapped after its host (`… query id 80
+    /// localhost` / `root updating`): true when `line`, right after it, is them and the
+    /// transaction now has them. A statement's first line never is: it starts with a verb.
+    fn who_tail(&mut self, line: &str) -> bool {
+        let Some(head) = self.query.as_ref().and_then(|q| q.who_cut.clone()) else {
+            return false;
+        };
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let first = words.first().copied().unwrap_or("");
+        let lone_state = words.len() == 1 && is_state_word(first);
+        let fits = (1..=4).contains(&words.len())
+            && !first.starts_with(['(', '/', '`', '\'', '"'])
+            && first.bytes().all(|b| b.is_ascii_graphic())
+            && !is_sql_verb(first);
+        if !(fits || lone_state) {
+            return false;
+        }
+        let Some(t) = thread_line(&format!("{head} {line}")) else {
+            return false;
+        };
+        if t.user.is_none() && t.proc_info.is_none() {
+            return false;
+        }
+        if let Some(q) = self.query.as_mut() {
+            q.who_cut = None;
+            q.thread_line_len += 1 + line.len();
+        }
+        self.with_trx(0, |trx| {
+            trx.host = t.host;
+            trx.ip = t.ip;
+            trx.user = t.user;
+            trx.proc_info = t.proc_info;
+        });
         true
     }
 

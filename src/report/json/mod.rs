@@ -125,7 +125,8 @@
 //!
 //! Compact, one of: `{"len": 4, "hex": "80000065"}` (plus `"total": N` when only a prefix was
 //! printed and `"external": true` for off-page values), `{"null": true}`, `{"default": true}`
-//! (an instantly added column's default), `{"mbr": "…"}` (spatial index). The `asc` part of the
+//! (an instantly added column's default), `{"mbr": "…"}` (spatial index), `{"missing": true}`
+//! (a field the copy cut out of the dump: later fields keep their positions). The `asc` part of the
 //! log is left out: it is the same bytes with non-printables as spaces.
 //!
 //! #### Object: `wait_for_graph`

@@ -485,6 +485,9 @@ enum FieldJson<'a> {
     Mbr {
         mbr: &'a str,
     },
+    Missing {
+        missing: bool,
+    },
 }
 
 impl<'a> From<&'a Field> for FieldJson<'a> {
@@ -493,6 +496,7 @@ impl<'a> From<&'a Field> for FieldJson<'a> {
             FieldValue::Null => FieldJson::Null { null: true },
             FieldValue::Default => FieldJson::Default { default: true },
             FieldValue::Mbr { text } => FieldJson::Mbr { mbr: text },
+            FieldValue::Missing => FieldJson::Missing { missing: true },
             FieldValue::Bytes {
                 len,
                 hex,
