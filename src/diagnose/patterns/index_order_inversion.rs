@@ -100,9 +100,20 @@ fn two_indexes<'a>(
         .copied()
         .filter(|h| h.may_block(pw))
         .collect();
+    // An UPDATE or DELETE takes X on the clustered record: a held S there is an earlier
+    // statement's (a shared read, a child row's foreign-key check). When both run the same
+    // statement they reach the row one way, so the S lock, not the index order, made the
+    // cycle (fixtures/shapes wrapped-03: both `UPDATE … WHERE user_id = ?`, the author's
+    // cause a foreign-key check) — `shared-lock-held` tells that one.
+    let earlier_shared = !holds_primary.is_empty()
+        && holds_primary.iter().all(|h| is_s(h))
+        && (st.is("UPDATE") || st.is("DELETE"));
+    if earlier_shared && same_statement(pt, st) {
+        return None;
+    }
     // The shared reader's own lock on the secondary entry is inferred, never printed with its
     // statement: medium.
-    let confidence = if (same_row || !holds_primary.is_empty()) && !shared_read {
+    let confidence = if (same_row || !holds_primary.is_empty()) && !shared_read && !earlier_shared {
         Confidence::High
     } else {
         Confidence::Medium
@@ -155,6 +166,14 @@ fn two_indexes<'a>(
     ))
 }
 
+/// Whether both transactions run one statement (literals aside).
+fn same_statement(a: &Trx, b: &Trx) -> bool {
+    match (a.t.query.as_deref(), b.t.query.as_deref()) {
+        (Some(a), Some(b)) => sql::fingerprint(a) == sql::fingerprint(b),
+        _ => false,
+    }
+}
+
 /// Public 009: both wait on PRIMARY, one record-only (through a secondary index), one
 /// next-key (scanning the clustered index).
 fn two_paths(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
@@ -176,14 +195,7 @@ fn two_paths(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
     // primary key takes. When the scanner's counters show the scan (fixtures/labelled a-002: a
     // bulk UPDATE with 1896 row locks for 3 changes against row-by-row UPDATEs), the scan is the
     // cause, and `unindexed-scan` names it.
-    let same_statement = match (
-        via_secondary.0.t.query.as_deref(),
-        scanning.0.t.query.as_deref(),
-    ) {
-        (Some(a), Some(b)) => sql::fingerprint(a) == sql::fingerprint(b),
-        _ => false,
-    };
-    if !same_statement && counts_show_a_scan(scanning.0) {
+    if !same_statement(via_secondary.0, scanning.0) && counts_show_a_scan(scanning.0) {
         return None;
     }
     let index = via_secondary.1.index().unwrap_or("PRIMARY");
@@ -285,6 +297,33 @@ mod tests {
                 .contains("same row (its last field is the primary key 2)"),
             "{}",
             f.summary
+        );
+    }
+
+    // See: fixtures/shapes wrapped-03.
+    #[test]
+    fn an_earlier_shared_lock_under_one_statement_is_not_this_pattern() {
+        let pk = || vec![rec(3, 0, &["80000007", "00000003a82d", "57000001a82e44"])];
+        let sk = || vec![rec(4, 0, &["80002006", "80000007"])];
+        let build = |q2: &str, held: &str| {
+            deadlock(Flavour::Mysql57)
+                .trx(1, "10", "UPDATE w SET b = b + 1 WHERE user_id = 8198")
+                .holds(lock("X", "w", "user_id_idx", 4, "10", sk()))
+                .waits(lock("X rec wait", "w", "PRIMARY", 3, "10", pk()))
+                .trx(2, "11", q2)
+                .holds(lock(held, "w", "PRIMARY", 3, "11", pk()))
+                .waits(lock("X wait", "w", "user_id_idx", 4, "11", sk()))
+                .victim(2)
+        };
+        let same = build("UPDATE w SET b = b + 2 WHERE user_id = 8198", "S rec");
+        assert!(check(&View::new(&same)).is_none());
+        let other = build("DELETE FROM w WHERE id = 7", "S rec");
+        let f = check(&View::new(&other)).expect("index-order-inversion");
+        assert_eq!(f.confidence, Confidence::Medium);
+        let x = build("UPDATE w SET b = b + 2 WHERE user_id = 8198", "X rec");
+        assert_eq!(
+            check(&View::new(&x)).map(|f| f.confidence),
+            Some(Confidence::High)
         );
     }
 
