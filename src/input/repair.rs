@@ -399,6 +399,7 @@ fn starts_a_copy(rest: &str) -> bool {
         "*** (",
         "TRANSACTION ",
         "mysql>",
+        "MariaDB [",
         "*****",
         "+-",
         "RECORD LOCKS",
