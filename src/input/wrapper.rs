@@ -57,11 +57,10 @@ pub(super) fn detect<'a>(
             None => return None,
         };
         // A quote inside a quote (`> > `, `>> `): every level is the prefix.
-        while *m == ">" {
-            let Some(r) = rest.strip_prefix('>') else {
-                break;
-            };
-            rest = r.strip_prefix(' ').unwrap_or(r);
+        if *m == ">" {
+            while let Some(r) = rest.strip_prefix('>') {
+                rest = r.strip_prefix(' ').unwrap_or(r);
+            }
         }
         let prefix = text.get(..text.len() - rest.len())?;
         starts(rest).then(|| (Wrapper::Prefix(prefix.to_string()), Cow::Borrowed(rest)))

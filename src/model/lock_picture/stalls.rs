@@ -78,14 +78,21 @@ fn words(sql: &str) -> Vec<String> {
 pub(super) fn is_backup_statement(sql: &str) -> bool {
     let w = words(sql);
     let w: Vec<&str> = w.iter().map(String::as_str).collect();
-    match w.as_slice() {
-        ["FLUSH", "TABLES" | "TABLE", "WITH", "READ", "LOCK", ..] => true,
-        ["FLUSH", "LOCAL" | "NO_WRITE_TO_BINLOG", "TABLES" | "TABLE", "WITH", "READ", "LOCK", ..] => {
-            true
-        }
-        ["LOCK", "INSTANCE", "FOR", "BACKUP", ..] | ["BACKUP", "STAGE", ..] => true,
-        _ => false,
-    }
+    matches!(
+        w.as_slice(),
+        ["FLUSH", "TABLES" | "TABLE", "WITH", "READ", "LOCK", ..]
+            | [
+                "FLUSH",
+                "LOCAL" | "NO_WRITE_TO_BINLOG",
+                "TABLES" | "TABLE",
+                "WITH",
+                "READ",
+                "LOCK",
+                ..
+            ]
+            | ["LOCK", "INSTANCE", "FOR", "BACKUP", ..]
+            | ["BACKUP", "STAGE", ..]
+    )
 }
 
 /// A statement that flushes tables: `FLUSH TABLES [t, …]`, FTWRL, and the statements that
@@ -502,15 +509,14 @@ fn global_waits(procs: &[Proc]) -> Vec<LockWait> {
             }
             continue;
         }
-        let holder =
-            backups
-                .iter()
-                .copied()
-                .find(|b| b.id != w.id)
-                .or_else(|| match idle.as_slice() {
-                    [only] => Some(*only),
-                    _ => None,
-                });
+        let holder = backups
+            .iter()
+            .copied()
+            .find(|b| b.id != w.id)
+            .or(match idle.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            });
         out.push(wait(w, holder, lock));
     }
     out

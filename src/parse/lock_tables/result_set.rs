@@ -322,10 +322,7 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
 /// after its colon.
 fn next_pair(value: &str) -> Option<(usize, &str, &str)> {
     let mut from = 0;
-    while let Some(at) = value
-        .get(from..)
-        .and_then(|v| v.find(|c: char| c == ' ' || c == '\t'))
-    {
+    while let Some(at) = value.get(from..).and_then(|v| v.find([' ', '\t'])) {
         let sep_start = from + at;
         // The whitespace (and punctuation) run of the separator.
         let sep_end = value
