@@ -135,6 +135,20 @@ const EXPECTED: &[Expect] = &[
     waits("076", &["1431401>1431393"]),
     waits("077", &["276595788>276595777"]),
     waits("078", &["3669D83>3669D82"]),
+    // PROCESSLIST alone: table flushes and the global read lock, holders inferred.
+    waits("079", &["session 16>session 13~", "session 17>session 13~"]),
+    waits("080", &["session 21>session 20~", "session 22>session 20~"]),
+    waits(
+        "081",
+        &["session 2297>session 2289~", "session 2293>session 2289~"],
+    ),
+    waits("082", &["session 3>session 2~"]),
+    waits("083", &["session 127>?~"]),
+    waits("084", &["1866>1864"]),
+    waits("085", &["635403>635400"]),
+    waits("086", &["102493>102490"]),
+    waits("087", &["281480366626248>118121"]),
+    waits("088", &["3256133>3256128"]),
 ];
 
 fn dir() -> std::path::PathBuf {

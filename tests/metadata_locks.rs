@@ -179,3 +179,116 @@ fn sys_schema_table_lock_waits_pairs_are_read_as_locks_not_as_waits() {
         Some("ALTER TABLE customers ADD COLUMN email varchar(40)")
     );
 }
+
+/// (waiter, blocker) of every wait, in order.
+fn edges(sink: &VecSink) -> Vec<(String, Option<String>)> {
+    sink.lock_waits
+        .waits
+        .iter()
+        .map(|w| {
+            (
+                w.requesting.trx_id.clone(),
+                w.blocking.as_ref().map(|b| b.trx_id.clone()),
+            )
+        })
+        .collect()
+}
+
+fn pairs(want: &[(&str, Option<&str>)]) -> Vec<(String, Option<String>)> {
+    want.iter()
+        .map(|(a, b)| (a.to_string(), b.map(str::to_string)))
+        .collect()
+}
+
+fn report(path: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lockscope"))
+        .args(["analyze", "--width", "80", path])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+    text
+}
+
+#[test]
+fn mariadb_flush_tables_waits_for_the_long_select_and_the_queue_for_the_flush() {
+    // MariaDB's FLUSH TABLES t waits for the table's metadata lock (not `Waiting for table
+    // flush`): PROCESSLIST alone names the running SELECT as the holder, inferred.
+    let sink = analyze(&[("flush", read("mariadb-flush-tables-behind-long-select.txt"))]);
+    assert_eq!(
+        edges(&sink),
+        pairs(&[
+            ("session 11", Some("session 10")),
+            ("session 12", Some("session 11")),
+            ("session 13", Some("session 11")),
+        ])
+    );
+    assert!(sink.lock_waits.waits.iter().all(|w| w.inferred));
+    assert_eq!(sink.lock_waits.waits[0].lock.mode, "EXCLUSIVE");
+    let f = &sink.lock_waits.findings;
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].pattern, "table-flush-stall");
+    assert!(f[0].summary.contains("`KILL 10;`"), "{}", f[0].summary);
+    let text = report("fixtures/lock-tables/mariadb-flush-tables-behind-long-select.txt");
+    assert!(
+        text.contains("session 10 (root@127.0.0.1:36090) — head blocker of 3"),
+        "{text}"
+    );
+    assert!(text.contains("KILL 10;"), "{text}");
+}
+
+#[test]
+fn mariadb_ftwrl_waits_for_the_long_update_and_the_writes_for_it() {
+    let sink = analyze(&[(
+        "ftwrl",
+        read("mariadb-ftwrl-waiting-behind-long-update.txt"),
+    )]);
+    assert_eq!(
+        edges(&sink),
+        pairs(&[
+            ("session 21", Some("session 20")),
+            ("session 22", Some("session 21")),
+            ("session 24", Some("session 21")),
+        ])
+    );
+    assert!(sink
+        .lock_waits
+        .waits
+        .iter()
+        .all(|w| w.lock.kind == LockKind::GlobalRead && w.lock.mode == "backup lock"));
+    let f = &sink.lock_waits.findings[0];
+    assert_eq!(f.pattern, "global-read-lock");
+    assert!(f.summary.contains("waits itself"), "{}", f.summary);
+    assert!(f.summary.contains("`KILL 21;`"), "{}", f.summary);
+    let text = report("fixtures/lock-tables/mariadb-ftwrl-waiting-behind-long-update.txt");
+    assert!(text.contains("head blocker of 3 waiting"), "{text}");
+    assert!(text.contains("KILL 20;"), "{text}");
+}
+
+#[test]
+fn mariadb_idle_ftwrl_holder_is_inferred_with_low_confidence() {
+    let sink = analyze(&[(
+        "ftwrl",
+        read("mariadb-ftwrl-idle-holder-writers-and-commit.txt"),
+    )]);
+    assert_eq!(
+        edges(&sink),
+        pairs(&[
+            ("session 12", Some("session 13")),
+            ("session 14", Some("session 13")),
+            ("session 15", Some("session 13")),
+        ])
+    );
+    let f = &sink.lock_waits.findings;
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].pattern, "global-read-lock");
+    assert_eq!(f[0].confidence, lockscope::diagnose::Confidence::Low);
+    assert!(f[0].summary.contains("inferred"), "{}", f[0].summary);
+    assert!(f[0].summary.contains("`KILL 13;`"), "{}", f[0].summary);
+    let text = report("fixtures/lock-tables/mariadb-ftwrl-idle-holder-writers-and-commit.txt");
+    assert!(
+        text.contains("taken for the holder of the global read lock"),
+        "{text}"
+    );
+}

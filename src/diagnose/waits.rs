@@ -36,7 +36,10 @@ pub(crate) fn who(t: &TrxSummary) -> String {
 /// `X record-only lock on `test`.`jobs` PRIMARY (7)`.
 pub fn lock_phrase(l: &WaitedLock) -> String {
     let mut s = lock_kind_phrase(l);
-    if l.table.table.is_empty() || l.mode.is_empty() {
+    if l.table.table.is_empty()
+        || l.mode.is_empty()
+        || matches!(l.kind, LockKind::TableFlush | LockKind::GlobalRead)
+    {
         return s;
     }
     match l.lock_data.as_deref() {
@@ -52,6 +55,28 @@ pub fn lock_phrase(l: &WaitedLock) -> String {
 /// `X record-only lock on `test`.`jobs` PRIMARY`: the lock without its key, the same for every
 /// waiter queued on a range.
 pub fn lock_kind_phrase(l: &WaitedLock) -> String {
+    match l.kind {
+        LockKind::TableFlush if l.table.table.is_empty() => {
+            return "the flush of the tables (FLUSH TABLES): every statement that had one open \
+                    must end first"
+                .to_string();
+        }
+        LockKind::TableFlush => {
+            return format!(
+                "the flush of {} (to reopen it, every statement that had it open must end first)",
+                l.table
+            );
+        }
+        LockKind::GlobalRead => {
+            let by = if l.mode == "backup lock" {
+                "FLUSH TABLES WITH READ LOCK or BACKUP STAGE"
+            } else {
+                "FLUSH TABLES WITH READ LOCK"
+            };
+            return format!("the {} ({by})", l.mode);
+        }
+        _ => {}
+    }
     if l.table.table.is_empty() {
         // A lock id alone still says where: `<trx>:<space>:<page>:<heap>`.
         if let (Some(space), Some(page), Some(heap)) = (l.space, l.page, l.heap_no) {
@@ -86,6 +111,8 @@ pub fn lock_kind_phrase(l: &WaitedLock) -> String {
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
         LockKind::Metadata => "metadata lock",
+        LockKind::TableFlush => "table flush",
+        LockKind::GlobalRead => "global lock",
         LockKind::Unknown => "next-key or record-only lock",
     };
     let mut s = format!("{} {kind} on {}", l.mode, l.table);

@@ -402,6 +402,7 @@ fn starts_a_copy(rest: &str) -> bool {
         "*** (",
         "TRANSACTION ",
         "mysql>",
+        "MariaDB [",
         "*****",
         "+-",
         "RECORD LOCKS",

@@ -51,8 +51,19 @@ pub(super) fn detect<'a>(
     let after = text.get(indent..)?;
     MARKERS.iter().find_map(|m| {
         let rest = after.strip_prefix(m)?;
-        let rest = rest.strip_prefix(' ').or_else(|| rest.strip_prefix('\t'))?;
-        let prefix = text.get(..indent + m.len() + 1)?;
+        let mut rest = match rest.strip_prefix(' ').or_else(|| rest.strip_prefix('\t')) {
+            Some(r) => r,
+            // A quote without its space (`>mysql> …`, `>+----`).
+            None if *m == ">" => rest,
+            None => return None,
+        };
+        // A quote inside a quote (`> > `, `>> `): every level is the prefix.
+        if *m == ">" {
+            while let Some(r) = rest.strip_prefix('>') {
+                rest = r.strip_prefix(' ').unwrap_or(r);
+            }
+        }
+        let prefix = text.get(..text.len() - rest.len())?;
         starts(rest).then(|| (Wrapper::Prefix(prefix.to_string()), Cow::Borrowed(rest)))
     })
 }
@@ -143,6 +154,10 @@ mod tests {
                 "------------------------",
             ),
             ("> *** (1) TRANSACTION:", "> ", "*** (1) TRANSACTION:"),
+            // A quote inside a quote, and one without its space.
+            ("> > *** (1) TRANSACTION:", "> > ", "*** (1) TRANSACTION:"),
+            (">> ------", ">> ", "------"),
+            (">*** (1) TRANSACTION:", ">", "*** (1) TRANSACTION:"),
             ("    -- ------", "    -- ", "------"),
             // See: fixtures/labelled/d-009 (ops notes, a C comment per line).
             (

@@ -98,6 +98,13 @@ pub enum LockKind {
     InsertIntention,
     /// A metadata lock (MDL) on a table: the server's, not InnoDB's; its mode is the MDL type.
     Metadata,
+    /// A table's flush (`Waiting for table flush`): not a lock but a wait until every
+    /// statement that had the table open when `FLUSH TABLES` (or FTWRL, `ANALYZE TABLE`, …)
+    /// began has ended; its mode is `table flush`.
+    TableFlush,
+    /// The server's global read lock, commit lock or backup lock (`FLUSH TABLES WITH READ
+    /// LOCK`, `LOCK INSTANCE FOR BACKUP`, `BACKUP STAGE`); its mode names which.
+    GlobalRead,
     /// The input does not show the lock's mode (a waits table with lock ids only): any of the
     /// record kinds. Never read as next-key.
     Unknown,
@@ -129,11 +136,15 @@ impl LockKind {
     /// record-only and next-key requests only for locks on the record itself; a granted insert
     /// intention blocks nothing.
     pub fn waits_for(self, held: LockKind) -> bool {
-        use LockKind::{Gap, InsertIntention, Metadata, NextKey, RecNotGap, Table, Unknown};
+        use LockKind::{
+            Gap, GlobalRead, InsertIntention, Metadata, NextKey, RecNotGap, Table, TableFlush,
+            Unknown,
+        };
         match (self, held) {
-            (Table | Metadata, _) | (_, Table | Metadata) | (_, InsertIntention) | (Gap, _) => {
-                false
-            }
+            (Table | Metadata | TableFlush | GlobalRead, _)
+            | (_, Table | Metadata | TableFlush | GlobalRead)
+            | (_, InsertIntention)
+            | (Gap, _) => false,
             // Not knowing the kind, a conflict on the record is not ruled out.
             (Unknown, _) | (_, Unknown) => true,
             (InsertIntention, Gap | NextKey) => true,
@@ -152,6 +163,8 @@ impl LockKind {
             LockKind::RecNotGap => "record-only",
             LockKind::InsertIntention => "insert-intention",
             LockKind::Metadata => "metadata",
+            LockKind::TableFlush => "table-flush",
+            LockKind::GlobalRead => "global-read",
             LockKind::Unknown => "unknown",
         }
     }

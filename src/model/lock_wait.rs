@@ -63,6 +63,10 @@ pub struct TrxSummary {
     /// owner's. Not this transaction's thread, so never one to `KILL`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub foreign_ps_thread_id: Option<u64>,
+    /// 1-based physical line of the row it was read from (a PROCESSLIST row), 0 if none: the
+    /// evidence of a wait read from the session's state.
+    #[serde(skip)]
+    pub row_line: usize,
 }
 
 impl TrxSummary {
@@ -100,6 +104,9 @@ impl TrxSummary {
         fill(&mut self.database, &other.database);
         fill(&mut self.foreign_ps_thread_id, &other.foreign_ps_thread_id);
         self.query_known |= other.query_known;
+        if self.row_line == 0 {
+            self.row_line = other.row_line;
+        }
     }
 }
 
@@ -279,6 +286,7 @@ impl TrxSummary {
             last_statement: None,
             database: None,
             foreign_ps_thread_id: None,
+            row_line: 0,
         }
     }
 }

@@ -188,22 +188,51 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
         ),
     );
     let metadata = |w: &&LockWait| w.lock.kind == LockKind::Metadata;
+    let stall = |w: &&LockWait| matches!(w.lock.kind, LockKind::TableFlush | LockKind::GlobalRead);
     let inferred = waits
         .waits
         .iter()
-        .filter(|w| w.inferred && !metadata(w))
+        .filter(|w| w.inferred && !metadata(w) && !stall(w))
         .count();
+    let stalls = waits.waits.iter().filter(stall).count();
     let from_processlist = waits
         .waits
         .iter()
         .filter(|w| w.inferred && metadata(w))
         .count();
+    // A holder PROCESSLIST shows: a statement running on the table since before the wait.
+    let running_holder = waits.waits.iter().any(|w| {
+        w.inferred
+            && metadata(&w)
+            && w.blocking
+                .as_ref()
+                .is_some_and(|b| !tree.is_waiting(&b.trx_id))
+    });
     if from_processlist > 0 {
+        let holder = if running_holder {
+            "; the statement running on the table since before the first wait is taken for \
+             the holder, inferred"
+        } else {
+            ""
+        };
         page.para(
             &format!(
                 "({from_processlist} of them read from PROCESSLIST's `Waiting for table metadata \
                  lock`: the lock each asks for is told by its statement, and statements queue \
-                 behind a waiting DDL by the server's metadata-lock priorities)"
+                 behind a waiting DDL by the server's metadata-lock priorities{holder})"
+            ),
+            "",
+            " ",
+        );
+    }
+    if stalls > 0 {
+        page.para(
+            &format!(
+                "({stalls} of them read from PROCESSLIST's `Waiting for table flush` / `global \
+                 read lock` states, which name no holder: it is taken to be the statement \
+                 running on the table since before the wait began, the FLUSH TABLES WITH READ \
+                 LOCK session, or else the one session idle since before the first wait — \
+                 inferred)"
             ),
             "",
             " ",
@@ -228,7 +257,7 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
             &format!(
                 "{} — head blocker of {queue} waiting, {}",
                 who(head),
-                state(head)
+                state(head, &tree)
             ),
             "",
             "  ",
@@ -291,6 +320,34 @@ fn tree_text(page: &mut Page, waits: &LockWaits, full: bool) {
             branch(page, &tree, &w.requesting.trx_id, 2, &mut path, full);
         }
         more_waiters(page, &unattributed, shown, 1);
+        if unattributed
+            .iter()
+            .any(|w| w.lock.kind == LockKind::GlobalRead)
+        {
+            page.line("");
+            page.para(
+                "who holds the global read lock PROCESSLIST does not say: no session runs \
+                 FLUSH TABLES WITH READ LOCK, and not exactly one is idle (Sleep) since before \
+                 the first wait. The holder is the backup tool's session: paste \
+                 performance_schema.metadata_locks (OBJECT_TYPE GLOBAL or COMMIT, with \
+                 threads) to name it.",
+                "",
+                "",
+            );
+        }
+        if unattributed
+            .iter()
+            .any(|w| w.lock.kind == LockKind::TableFlush)
+        {
+            page.line("");
+            page.para(
+                "which statement keeps the table open PROCESSLIST does not show: none runs on \
+                 it since before the flush. A session that holds it with LOCK TABLES or \
+                 HANDLER, idle, is the other holder.",
+                "",
+                "",
+            );
+        }
         if unattributed.iter().any(metadata) {
             page.line("");
             page.para(
@@ -422,7 +479,22 @@ fn who(t: &TrxSummary) -> String {
 }
 
 /// `idle in its transaction for 2 s` / `running UPDATE …`.
-fn state(t: &TrxSummary) -> String {
+fn state(t: &TrxSummary, tree: &BlockingTree<'_>) -> String {
+    let global = tree
+        .waiting_for(&t.trx_id)
+        .iter()
+        .any(|w| w.lock.kind == LockKind::GlobalRead);
+    if global && t.is_idle() {
+        let age = t
+            .command_secs
+            .map(|s| format!(" for {s} s"))
+            .unwrap_or_default();
+        return format!(
+            "idle{age}, runs no statement: taken for the holder of the global read lock \
+             (inferred: the one session idle since before the first wait; a backup tool \
+             idles so while it copies files)"
+        );
+    }
     // PROCESSLIST's TIME is the state's; a trx age (INNODB_TRX, sys) is the transaction's.
     let age = match (t.command_secs, t.active_secs) {
         (Some(s), _) => format!(" for {s} s"),

@@ -340,6 +340,16 @@ pub fn lock_lines(l: &Lock) -> Vec<String> {
 /// The lock of a lock wait: kind, where, which key, how long.
 fn waited_lines(w: &LockWait) -> Vec<String> {
     let l: &WaitedLock = &w.lock;
+    if matches!(l.kind, LockKind::GlobalRead | LockKind::TableFlush) {
+        let mut lines = vec![format!("waits for the {}", l.mode)];
+        if !l.table.table.is_empty() {
+            lines.push(table(&l.table));
+        }
+        if let Some(s) = w.wait_secs {
+            lines.push(format!("waiting {s:.0} s"));
+        }
+        return lines;
+    }
     if l.table.table.is_empty() {
         return vec![format!("lock not shown ({})", l.text)];
     }
@@ -350,7 +360,7 @@ fn waited_lines(w: &LockWait) -> Vec<String> {
         LockKind::RecNotGap => "record-only lock",
         LockKind::InsertIntention => "insert-intention lock",
         LockKind::Metadata => "metadata lock",
-        LockKind::Unknown => "lock",
+        LockKind::TableFlush | LockKind::GlobalRead | LockKind::Unknown => "lock",
     };
     let mut lines = vec![format!("waits for {} {kind}", l.mode)];
     match &l.index {

@@ -115,6 +115,11 @@ impl Sections {
             State::Idle => self.start(line_no, raw, text),
             State::Transactions { .. } => self.transactions(line_no, raw, text, out),
             State::Table { .. } => self.table(line_no, raw, text, out),
+            // A note written under the row marker (`# the waiting lock`, `/* … */`).
+            State::MaybeVertical if is_note_line(text) => {
+                self.chunk.push(line_no, raw);
+                Taken::Yes
+            }
             State::MaybeVertical => self.confirm(
                 is_key_value(text) && !text.starts_with("Type:"),
                 Shape::Vertical,
@@ -468,6 +473,11 @@ fn is_section_title(text: &str) -> bool {
 
 /// `  lock_trx_id: 610`: a name (in any script, no spaces), a colon, a value (a vertical
 /// result set's row line).
+/// A line of notes a copy put between a `\G` row's lines: `# …`, `/* … */`, `-- …`.
+fn is_note_line(text: &str) -> bool {
+    text.starts_with('#') || text.starts_with("/*") || text.starts_with("-- ")
+}
+
 fn is_key_value(text: &str) -> bool {
     text.split_once(':').is_some_and(|(k, _)| {
         !k.is_empty()
@@ -588,6 +598,16 @@ mod tests {
         }
         s.finish(&mut out);
         got
+    }
+
+    #[test]
+    fn a_note_under_a_row_marker_keeps_the_vertical_table() {
+        // See: fixtures/lock-tables/public/086 (`# …` notes right after each row marker).
+        let text = "*************************** 1. row ***************************\n\
+                    # the waiting lock\n\
+                    ENGINE_LOCK_ID: 1:2:4:2:5\n\
+                    LOCK_STATUS: WAITING\n";
+        assert_eq!(sections(text), [("Vertical".to_string(), vec![1, 2, 3, 4])]);
     }
 
     #[test]

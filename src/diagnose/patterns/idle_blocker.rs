@@ -49,6 +49,12 @@ fn check(scene: &LockScene) -> Vec<Finding> {
     tree.heads()
         .into_iter()
         .filter(|head| head.is_idle())
+        // The global read lock's holder is no transaction: `global-read-lock` tells it.
+        .filter(|head| {
+            tree.waiting_for(&head.trx_id)
+                .iter()
+                .any(|w| !matches!(w.lock.kind, LockKind::GlobalRead | LockKind::TableFlush))
+        })
         .map(|head| {
             let queue = tree.waiting_for(&head.trx_id);
             let held = queue

@@ -9,6 +9,7 @@ mod delete_then_insert;
 mod fk_s_lock_upgrade;
 mod gap_lock_held;
 mod gap_then_insert;
+mod global_read_lock;
 mod hot_row;
 mod idle_blocker;
 mod inconsistent_order;
@@ -18,6 +19,7 @@ mod long_transaction;
 mod odku_supremum;
 mod s_to_x_upgrade;
 mod shared_lock_held;
+mod table_flush_stall;
 mod unindexed_scan;
 mod unique_key_race;
 
@@ -28,6 +30,7 @@ pub use delete_then_insert::DELETE_THEN_INSERT;
 pub use fk_s_lock_upgrade::FK_S_LOCK_UPGRADE;
 pub use gap_lock_held::GAP_LOCK_HELD;
 pub use gap_then_insert::GAP_THEN_INSERT;
+pub use global_read_lock::GLOBAL_READ_LOCK;
 pub use hot_row::HOT_ROW;
 pub use idle_blocker::IDLE_BLOCKER;
 pub use inconsistent_order::INCONSISTENT_ORDER;
@@ -37,6 +40,7 @@ pub use long_transaction::LONG_TRANSACTION;
 pub use odku_supremum::ODKU_SUPREMUM;
 pub use s_to_x_upgrade::S_TO_X_UPGRADE;
 pub use shared_lock_held::SHARED_LOCK_HELD;
+pub use table_flush_stall::TABLE_FLUSH_STALL;
 pub use unindexed_scan::UNINDEXED_SCAN;
 pub use unique_key_race::UNIQUE_KEY_RACE;
 
@@ -61,6 +65,8 @@ pub static PATTERNS: &[&Pattern] = &[
     &UNINDEXED_SCAN,
     &INCONSISTENT_ORDER,
     // Lock waits (error 1205), not deadlocks.
+    &GLOBAL_READ_LOCK,
+    &TABLE_FLUSH_STALL,
     &IDLE_BLOCKER,
     &LONG_TRANSACTION,
     &HOT_ROW,

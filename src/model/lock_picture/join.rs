@@ -137,6 +137,7 @@ impl LockPicture {
             &super::threads::owner_threads(self.held.all()),
         );
         waits.all.extend(self.mdl_waits(&sessions));
+        waits.all.extend(self.stall_waits());
         for w in &mut waits.all {
             sessions.enrich(&mut w.requesting);
             if let Some(b) = &mut w.blocking {
@@ -282,7 +283,10 @@ fn drop_session_twins(all: &mut Vec<LockWait>) {
     };
     let twin = |w: &LockWait, all: &[LockWait]| {
         w.requesting.is_session()
-            && w.lock.kind != LockKind::Metadata
+            && !matches!(
+                w.lock.kind,
+                LockKind::Metadata | LockKind::TableFlush | LockKind::GlobalRead
+            )
             && all.iter().any(|o| {
                 !o.requesting.is_session()
                     && same(&o.requesting, &w.requesting)

@@ -84,22 +84,17 @@ fn mode_of_statement(sql: &str) -> &'static str {
         .unwrap_or("")
         .to_ascii_uppercase();
     match first.as_str() {
-        "ALTER" | "DROP" | "RENAME" | "TRUNCATE" | "CREATE" | "OPTIMIZE" => "EXCLUSIVE",
+        // MariaDB's `FLUSH TABLES t` waits for the table's metadata lock, exclusively.
+        "ALTER" | "DROP" | "RENAME" | "TRUNCATE" | "CREATE" | "OPTIMIZE" | "FLUSH" => "EXCLUSIVE",
         "INSERT" | "UPDATE" | "DELETE" | "REPLACE" => "SHARED_WRITE",
         _ => "SHARED_READ",
     }
 }
 
-/// The table a statement names first (`ALTER TABLE t`, `FROM t`, `UPDATE t`, `INTO t`).
+/// The table a statement names first (`ALTER TABLE t`, `FROM t`, `UPDATE t`, `INTO t`,
+/// `FLUSH TABLES t`).
 fn table_of_statement(sql: &str) -> Option<String> {
-    let words: Vec<&str> = sql.split_whitespace().collect();
-    let after = ["TABLE", "FROM", "UPDATE", "INTO", "JOIN"];
-    let at = words
-        .iter()
-        .position(|w| after.iter().any(|a| w.eq_ignore_ascii_case(a)))?;
-    let name = words.get(at + 1)?;
-    let name = name.trim_end_matches([';', ',', '(']).replace('`', "");
-    (!name.is_empty()).then_some(name)
+    super::stalls::tables_of_statement(sql)?.into_iter().next()
 }
 
 /// One MDL request or holder, with the session it belongs to.
@@ -153,6 +148,16 @@ impl LockPicture {
                 })
                 .collect();
             waiting.sort_by_key(|s| std::cmp::Reverse(s.command_secs.unwrap_or(0)));
+            // A session shown twice (PROCESSLIST and `threads`, or two copies) waits once.
+            let mut seen: Vec<u64> = Vec::new();
+            waiting.retain(|s| match s.thread_id {
+                Some(id) if seen.contains(&id) => false,
+                Some(id) => {
+                    seen.push(id);
+                    true
+                }
+                None => true,
+            });
             for s in waiting {
                 let Some(sql) = s.query.as_deref() else {
                     continue;
@@ -190,7 +195,7 @@ impl LockPicture {
                     table,
                     mode: mode_of_statement(sql).to_string(),
                     granted: false,
-                    line: 0,
+                    line: s.row_line,
                     source: None,
                 });
             }
@@ -220,7 +225,29 @@ impl LockPicture {
                 }
             }
             if blockers.is_empty() && !holders_shown {
-                // The head of the queue: who holds the lock, PROCESSLIST does not say.
+                // The head of the queue: who holds the lock, PROCESSLIST does not say. A
+                // statement running on the table since before the wait began holds it (a long
+                // SELECT: its metadata lock lasts as long as it runs); an idle transaction that
+                // used the table, PROCESSLIST cannot tell.
+                let since = want.session.command_secs.unwrap_or(0);
+                let running = super::stalls::running_on(&self.sessions, &want.table, since);
+                for r in running
+                    .iter()
+                    .filter(|r| r.thread_id != want.session.thread_id)
+                {
+                    waits.push(LockWait {
+                        requesting: want.session.clone(),
+                        blocking: Some(r.clone()),
+                        lock: metadata_lock(want),
+                        wait_secs: want.session.command_secs.map(|s| s as f64),
+                        sources: vec![source_of(want)],
+                        line: want.line,
+                        inferred: true,
+                    });
+                }
+                if !running.is_empty() {
+                    continue;
+                }
                 waits.push(LockWait {
                     requesting: want.session.clone(),
                     blocking: None,

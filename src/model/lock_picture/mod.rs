@@ -16,6 +16,7 @@ mod infer;
 mod join;
 mod mdl;
 mod snapshots;
+mod stalls;
 mod threads;
 
 use std::collections::HashMap;

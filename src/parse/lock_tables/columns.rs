@@ -217,6 +217,12 @@ fn by_name(name: &str) -> Column {
     }
 }
 
+/// Whether `name` is a column the dictionary knows (with or without a side prefix): how a
+/// second `name: value` pair on one line of a condensed `\G` row is told from a value.
+pub fn is_known_column(name: &str) -> bool {
+    by_name(name).role.is_some()
+}
+
 /// Resolves a header cell, through the query's alias when it has one.
 pub fn resolve(header: &str, query: &QueryContext) -> Column {
     let own = by_name(header);

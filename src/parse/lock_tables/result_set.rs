@@ -282,7 +282,20 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
             break;
         }
         match key_value(text) {
-            Some((key, value)) => current.push((key.to_string(), value.to_string())),
+            Some((key, value)) => {
+                // `trx_id: 123  trx_state: LOCK WAIT  trx_started: …`: a row condensed onto
+                // fewer lines, each pair after the first named by a column the dictionary knows.
+                let mut key = key;
+                let mut rest = value;
+                while let Some((end, next, after)) = next_pair(rest) {
+                    let value = rest.get(..end).unwrap_or(rest).trim_end();
+                    let value = value.trim_end_matches([',', ';', '|']).trim_end();
+                    current.push((key.to_string(), value.to_string()));
+                    key = next;
+                    rest = after;
+                }
+                current.push((key.to_string(), rest.to_string()));
+            }
             None => {
                 // A value with newlines (a statement) continues on the next lines.
                 if let Some((_, value)) = current.last_mut() {
@@ -301,6 +314,44 @@ fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultS
         }
     }
     (!set.columns.is_empty()).then_some(set)
+}
+
+/// In the value of a `name: value` pair, the start of another pair on the same line: a
+/// separator (two spaces, a tab, `, `, `; `, ` | `), a column name the dictionary knows, a
+/// colon and a space (or the end). The byte where the value ends, the next name and the rest
+/// after its colon.
+fn next_pair(value: &str) -> Option<(usize, &str, &str)> {
+    let mut from = 0;
+    while let Some(at) = value.get(from..).and_then(|v| v.find([' ', '\t'])) {
+        let sep_start = from + at;
+        // The whitespace (and punctuation) run of the separator.
+        let sep_end = value
+            .get(sep_start..)
+            .and_then(|v| v.find(|c: char| !c.is_whitespace()))
+            .map_or(value.len(), |n| sep_start + n);
+        let before = value.get(..sep_start).unwrap_or("");
+        let gap = value.get(sep_start..sep_end).unwrap_or("");
+        let punct = before.ends_with([',', ';', '|']);
+        let wide = gap.len() >= 2 || gap.contains('\t') || punct;
+        from = sep_end.max(sep_start + 1);
+        if !wide || before.trim().is_empty() {
+            continue;
+        }
+        let tail = value.get(sep_end..).unwrap_or("");
+        let (name, after) = match tail.split_once(':') {
+            Some(pair) => pair,
+            None => continue,
+        };
+        let ident = !name.is_empty()
+            && name
+                .chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        let spaced = after.is_empty() || after.starts_with([' ', '\t']);
+        if ident && spaced && super::columns::is_known_column(name) {
+            return Some((sep_start, name, after.strip_prefix(' ').unwrap_or(after)));
+        }
+    }
+    None
 }
 
 /// `  lock_mode: X` → (`lock_mode`, `X`): a right-aligned identifier, a colon, a value.
@@ -483,6 +534,27 @@ mod tests {
             assert_eq!(set.rows[0][2].as_deref(), Some("1"), "parsing {end:?}");
             assert_eq!(set.rows[0][1], None, "parsing {end:?}");
         }
+    }
+
+    #[test]
+    fn condensed_pairs_on_one_line_are_split_at_known_column_names() {
+        let text = "*************************** 1. row ***************************\n\
+                    trx_id: 7334566  trx_state: LOCK WAIT  trx_started: 2019-05-19 10:00:01\n\
+                    trx_query: update t set note = 'a  b: c' where id = 5\n\
+                    waiting_pid: 12, blocking_pid: 11 | wait_age_secs: 21\n";
+        let set = parse_result_set(Shape::Vertical, lines(text)).unwrap();
+        let row = &set.rows[0];
+        assert_eq!(set.get(row, "trx_id"), Some("7334566"));
+        assert_eq!(set.get(row, "trx_state"), Some("LOCK WAIT"));
+        assert_eq!(set.get(row, "trx_started"), Some("2019-05-19 10:00:01"));
+        // `b` is no column: the value keeps its colon.
+        assert_eq!(
+            set.get(row, "trx_query"),
+            Some("update t set note = 'a  b: c' where id = 5")
+        );
+        assert_eq!(set.get(row, "waiting_pid"), Some("12"));
+        assert_eq!(set.get(row, "blocking_pid"), Some("11"));
+        assert_eq!(set.get(row, "wait_age_secs"), Some("21"));
     }
 
     #[test]

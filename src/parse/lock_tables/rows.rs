@@ -108,7 +108,7 @@ pub fn read_table(set: &ResultSet, query: &QueryContext) -> Option<LockTable> {
         ),
         Kind::Sessions(_) => TableRows::Sessions(
             rows_of(set, &roles)
-                .map(|(_, r)| session(&r, &roles))
+                .map(|(line, r)| session(&r, &roles, line))
                 .collect(),
         ),
         Kind::Statements(_) => TableRows::Statements(
@@ -687,7 +687,7 @@ fn mdl_pairs<'a>(rows: impl Iterator<Item = (usize, Row<'a>)>) -> Vec<MdlRow> {
     granted
 }
 
-fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
+fn session(r: &Row<'_>, roles: &Roles, line: usize) -> TrxSummary {
     let own = Side::Own;
     TrxSummary {
         trx_id: r.id(Role::TrxId, own).unwrap_or_default().to_string(),
@@ -708,6 +708,7 @@ fn session(r: &Row<'_>, roles: &Roles) -> TrxSummary {
         last_statement: None,
         database: r.get(Role::Database, own).map(str::to_string),
         foreign_ps_thread_id: None,
+        row_line: line,
     }
 }
 

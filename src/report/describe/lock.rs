@@ -158,6 +158,10 @@ fn push_record_lock(s: &mut String, lock: &Lock, index: &str) {
             s.push_str(" metadata lock on ");
             lock.table.push_to(s);
         }
+        LockKind::TableFlush | LockKind::GlobalRead => {
+            s.push_str("the ");
+            s.push_str(mode);
+        }
         LockKind::InsertIntention => {
             if !lock.waiting {
                 s.push_str(mode);

@@ -93,6 +93,14 @@ fn kind_text(kind: LockKind) -> &'static str {
              statement that uses the table and held to the end of the transaction; DDL needs it \
              exclusively"
         }
+        LockKind::TableFlush => {
+            "table flush: FLUSH TABLES (or FTWRL, ANALYZE TABLE) marked the table to be \
+             reopened; every statement that opens it waits until those that had it open end"
+        }
+        LockKind::GlobalRead => {
+            "global read lock (FLUSH TABLES WITH READ LOCK, a backup's): while it is held, every \
+             write and every commit waits"
+        }
     }
 }
 
@@ -116,7 +124,11 @@ fn mode_text(mode: &LockMode, kind: LockKind) -> String {
              compatible with each other and both block insert intentions"
         ),
         LockKind::Unknown => strength.to_string(),
-        LockKind::InsertIntention | LockKind::Table | LockKind::Metadata => format!("mode {mode}"),
+        LockKind::InsertIntention
+        | LockKind::Table
+        | LockKind::Metadata
+        | LockKind::TableFlush
+        | LockKind::GlobalRead => format!("mode {mode}"),
     }
 }
 

@@ -24,7 +24,9 @@ use super::summary::Tally;
 use super::wrap::squash;
 use super::TextOptions;
 use crate::diagnose::Finding;
-use crate::model::{BlockingTree, Deadlock, Flavour, Lock, LockWait, Transaction, Warning};
+use crate::model::{
+    BlockingTree, Deadlock, Flavour, Lock, LockKind, LockWait, Transaction, Warning,
+};
 use crate::sink::{Analysed, LockWaits, Render, Sink, Summary};
 
 /// Characters of a statement shown before `…` (all of them with `--full`).
@@ -477,7 +479,17 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
         waits.waits.len(),
         heads.len()
     );
-    let inferred = waits.waits.iter().filter(|w| w.inferred).count();
+    let server = |w: &LockWait| {
+        matches!(
+            w.lock.kind,
+            LockKind::Metadata | LockKind::TableFlush | LockKind::GlobalRead
+        )
+    };
+    let inferred = waits
+        .waits
+        .iter()
+        .filter(|w| w.inferred && !server(w))
+        .count();
     if inferred > 0 {
         s.push_str(&format!(
             "{inferred} of them inferred: no waits table names their holder, so each `WAITING` \
@@ -485,8 +497,26 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
              with it on the same record or table.\n\n"
         ));
     }
+    let from_processlist = waits
+        .waits
+        .iter()
+        .filter(|w| w.inferred && server(w))
+        .count();
+    if from_processlist > 0 {
+        s.push_str(&format!(
+            "{from_processlist} of them read from PROCESSLIST's states (`Waiting for table \
+             metadata lock`, `table flush`, `global read lock`): their holders are inferred \
+             from what runs and what idles.\n\n"
+        ));
+    }
     for head in &heads {
-        let state = if head.is_idle() {
+        let global = tree
+            .waiting_for(&head.trx_id)
+            .iter()
+            .any(|w| w.lock.kind == LockKind::GlobalRead);
+        let state = if global && head.is_idle() {
+            "idle, taken for the holder of the global read lock (inferred)"
+        } else if head.is_idle() {
             "idle in its open transaction, runs no statement"
         } else {
             "running a statement"
