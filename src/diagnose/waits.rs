@@ -33,6 +33,11 @@ pub(crate) fn who(t: &TrxSummary) -> String {
     }
 }
 
+/// `trx 609 (thread 71) running `UPDATE jobs …``: a waiter or blocker in a queue's list.
+pub(crate) fn who_running(t: &TrxSummary) -> String {
+    format!("{} running {}", who(t), statement(t))
+}
+
 /// `X record-only lock on `test`.`jobs` PRIMARY (7)`.
 pub fn lock_phrase(l: &WaitedLock) -> String {
     let mut s = lock_kind_phrase(l);

@@ -3,7 +3,7 @@
 //! (fixtures `lock-tables/public/082`, `083`, `lock-tables/mariadb-ftwrl-*`).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, statement, who, LockScene};
+use crate::diagnose::waits::{duration, evidence, statement, who, who_running, LockScene};
 use crate::model::{BlockingTree, LockWait, TrxSummary};
 
 declare_pattern! {
@@ -74,16 +74,7 @@ fn check(scene: &LockScene) -> Vec<Finding> {
             .filter(global)
             .collect();
         let Some(first) = queue.first() else { continue };
-        let waiters: Vec<String> = queue
-            .iter()
-            .map(|w| {
-                format!(
-                    "{} running {}",
-                    who(&w.requesting),
-                    statement(&w.requesting)
-                )
-            })
-            .collect();
+        let waiters: Vec<String> = queue.iter().map(|w| who_running(&w.requesting)).collect();
         let kill = tree
             .kill_id(holder)
             .map(|id| format!(" `KILL {id};` ends it (printed, never run)."))
@@ -99,7 +90,7 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                 .iter()
                 .filter(|w| w.requesting.trx_id == holder.trx_id)
                 .filter_map(|w| w.blocking.as_ref())
-                .map(|b| format!("{} running {}", who(b), statement(b)))
+                .map(who_running)
                 .collect();
             (
                 format!(

@@ -2,7 +2,7 @@
 //! application work (seeds 000 and 001, MariaDB capture `lock-wait-timeout`).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, lock_phrase, statement, who, LockScene};
+use crate::diagnose::waits::{duration, evidence, lock_phrase, who, who_running, LockScene};
 use crate::model::{BlockingTree, LockKind};
 
 declare_pattern! {
@@ -73,16 +73,7 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                 (None, Some(s)) => format!(" (open for {})", duration(s)),
                 _ => String::new(),
             };
-            let waiters: Vec<String> = queue
-                .iter()
-                .map(|w| {
-                    format!(
-                        "{} running {}",
-                        who(&w.requesting),
-                        statement(&w.requesting)
-                    )
-                })
-                .collect();
+            let waiters: Vec<String> = queue.iter().map(|w| who_running(&w.requesting)).collect();
             let kill = tree
                 .kill_id(head)
                 .map(|id| format!(" To unblock now: `KILL {id};` (printed, never run)."))

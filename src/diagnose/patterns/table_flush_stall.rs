@@ -3,7 +3,7 @@
 //! began (fixtures `lock-tables/public/079`–`081`).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, statement, who, LockScene};
+use crate::diagnose::waits::{duration, evidence, statement, who, who_running, LockScene};
 use crate::model::{BlockingTree, LockWait};
 
 declare_pattern! {
@@ -83,7 +83,7 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                 .unwrap_or_default();
             let waiters: Vec<String> = queue
                 .iter()
-                .map(|w| format!("{} running {}", who(&w.requesting), statement(&w.requesting)))
+                .map(|w| who_running(&w.requesting))
                 .collect();
             let head_name = who(head);
             let mut chars = head_name.chars();

@@ -107,13 +107,7 @@ fn by_counts(v: &View, t: &Trx) -> Option<Finding> {
         words::stmt(t).trim_matches('`'),
         table.to_ascii_lowercase(),
     );
-    let ev: Vec<Evidence> = t
-        .wait
-        .map(ev_lock)
-        .into_iter()
-        .chain(t.held.iter().map(|l| ev_lock(l)))
-        .collect();
-    Some(finding(Confidence::Medium, summary, ev, fix))
+    Some(finding(Confidence::Medium, summary, locks_of(t), fix))
 }
 
 /// Fewest row locks [`past_the_limit`] reads anything into: a statement that stops at its
@@ -180,13 +174,16 @@ fn past_the_limit(v: &View, t: &Trx) -> Option<Finding> {
         words::stmt(t).trim_matches('`'),
         table.to_ascii_lowercase(),
     );
-    let ev: Vec<Evidence> = t
-        .wait
+    Some(finding(Confidence::Medium, summary, locks_of(t), fix))
+}
+
+/// The evidence of a scanner: its waiting lock, then the locks it holds.
+fn locks_of(t: &Trx) -> Vec<Evidence> {
+    t.wait
         .map(ev_lock)
         .into_iter()
         .chain(t.held.iter().map(|l| ev_lock(l)))
-        .collect();
-    Some(finding(Confidence::Medium, summary, ev, fix))
+        .collect()
 }
 
 /// Seed 002: the statement lists its keys, yet waits for a next-key lock on a row outside the

@@ -223,6 +223,13 @@ fn lex<'a>(sql: &'a str) -> Vec<Lexeme<'a>> {
                     end,
                 );
             }
+            // A markdown fence (```sql) pasted with the statement is markup, not a quoted name
+            // that would swallow the values after it.
+            b'`' if b.get(i + 1) == Some(&b'`') && b.get(i + 2) == Some(&b'`') => {
+                while b.get(i) == Some(&b'`') {
+                    i += 1;
+                }
+            }
             b'`' => {
                 let end = memchr::memchr(b'`', b.get(i + 1..).unwrap_or_default())
                     .map_or(b.len(), |e| i + 1 + e);
@@ -423,6 +430,11 @@ mod tests {
             (
                 "UPDATE accounts SET balance = balance - 10 WHERE id = 101",
                 "update accounts set balance=balance-? where id=?",
+            ),
+            // a markdown fence pasted with it (fixtures/labelled c-003)
+            (
+                "```sql\nUPDATE t SET a='x' WHERE id=2\n```",
+                "sql update t set a=? where id=?",
             ),
             // fixtures/seeds: quoted names, backquotes
             (

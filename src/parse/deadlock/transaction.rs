@@ -263,8 +263,11 @@ impl Builder<'_> {
         }
         // The markup a paste sits in (a fence, a block comment's end, a Jira macro) around or
         // inside the report, outside a statement: not a line of the report.
+        // A block comment opened where the statement is due is the statement's own comment
+        // (fixtures/labelled e-010: a note between the thread line and the UPDATE).
         let mid_statement = self.query.as_ref().is_some_and(|q| !q.text.is_empty());
-        if !mid_statement && is_paste_markup(trimmed) {
+        let comment_opens_statement = self.query.is_some() && matches!(trimmed, "/*" | "/**");
+        if !mid_statement && !comment_opens_statement && is_paste_markup(trimmed) {
             return;
         }
         // `*** (1) TRANSACTION:` then the statement at once: a copy that kept only the
