@@ -56,9 +56,8 @@ fn check(v: &View) -> Option<Finding> {
         .iter()
         .all(|(_, w)| is_insert_intention(w) && overlap(w, first) != Some(false))
     {
-        return waiters
-            .iter()
-            .find_map(|&(t, w)| queued_writer(v, t, w))
+        return crossed_gaps(v, &waiters)
+            .or_else(|| waiters.iter().find_map(|&(t, w)| queued_writer(v, t, w)))
             .or_else(|| v.trx.iter().find_map(|t| gap_then_duplicate(v, t)));
     }
     if v.trx.iter().any(|t| {
@@ -152,8 +151,16 @@ fn check(v: &View) -> Option<Finding> {
         }
     ));
     v.close_summary(&mut summary, confidence);
-    let t = words::bare_table(first);
-    let fix = format!(
+    let fix = fix(words::bare_table(first));
+    let mut ev: Vec<Evidence> = waiters.iter().map(|(_, w)| ev_lock(w)).collect();
+    ev.extend(gap_holds.iter().map(|(_, l)| ev_lock(l)));
+    ev.extend(first.records.first().map(ev_record));
+    Some(GAP_THEN_INSERT.finding(confidence, summary, ev, fix))
+}
+
+/// The fix for a check-then-insert on `t`: insert first, or serialise on the parent row.
+fn fix(t: impl std::fmt::Display) -> String {
+    format!(
         "Insert first and treat a duplicate-key error as \"the row exists\", instead of checking \
          with a locking read; or lock the parent row that owns the key range FOR UPDATE before \
          the check, which serialises the writers.\n\
@@ -168,11 +175,56 @@ fn check(v: &View) -> Option<Finding> {
          BEGIN;\n\
          INSERT INTO {t} VALUES (?, …);                 -- on 1062: UPDATE {t} SET … WHERE <key> = ?\n\
          COMMIT;"
+    )
+}
+
+/// Two inserts into two different gaps, each gap locked by the other transaction's X gap or
+/// next-key lock (fixtures/labelled f-005: each UPDATEd a missing name first, then inserted
+/// into the other's range). Medium: which earlier statement took each gap lock is not printed.
+fn crossed_gaps(v: &View, waiters: &[(&Trx, &Lock)]) -> Option<Finding> {
+    if waiters.len() != 2
+        || !waiters
+            .iter()
+            .all(|(t, w)| is_insert_intention(w) && t.plain_insert())
+    {
+        return None;
+    }
+    let mut holds: Vec<&Lock> = Vec::new();
+    for (t, _) in waiters {
+        let blocking = v.blocking_locks(t);
+        if blocking.is_empty() {
+            return None;
+        }
+        for (o, l) in blocking {
+            let gap_part = match l.kind {
+                LockKind::Gap => true,
+                LockKind::NextKey => !l.touches_delete_marked(),
+                _ => false,
+            };
+            if !is_x(l) || !gap_part || !waiters.iter().any(|(w, _)| w.n == o.n) {
+                return None;
+            }
+            holds.push(l);
+        }
+    }
+    let [(a, aw), (b, bw)] = waiters else {
+        return None;
+    };
+    let mut summary = format!(
+        "{} waits for an insert-intention lock in {}, and {} in {}: two different gaps, each \
+         locked by the other transaction with an X gap or next-key lock. An INSERT takes no \
+         such lock itself: each came from an earlier locking read or UPDATE/DELETE of the \
+         range (one that found no row leaves a gap lock), and gap locks never conflict with \
+         each other, so both got theirs; now each insert waits for the other's.",
+        words::trx_stmt(a),
+        words::gap(aw),
+        words::trx_stmt(b),
+        words::gap(bw),
     );
-    let mut ev: Vec<Evidence> = waiters.iter().map(|(_, w)| ev_lock(w)).collect();
-    ev.extend(gap_holds.iter().map(|(_, l)| ev_lock(l)));
-    ev.extend(first.records.first().map(ev_record));
-    Some(GAP_THEN_INSERT.finding(confidence, summary, ev, fix))
+    v.close_summary(&mut summary, Confidence::Medium);
+    let mut ev = vec![ev_lock(aw), ev_lock(bw)];
+    ev.extend(holds.iter().map(|l| ev_lock(l)));
+    Some(GAP_THEN_INSERT.finding(Confidence::Medium, summary, ev, fix(words::bare_table(aw))))
 }
 
 /// The other form (fixtures/labelled a-035, c-026): `t`'s own locking read holds a next-key
@@ -322,6 +374,29 @@ mod tests {
     use super::*;
     use crate::diagnose::testkit::{deadlock, lock, rec};
     use crate::model::Flavour;
+
+    // See: fixtures/labelled f-005.
+    #[test]
+    fn crossed_gaps_each_locked_by_the_other() {
+        let wei = || vec![rec(3, 0, &["576569", "80000002"])];
+        let sup = || vec![crate::diagnose::testkit::supremum()];
+        let build = |held_by_2: &str| {
+            deadlock(Flavour::Mysql57)
+                .trx(1, "76", "insert into account values(null, 'Jay', 100)")
+                .holds(lock("X", "account", "idx_name", 4, "76", sup()))
+                .waits(lock("X gap ii wait", "account", "idx_name", 4, "76", wei()))
+                .trx(2, "77", "insert into account values (null, 'Yan', 100)")
+                .holds(lock(held_by_2, "account", "idx_name", 4, "77", wei()))
+                .waits(lock("X ii wait", "account", "idx_name", 4, "77", sup()))
+                .victim(1)
+        };
+        let f = check(&View::new(&build("X gap"))).expect("gap-then-insert");
+        assert_eq!(f.confidence, Confidence::Medium);
+        assert!(f.summary.contains("two different gaps"), "{}", f.summary);
+        // An S gap lock is a duplicate check's, not a locking read's.
+        assert!(check(&View::new(&build("S gap")))
+            .map_or(true, |f| !f.summary.contains("two different gaps")));
+    }
 
     fn r20() -> crate::model::Record {
         rec(3, 0, &["80000014", "000000000237", "96000001c4011c"])

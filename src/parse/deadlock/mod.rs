@@ -396,6 +396,35 @@ mod tests {
         parse_deadlock("t", &Chunk::from_text(text, 1))
     }
 
+    // See: fixtures/labelled f-005 (a study note with `-- ` notes between the lines).
+    #[test]
+    fn dash_notes_between_lines_are_not_the_report() {
+        let text = "*** (1) TRANSACTION:\n\
+-- trx 1 has been active 314 s\n\
+TRANSACTION 1637576, ACTIVE 314 sec inserting\n\
+mysql tables in use 1, locked 1\n\
+--锁结构\n\
+LOCK WAIT 4 lock struct(s), heap size 1136, 4 row lock(s), undo log entries 1\n\
+MySQL thread id 78, OS thread handle 34844, query id 2565 localhost 127.0.0.1 root update\n\
+insert into account values(null, 'Jay', 100)\n\
+\n\
+-- the locks it holds\n\
+*** (1) WAITING FOR THIS LOCK TO BE GRANTED:\n\
+RECORD LOCKS space id 970 page no 5 n bits 72 index idx_name of table `test`.`account` trx id 1637576 lock_mode X insert intention waiting\n";
+        let (d, warnings) = parse(text);
+        assert!(
+            !warnings.iter().any(|w| w.message.contains("unrecognised")),
+            "{warnings:?}"
+        );
+        let t = &d.transactions[0];
+        assert_eq!(t.row_locks, Some(4));
+        assert_eq!(
+            t.query.as_deref(),
+            Some("insert into account values(null, 'Jay', 100)")
+        );
+        assert!(t.waits_for.is_some());
+    }
+
     #[test]
     fn log_times() {
         let cases = [

@@ -28,6 +28,14 @@ fn is_paste_markup(t: &str) -> bool {
         || matches!(t, "*/" | "/*" | "/**" | "-->" | "<!--" | "'''" | "\"\"\"")
 }
 
+/// `-- held by trx 1` / `--等待的锁`: an SQL-style note of whoever copied the report, between its
+/// lines (fixtures/labelled f-005). Not a `-----` rule nor `---TRANSACTION`.
+fn is_dash_note(t: &str) -> bool {
+    t.strip_prefix("--")
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| c == ' ' || c == '\t' || !c.is_ascii())
+}
+
 /// The words a statement starts with: a line that starts so is SQL, not a wrapped thread line.
 fn is_sql_verb(word: &str) -> bool {
     const VERBS: [&str; 24] = [
@@ -258,7 +266,15 @@ impl Builder<'_> {
             .query
             .as_ref()
             .is_some_and(|q| q.after == Opener::Thread || !q.text.is_empty());
-        if trimmed.starts_with('#') && !statement_starts && self.block != Block::Preamble {
+        // After a blank line that ends a statement, a note is about what follows (f-005).
+        let after_statement = self
+            .query
+            .as_ref()
+            .is_some_and(|q| q.pending_blank_lines > 0 && !q.text.is_empty());
+        if (trimmed.starts_with('#') || is_dash_note(trimmed))
+            && (!statement_starts || after_statement)
+            && self.block != Block::Preamble
+        {
             return;
         }
         // The markup a paste sits in (a fence, a block comment's end, a Jira macro) around or
