@@ -79,7 +79,7 @@ impl Summary {
             .as_deref()
             .and_then(|t| t.split([' ', 'T']).find(|w| w.contains(':')))
             .map(|w| w.get(..8).unwrap_or(w).to_string());
-        let squash = |q: &str| q.split_whitespace().collect::<Vec<_>>().join(" ");
+        let squash = crate::diagnose::squash;
         Summary {
             time,
             transactions: d

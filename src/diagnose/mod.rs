@@ -28,6 +28,7 @@ pub use render::{
     readme_table, render_pattern_doc, render_pattern_list, splice_readme, README_BEGIN, README_END,
 };
 pub use shape::{shape, Shape};
+pub(crate) use sql::squash;
 pub use sql::{fingerprint, literal_spans, Literal};
 pub use unclassified::UNCLASSIFIED;
 pub use waits::{
