@@ -94,7 +94,9 @@ fn mode_of_statement(sql: &str) -> &'static str {
 /// The table a statement names first (`ALTER TABLE t`, `FROM t`, `UPDATE t`, `INTO t`,
 /// `FLUSH TABLES t`).
 fn table_of_statement(sql: &str) -> Option<String> {
-    super::stalls::tables_of_statement(sql)?.into_iter().next()
+    super::statements::tables_of_statement(sql)?
+        .into_iter()
+        .next()
 }
 
 /// One MDL request or holder, with the session it belongs to.
@@ -230,7 +232,7 @@ impl LockPicture {
                 // SELECT: its metadata lock lasts as long as it runs); an idle transaction that
                 // used the table, PROCESSLIST cannot tell.
                 let since = want.session.command_secs.unwrap_or(0);
-                let running = super::stalls::running_on(&self.sessions, &want.table, since);
+                let running = super::processlist::running_on(&self.sessions, &want.table, since);
                 for r in running
                     .iter()
                     .filter(|r| r.thread_id != want.session.thread_id)

@@ -15,8 +15,10 @@ mod history;
 mod infer;
 mod join;
 mod mdl;
+mod processlist;
 mod snapshots;
 mod stalls;
+mod statements;
 mod threads;
 
 use std::collections::HashMap;
