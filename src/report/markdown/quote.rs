@@ -107,3 +107,34 @@ pub(super) fn prose(text: &str) -> String {
     out.push_str(text.get(copied..).unwrap_or_default());
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_and_prose_escape_what_they_must() {
+        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("plain"), "`plain`");
+        assert_eq!(cell("a|b"), "`a\\|b`");
+        assert_eq!(
+            prose("keep `a*b` but *x* <work> innodb_lock_wait_timeout _y"),
+            "keep `a*b` but \\*x\\* &lt;work&gt; innodb_lock_wait_timeout \\_y"
+        );
+        for (text, markdown) in [
+            ("é_é", "é_é"),
+            ("a__b", "a\\_\\_b"),
+            ("_", "\\_"),
+            ("x_ →_y", "x\\_ →\\_y"),
+            ("`_*[<`", "`_*[<`"),
+            ("[a]\\", "\\[a\\]\\\\"),
+            ("no markup at all", "no markup at all"),
+        ] {
+            assert_eq!(prose(text), markdown, "{text:?}");
+        }
+        assert_eq!(
+            fence("sql", "SELECT ```x```", ""),
+            "````sql\nSELECT ```x```\n````\n"
+        );
+    }
+}

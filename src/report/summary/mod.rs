@@ -15,27 +15,21 @@
 //! "lock_wait_findings":[{"pattern":"idle-blocker","count":1}]}`. Lists are sorted by count,
 //! most first (hours by time); `first`/`last` are timestamps as printed, `null` when none.
 
+mod json;
+mod markdown;
 mod shapes;
+mod span;
+mod text;
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Write};
 
-use serde::Serialize;
-
-use super::text::summary_line;
 use super::timestamp::Stamp;
-use super::wrap::truncate;
-use super::{TextOptions, SCHEMA_VERSION};
+use super::TextOptions;
 use crate::model::{TableName, Warning};
 use crate::sink::{Analysed, LockWaits, Sink, Summary};
 
-/// Rows of the text's table and index list: the ones that hurt most.
-const INDEXES_SHOWN: usize = 20;
-
-/// Shapes the default text view details, and lists by their first line after those, so that
-/// the summary of a long log fits one screen; `--by shape` details them all.
-const SHAPES_IN_FULL: usize = 3;
-const SHAPES_LISTED: usize = 5;
+use span::{count_hour, Span};
 
 /// One view of the text summary (`--by`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -48,63 +42,6 @@ pub enum View {
     Table,
     /// Deadlocks per hour
     Hour,
-}
-
-/// One more deadlock in `hour` (allocating the key only for a new hour).
-fn count_hour(by_hour: &mut BTreeMap<String, usize>, hour: &str) {
-    match by_hour.get_mut(hour) {
-        Some(n) => *n += 1,
-        None => {
-            by_hour.insert(hour.to_string(), 1);
-        }
-    }
-}
-
-/// The first and last timestamp seen.
-#[derive(Debug, Default, Clone)]
-struct Span {
-    first: Option<(Stamp, String)>,
-    last: Option<(Stamp, String)>,
-}
-
-impl Span {
-    fn see(&mut self, stamp: &Stamp, text: &str) {
-        // Most deadlocks of a log are the last so far: its buffer is reused, not reallocated.
-        fn set(slot: &mut Option<(Stamp, String)>, stamp: &Stamp, text: &str) {
-            match slot {
-                Some((s, t)) => {
-                    *s = *stamp;
-                    if t != text {
-                        t.clear();
-                        t.push_str(text);
-                    }
-                }
-                None => *slot = Some((*stamp, text.to_string())),
-            }
-        }
-        if self
-            .first
-            .as_ref()
-            .map_or(true, |(f, _)| stamp.cmp_for_selection(f).is_lt())
-        {
-            set(&mut self.first, stamp, text);
-        }
-        if self
-            .last
-            .as_ref()
-            .map_or(true, |(l, _)| stamp.cmp_for_selection(l).is_ge())
-        {
-            set(&mut self.last, stamp, text);
-        }
-    }
-
-    fn first(&self) -> Option<&str> {
-        self.first.as_ref().map(|(_, t)| t.as_str())
-    }
-
-    fn last(&self) -> Option<&str> {
-        self.last.as_ref().map(|(_, t)| t.as_str())
-    }
 }
 
 /// Counts over the deadlocks seen.
@@ -191,238 +128,6 @@ impl Tally {
     pub fn last(&self) -> Option<&str> {
         self.span.last()
     }
-
-    /// The shapes as text: the first `shown` in full, the rest counted.
-    fn shapes_text(&self, width: usize, full: usize, listed: usize) -> String {
-        let ranked = self.shapes.ranked();
-        let mut s = format!(
-            "\n{} shape{} in {} deadlock{} (a shape: one pattern, statements and locks)\n",
-            ranked.len(),
-            if ranked.len() == 1 { "" } else { "s" },
-            self.deadlocks,
-            if self.deadlocks == 1 { "" } else { "s" },
-        );
-        let hours: Vec<&str> = self.by_hour.keys().map(String::as_str).collect();
-        for (i, shape) in ranked.iter().take(full).enumerate() {
-            s.push('\n');
-            s.push_str(&shape.text(i + 1, self.deadlocks, &hours, width));
-        }
-        // The next ones by their first line only.
-        if ranked.len() > full && listed > 0 {
-            s.push('\n');
-        }
-        for (i, shape) in ranked.iter().enumerate().skip(full).take(listed) {
-            s.push_str(&truncate(&shape.header(i + 1, self.deadlocks), width));
-            s.push('\n');
-        }
-        let shown = full.saturating_add(listed);
-        if ranked.len() > shown {
-            let rest: usize = ranked.iter().skip(shown).map(|s| s.count).sum();
-            s.push_str(&format!(
-                "\n… and {} more shape(s), {rest} deadlock(s) (`--by shape` lists all)\n",
-                ranked.len() - shown
-            ));
-        }
-        s
-    }
-
-    /// The summary as a text report `width` columns wide, with `views` (none: shapes, then
-    /// patterns).
-    pub fn text(&self, summary: &Summary, width: usize, views: &[View]) -> String {
-        let default = views.is_empty();
-        let wants = |v: View| views.contains(&v);
-        let mut s = format!("summary: {}\n", summary_line(summary));
-        match (self.first(), self.last()) {
-            (Some(first), Some(last)) if first == last => s.push_str(&format!("at {first}\n")),
-            (Some(first), Some(last)) => s.push_str(&format!("from {first} to {last}\n")),
-            _ => {}
-        }
-        if self.no_timestamp > 0 {
-            s.push_str(&format!("{} without a timestamp\n", self.no_timestamp));
-        }
-        let total = self.deadlocks.max(1);
-        let indexes: Vec<String> = self
-            .indexes()
-            .into_iter()
-            .map(|(t, i, _)| match i {
-                Some(i) => format!("{t} {i}"),
-                None => format!("{t} (table lock)"),
-            })
-            .collect();
-        let longest = self
-            .by_pattern
-            .keys()
-            .map(|p| p.len())
-            .chain(indexes.iter().map(|i| i.chars().count()))
-            .max()
-            .unwrap_or(0);
-        let name_width = longest.clamp(18, width.saturating_sub(24).max(18));
-        let row = |name: &str, n: usize, extra: &str| {
-            let name = truncate(name, name_width);
-            format!("  {name:<name_width$} {n:>9}{extra}\n")
-        };
-        if self.deadlocks > 0 && (default || wants(View::Shape)) {
-            let (full, listed) = if default {
-                (SHAPES_IN_FULL, SHAPES_LISTED)
-            } else {
-                (usize::MAX, 0)
-            };
-            s.push_str(&self.shapes_text(width, full, listed));
-        }
-        if self.deadlocks > 0 && (default || wants(View::Pattern)) {
-            s.push_str(&format!(
-                "\n{:<w$} deadlocks   share\n",
-                "by pattern",
-                w = name_width + 2
-            ));
-            for (p, n) in self.patterns() {
-                s.push_str(&row(
-                    p,
-                    n,
-                    &format!("   {:>4}%", (n * 100 + total / 2) / total),
-                ));
-            }
-        }
-        if self.deadlocks > 0 && wants(View::Table) {
-            s.push_str(&format!(
-                "\n{:<w$} deadlocks\n",
-                "by table and index",
-                w = name_width + 2
-            ));
-            for (name, (_, _, n)) in indexes.iter().zip(self.indexes()).take(INDEXES_SHOWN) {
-                s.push_str(&row(name, n, ""));
-            }
-            if indexes.len() > INDEXES_SHOWN {
-                s.push_str(&format!(
-                    "  … and {} more (`--format json` lists all)\n",
-                    indexes.len() - INDEXES_SHOWN
-                ));
-            }
-        }
-        if !self.by_hour.is_empty() && wants(View::Hour) {
-            s.push_str(&format!(
-                "\n{:<w$} deadlocks\n",
-                "by hour",
-                w = name_width + 2
-            ));
-            let most = self.by_hour.values().copied().max().unwrap_or(1).max(1);
-            let bar_room = width.saturating_sub(name_width + 15).clamp(1, 40);
-            for (h, n) in self.hours() {
-                let bar = "█".repeat(((n * bar_room) / most).max(1));
-                s.push_str(&row(h, n, &format!("  {bar}")));
-            }
-        }
-        if self.lock_waits > 0 {
-            s.push_str(&format!("\nlock waits: {}", self.lock_waits));
-            let findings = sorted(self.lock_wait_findings.iter().map(|(k, v)| (*k, *v)));
-            if !findings.is_empty() {
-                let names: Vec<String> =
-                    findings.iter().map(|(p, n)| format!("{p} ×{n}")).collect();
-                s.push_str(&format!(" ({})", names.join(", ")));
-            }
-            s.push('\n');
-        }
-        s
-    }
-
-    /// The summary as markdown: a sentence and tables.
-    pub fn markdown(&self, summary: &Summary) -> String {
-        let mut s = format!("**{}**", summary_line(summary));
-        match (self.first(), self.last()) {
-            (Some(first), Some(last)) if first == last => s.push_str(&format!(", at {first}")),
-            (Some(first), Some(last)) => s.push_str(&format!(", from {first} to {last}")),
-            _ => {}
-        }
-        s.push_str(".\n");
-        if self.deadlocks > 0 {
-            s.push_str(
-                "\n| shape | deadlocks | pattern | statements | first seen | last seen | look at |\n|---|--:|---|---|---|---|---|\n",
-            );
-            for shape in self.shapes.ranked() {
-                let statements: Vec<String> = shape
-                    .statements
-                    .iter()
-                    .map(|st| {
-                        let lost = match shape.victims(st) {
-                            0 => String::new(),
-                            n => format!(" (victim {n}×)"),
-                        };
-                        format!("{}{lost}", super::markdown::cell(st))
-                    })
-                    .collect();
-                let (first, last) = shape.seen();
-                s.push_str(&format!(
-                    "| `{}` | {} | `{}` | {} | {} | {} | {} |\n",
-                    shape.id,
-                    shape.count,
-                    shape.pattern,
-                    statements.join("<br>"),
-                    first.unwrap_or("–"),
-                    last.unwrap_or("–"),
-                    super::markdown::cell(&format!("{}:{}", shape.example.0, shape.example.1))
-                ));
-            }
-            s.push_str("\n| pattern | deadlocks |\n|---|--:|\n");
-            for (p, n) in self.patterns() {
-                s.push_str(&format!("| `{p}` | {n} |\n"));
-            }
-            s.push_str("\n| table | index | deadlocks |\n|---|---|--:|\n");
-            for (t, i, n) in self.indexes() {
-                let table = super::markdown::cell(&super::picture::table(t));
-                let index = i.map_or_else(|| "(table lock)".to_string(), super::markdown::cell);
-                s.push_str(&format!("| {table} | {index} | {n} |\n"));
-            }
-        }
-        if self.by_hour.len() > 1 {
-            s.push_str("\n| hour | deadlocks |\n|---|--:|\n");
-            for (h, n) in self.hours() {
-                s.push_str(&format!("| {h} | {n} |\n"));
-            }
-        }
-        s
-    }
-
-    pub fn json(&self, summary: &Summary) -> SummaryObject<'_> {
-        SummaryObject {
-            schema_version: SCHEMA_VERSION,
-            kind: "summary",
-            inputs: summary.inputs.clone(),
-            deadlocks: self.deadlocks,
-            lock_waits: self.lock_waits,
-            warnings: summary.warnings,
-            first: self.first(),
-            last: self.last(),
-            no_timestamp: self.no_timestamp,
-            by_shape: self
-                .shapes
-                .ranked()
-                .into_iter()
-                .map(|s| s.json(self.deadlocks))
-                .collect(),
-            by_pattern: self
-                .patterns()
-                .into_iter()
-                .map(|(pattern, deadlocks)| ByPattern { pattern, deadlocks })
-                .collect(),
-            by_index: self
-                .indexes()
-                .into_iter()
-                .map(|(table, index, deadlocks)| ByIndex {
-                    table,
-                    index,
-                    deadlocks,
-                })
-                .collect(),
-            by_hour: self
-                .hours()
-                .map(|(hour, deadlocks)| ByHour { hour, deadlocks })
-                .collect(),
-            lock_wait_findings: sorted(self.lock_wait_findings.iter().map(|(k, v)| (*k, *v)))
-                .into_iter()
-                .map(|(pattern, count)| FindingCount { pattern, count })
-                .collect(),
-        }
-    }
 }
 
 /// Most first, then by name.
@@ -430,51 +135,6 @@ fn sorted(items: impl Iterator<Item = (&'static str, usize)>) -> Vec<(&'static s
     let mut v: Vec<_> = items.collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     v
-}
-
-/// The JSON object of `--summary --format json`.
-#[derive(Debug, Serialize)]
-pub struct SummaryObject<'a> {
-    pub schema_version: u32,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub inputs: Vec<String>,
-    pub deadlocks: usize,
-    pub lock_waits: usize,
-    pub warnings: usize,
-    pub first: Option<&'a str>,
-    pub last: Option<&'a str>,
-    pub no_timestamp: usize,
-    pub by_shape: Vec<shapes::ShapeJson<'a>>,
-    pub by_pattern: Vec<ByPattern>,
-    pub by_index: Vec<ByIndex<'a>>,
-    pub by_hour: Vec<ByHour<'a>>,
-    pub lock_wait_findings: Vec<FindingCount>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ByPattern {
-    pub pattern: &'static str,
-    pub deadlocks: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ByIndex<'a> {
-    pub table: &'a TableName,
-    pub index: Option<&'a str>,
-    pub deadlocks: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ByHour<'a> {
-    pub hour: &'a str,
-    pub deadlocks: usize,
-}
-
-#[derive(Debug, Serialize)]
-pub struct FindingCount {
-    pub pattern: &'static str,
-    pub count: usize,
 }
 
 /// How `--summary` is written.

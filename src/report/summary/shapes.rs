@@ -228,7 +228,7 @@ impl ShapeStats {
             by_hour: self
                 .by_hour
                 .iter()
-                .map(|(hour, deadlocks)| super::ByHour {
+                .map(|(hour, deadlocks)| super::json::ByHour {
                     hour,
                     deadlocks: *deadlocks,
                 })
@@ -257,7 +257,7 @@ pub struct ShapeJson<'a> {
     pub victims: Vec<VictimJson<'a>>,
     pub first: Option<&'a str>,
     pub last: Option<&'a str>,
-    pub by_hour: Vec<super::ByHour<'a>>,
+    pub by_hour: Vec<super::json::ByHour<'a>>,
     pub example: ExampleJson<'a>,
 }
 
