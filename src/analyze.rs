@@ -73,19 +73,29 @@ struct Summary {
 }
 
 impl Summary {
+    /// Bytes of each statement kept for the comparison.
+    const HEAD: usize = 160;
+
     fn of(d: &crate::model::Deadlock) -> Summary {
         let time = d
             .timestamp
             .as_deref()
             .and_then(|t| t.split([' ', 'T']).find(|w| w.contains(':')))
             .map(|w| w.get(..8).unwrap_or(w).to_string());
-        let squash = crate::diagnose::squash;
+        // Statements are compared by prefix (the report's may be cut at the print limit), so
+        // the head of each is enough: the summary is built for every report of a log.
+        let head = |q: &str| {
+            let end = (Self::HEAD..q.len().max(Self::HEAD))
+                .find(|&i| q.is_char_boundary(i))
+                .unwrap_or(q.len());
+            crate::diagnose::squash(q.get(..end).unwrap_or(q))
+        };
         Summary {
             time,
             transactions: d
                 .transactions
                 .iter()
-                .map(|t| (t.thread_id, t.query.as_deref().map(squash)))
+                .map(|t| (t.thread_id, t.query.as_deref().map(head)))
                 .collect(),
         }
     }

@@ -231,3 +231,36 @@ fn the_checker_sees_an_upward_import() {
         ["<root>::analyze_text"]
     );
 }
+
+/// Stages whose files stay small enough to read in one sitting (issue 20): a file that grows
+/// past this is split along its seams.
+const STAGES_WITH_SMALL_FILES: &[&str] = &["parse", "model", "report", "diagnose"];
+
+/// Non-test lines a file of those stages may hold.
+const MAX_LINES: usize = 500;
+
+#[test]
+fn the_stages_files_stay_small() {
+    let root = src();
+    let mut problems = Vec::new();
+    for stage in STAGES_WITH_SMALL_FILES {
+        let mut files = Vec::new();
+        rs_files(&root.join(stage), &mut files);
+        assert!(!files.is_empty(), "no files under src/{stage}");
+        for file in files {
+            let lines = without_test_code(&fs::read_to_string(&file).unwrap())
+                .lines()
+                .count();
+            if lines > MAX_LINES {
+                let rel = file.strip_prefix(&root).unwrap().display().to_string();
+                problems.push(format!("{rel}: {lines} lines outside tests"));
+            }
+        }
+    }
+    problems.sort();
+    assert!(
+        problems.is_empty(),
+        "files over {MAX_LINES} lines (split them along their seams):\n{}",
+        problems.join("\n")
+    );
+}

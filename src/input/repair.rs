@@ -132,7 +132,12 @@ impl Repairer {
     fn unshipped(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(usize, &str)) {
         let first = raw.as_bytes().first().copied().unwrap_or(b'\n');
         // A JSON log: its keys and braces, and the lines of each message.
-        if self.json || matches!(first, b'{' | b' ' | b'"') && is_json_log_line(raw) {
+        let json_like = || {
+            matches!(first, b'{' | b' ' | b'"')
+                && memchr::memchr2(b'"', b'{', raw.as_bytes()).is_some()
+                && is_json_log_line(raw)
+        };
+        if self.json || json_like() {
             if let Some(handled) = self.json_log(line_no, raw, out) {
                 return handled;
             }
@@ -153,10 +158,9 @@ impl Repairer {
         for text in text.split('\n') {
             // Right-aligned numbers (`cat -n`, `%3d: `) start with spaces.
             let numeric = text
-                .trim_start_matches([' ', '\t'])
-                .as_bytes()
-                .first()
-                .is_some_and(u8::is_ascii_digit);
+                .bytes()
+                .find(|b| !matches!(b, b' ' | b'\t'))
+                .is_some_and(|b| b.is_ascii_digit());
             if (self.numbered.is_some() || numeric) && self.numbered(line_no, text, out).is_some() {
                 continue;
             }
@@ -365,7 +369,7 @@ fn strip_pre_tags(text: &str) -> &str {
 
 /// A report's first words with every space doubled.
 fn doubled_start(text: &str) -> bool {
-    let t = text.trim_start();
+    let t = crate::text::trim_start(text);
     ["LATEST  DETECTED  DEADLOCK", "***  (", "TRANSACTION  "]
         .iter()
         .any(|w| t.starts_with(w))

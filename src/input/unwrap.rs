@@ -120,7 +120,7 @@ impl Unwrapper {
                 Some(Some(rest.strip_prefix(' ').unwrap_or(rest)))
             }
             b' ' | b'T' | b'N' | b'S' => {
-                let t = text.trim_start();
+                let t = crate::text::trim_start(text);
                 if t == "Type: InnoDB" || t.trim_end() == "Name:" {
                     Some(None)
                 } else if let Some(rest) = t.strip_prefix("Status:") {

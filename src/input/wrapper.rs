@@ -37,9 +37,11 @@ pub(super) fn detect<'a>(
     text: &'a str,
     starts: impl Fn(&str) -> bool,
 ) -> Option<(Wrapper, Cow<'a, str>)> {
-    if let Some(inner) = literal(text) {
-        let first = inner.split('\n').next().unwrap_or("");
-        return starts(first).then_some((Wrapper::Literal, inner));
+    if memchr::memchr(b'"', text.as_bytes()).is_some() {
+        if let Some(inner) = literal(text) {
+            let first = inner.split('\n').next().unwrap_or("");
+            return starts(first).then_some((Wrapper::Literal, inner));
+        }
     }
     let indent = text
         .bytes()
@@ -49,6 +51,13 @@ pub(super) fn detect<'a>(
         return None;
     }
     let after = text.get(indent..)?;
+    // Every marker starts with one of these (most indented lines, `\G` fields, start with none).
+    if !matches!(
+        after.as_bytes().first(),
+        Some(b'>' | b'*' | b'-' | b'#' | b'/')
+    ) {
+        return None;
+    }
     MARKERS.iter().find_map(|m| {
         let rest = after.strip_prefix(m)?;
         let mut rest = match rest.strip_prefix(' ').or_else(|| rest.strip_prefix('\t')) {

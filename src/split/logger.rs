@@ -29,7 +29,7 @@ impl LoggerRows {
     /// Feeds one line outside any report: `true` when it was the logger's (a header, a row, a
     /// blank line between rows). A finished deadlock's rows go to `out`.
     pub fn push(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(Chunk)) -> bool {
-        let t = text.trim();
+        let t = crate::text::trim(text);
         if is_header(t) {
             self.emit(out);
             self.header = Some((line_no, t.to_string()));
@@ -79,6 +79,21 @@ impl LoggerRows {
 /// `server ts` of a row: its second field is an ISO time (`2007-03-08T20:34:22`) and it has a
 /// `w` or `h` field; `None` for anything else.
 fn row_key(t: &str) -> Option<&str> {
+    // Most lines outside a report are not rows: an ASCII line is turned away by its second
+    // word's bytes, before the words are split.
+    if t.is_ascii() {
+        let space = |c: &u8| matches!(c, b'\t'..=b'\r' | b' ');
+        let b = t.as_bytes();
+        let gap = b.iter().position(space)?;
+        let word = b.get(gap..)?.iter().position(|c| !space(c))? + gap;
+        let after = b.get(word + 19).copied();
+        let ts = b
+            .get(word..word + 19)
+            .and_then(|w| std::str::from_utf8(w).ok());
+        if !ts.is_some_and(is_iso_time) || after.is_some_and(|c| !space(&c)) {
+            return None;
+        }
+    }
     let mut words = t.split_whitespace();
     let _server = words.next()?;
     let ts = words.next()?;

@@ -98,7 +98,7 @@ pub enum Taken {
 impl Sections {
     /// Feeds one logical line (outside any deadlock report). Finished sections go to `out`.
     pub fn push(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(Section)) -> Taken {
-        let text = raw.trim();
+        let text = crate::text::trim(raw);
         // A `\G` piece ends before a row marker, never inside a row: each piece's rows are
         // whole (other shapes have a row per line).
         let vertical = matches!(
@@ -348,7 +348,8 @@ impl Sections {
             return Taken::No;
         };
         // A line that starts something else ends the table at once.
-        let mut hard_end = starts_query(text) || text.contains(" in set (");
+        let mut hard_end =
+            starts_query(text) || memchr::memmem::find(text.as_bytes(), b" in set (").is_some();
         let row = match shape {
             Shape::Boxed if text.starts_with('+') => {
                 *borders += 1;

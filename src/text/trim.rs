@@ -16,8 +16,6 @@ pub fn trim(s: &str) -> &str {
 /// whitespace is cut byte by byte, and only a non-ASCII character at an end is left to the
 /// Unicode rules.
 fn trim_ascii_first(s: &str) -> &str {
-    // `char::is_whitespace` in ASCII (`u8::is_ascii_whitespace` leaves out the vertical tab).
-    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
     let b = s.as_bytes();
     let start = b.iter().position(|c| !space(c)).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !space(c)).map_or(start, |i| i + 1);
@@ -28,6 +26,25 @@ fn trim_ascii_first(s: &str) -> &str {
     } else {
         inner
     }
+}
+
+/// `str::trim_start`, byte by byte over the ASCII whitespace that indents most lines (the
+/// field names of a `\G` result set are right-aligned).
+#[inline]
+pub fn trim_start(s: &str) -> &str {
+    let start = s.bytes().position(|c| !space(&c)).unwrap_or(s.len());
+    let rest = s.get(start..).unwrap_or("");
+    if rest.as_bytes().first().is_some_and(|b| !b.is_ascii()) {
+        rest.trim_start()
+    } else {
+        rest
+    }
+}
+
+/// `char::is_whitespace` in ASCII (`u8::is_ascii_whitespace` leaves out the vertical tab).
+#[inline]
+fn space(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 
 #[cfg(test)]
@@ -59,6 +76,7 @@ mod tests {
             "\u{1680}a b\u{2029} ",
         ] {
             assert_eq!(trim(s), s.trim(), "{s:?}");
+            assert_eq!(trim_start(s), s.trim_start(), "{s:?}");
         }
         // Every pair of an ASCII byte and a few Unicode characters, at both ends.
         let mut chars: Vec<char> = (0u8..128).map(char::from).collect();
@@ -67,6 +85,7 @@ mod tests {
             for &b in &chars {
                 for s in [format!("{a}x{b}"), format!("{a}{b}"), format!("{a} x {b}")] {
                     assert_eq!(trim(&s), s.trim(), "{s:?}");
+                    assert_eq!(trim_start(&s), s.trim_start(), "{s:?}");
                 }
             }
         }

@@ -5,6 +5,9 @@
 
 use serde_json::Value;
 
+mod vertical;
+use vertical::vertical;
+
 pub use crate::text::Shape;
 
 /// One result set: header names and the cells of each row (`None` for SQL NULL).
@@ -208,167 +211,6 @@ fn cut_cells<'a>(row: &'a str, border: &[usize]) -> Vec<&'a str> {
     inner.split(" | ").map(str::trim).collect()
 }
 
-// *************************** 1. row ***************************
-//     lock_id: 610:15:3:5
-// lock_trx_id: 610
-fn vertical<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
-    let mut set = ResultSet::default();
-    let mut current: Vec<(String, String)> = Vec::new();
-    let flush = |set: &mut ResultSet, row: &mut Vec<(String, String)>, line: usize| {
-        if row.is_empty() {
-            return;
-        }
-        let mut cells = vec![None; set.columns.len()];
-        let mut seen = vec![false; set.columns.len()];
-        for (key, value) in row.drain(..) {
-            let i = match set.column(&key) {
-                Some(i) => i,
-                None => {
-                    set.columns.push(key);
-                    cells.push(None);
-                    seen.push(true);
-                    set.columns.len() - 1
-                }
-            };
-            if let Some(cell) = cells.get_mut(i) {
-                *cell = null_or(&value);
-            }
-            if let Some(s) = seen.get_mut(i) {
-                *s = true;
-            }
-        }
-        // Every `\G` row prints every column: one without some was cut or edited. It is read
-        // (what it has is true), and said.
-        let missing: Vec<&str> = set
-            .columns
-            .iter()
-            .zip(&seen)
-            .filter(|(_, s)| !**s)
-            .map(|(c, _)| c.as_str())
-            .collect();
-        if !missing.is_empty() && !set.rows.is_empty() {
-            let why = format!(
-                "row lacks {}: read without {}",
-                missing
-                    .iter()
-                    .take(4)
-                    .map(|c| format!("`{c}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-                    + if missing.len() > 4 { ", …" } else { "" },
-                if missing.len() == 1 { "it" } else { "them" }
-            );
-            set.problem(line, why);
-        }
-        set.push_row(line, cells);
-    };
-    let mut row_line = 0;
-    for (line_no, text) in lines {
-        let trimmed = text.trim();
-        if trimmed.starts_with("***") && trimmed.contains(". row") {
-            flush(&mut set, &mut current, row_line);
-            row_line = line_no;
-            if set.line == 0 {
-                set.line = line_no;
-                let number = trimmed.trim_start_matches(['*', ' ']).split('.').next();
-                set.continues = number.is_some_and(|n| n.trim() != "1");
-            }
-            continue;
-        }
-        if trimmed.is_empty() && current.is_empty() {
-            continue;
-        }
-        if ends_vertical(trimmed) {
-            break;
-        }
-        match key_value(text) {
-            Some((key, value)) => {
-                // `trx_id: 123  trx_state: LOCK WAIT  trx_started: …`: a row condensed onto
-                // fewer lines, each pair after the first named by a column the dictionary knows.
-                let mut key = key;
-                let mut rest = value;
-                while let Some((end, next, after)) = next_pair(rest) {
-                    let value = rest.get(..end).unwrap_or(rest).trim_end();
-                    let value = value.trim_end_matches([',', ';', '|']).trim_end();
-                    current.push((key.to_string(), value.to_string()));
-                    key = next;
-                    rest = after;
-                }
-                current.push((key.to_string(), rest.to_string()));
-            }
-            None => {
-                // A value with newlines (a statement) continues on the next lines.
-                if let Some((_, value)) = current.last_mut() {
-                    value.push('\n');
-                    value.push_str(text);
-                }
-            }
-        }
-    }
-    flush(&mut set, &mut current, row_line);
-    // Blank lines a copy put between the fields are not part of the values.
-    for row in &mut set.rows {
-        for cell in row.iter_mut().flatten() {
-            let end = cell.trim_end().len();
-            cell.truncate(end);
-        }
-    }
-    (!set.columns.is_empty()).then_some(set)
-}
-
-/// In the value of a `name: value` pair, the start of another pair on the same line: a
-/// separator (two spaces, a tab, `, `, `; `, ` | `), a column name the dictionary knows, a
-/// colon and a space (or the end). The byte where the value ends, the next name and the rest
-/// after its colon.
-fn next_pair(value: &str) -> Option<(usize, &str, &str)> {
-    let mut from = 0;
-    while let Some(at) = value.get(from..).and_then(|v| v.find([' ', '\t'])) {
-        let sep_start = from + at;
-        // The whitespace (and punctuation) run of the separator.
-        let sep_end = value
-            .get(sep_start..)
-            .and_then(|v| v.find(|c: char| !c.is_whitespace()))
-            .map_or(value.len(), |n| sep_start + n);
-        let before = value.get(..sep_start).unwrap_or("");
-        let gap = value.get(sep_start..sep_end).unwrap_or("");
-        let punct = before.ends_with([',', ';', '|']);
-        let wide = gap.len() >= 2 || gap.contains('\t') || punct;
-        from = sep_end.max(sep_start + 1);
-        if !wide || before.trim().is_empty() {
-            continue;
-        }
-        let tail = value.get(sep_end..).unwrap_or("");
-        let (name, after) = match tail.split_once(':') {
-            Some(pair) => pair,
-            None => continue,
-        };
-        let ident = !name.is_empty()
-            && name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-        let spaced = after.is_empty() || after.starts_with([' ', '\t']);
-        if ident && spaced && super::columns::is_known_column(name) {
-            return Some((sep_start, name, after.strip_prefix(' ').unwrap_or(after)));
-        }
-    }
-    None
-}
-
-/// `  lock_mode: X` → (`lock_mode`, `X`): a right-aligned identifier, a colon, a value.
-fn key_value(text: &str) -> Option<(&str, &str)> {
-    let trimmed = text.trim_start();
-    let (key, rest) = trimmed.split_once(':')?;
-    // Names in any script (a header aliased in Chinese), never with spaces.
-    let ident = !key.is_empty()
-        && key
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$');
-    if !ident {
-        return None;
-    }
-    Some((key, rest.strip_prefix(' ').unwrap_or(rest)))
-}
-
 // lock_id	lock_trx_id	lock_mode
 // 610:15:3:5	610	X
 fn batch<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> {
@@ -492,19 +334,6 @@ fn json<'a>(lines: impl Iterator<Item = (usize, &'a str)>) -> Option<ResultSet> 
 fn null_or(cell: &str) -> Option<String> {
     // `NULL  `: markdown line breaks and editors leave spaces after the value.
     (!cell.trim().eq_ignore_ascii_case("NULL")).then(|| cell.to_string())
-}
-
-/// A line that ends a `\G` result set rather than continuing its last value: the client's
-/// footer (`1 row in set, 1 warning (0.00 sec)`, `Empty set`) or a closing code fence.
-fn ends_vertical(trimmed: &str) -> bool {
-    let footer = trimmed.split_once(' ').is_some_and(|(n, rest)| {
-        n.bytes().all(|b| b.is_ascii_digit())
-            && (rest.starts_with("row in set") || rest.starts_with("rows in set"))
-    });
-    footer
-        || trimmed.starts_with("Empty set")
-        || trimmed.starts_with("```")
-        || trimmed.starts_with("~~~")
 }
 
 #[cfg(test)]
