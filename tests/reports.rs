@@ -24,6 +24,7 @@ const FIXTURES: &[&str] = &[
     "fixtures/mysql8/percona-8.0.33.error-log.txt",
     "fixtures/public/002-pt-5.5-too-deep-autoinc.txt",
     "fixtures/public/003-pt-5.0-full-status-gen-clust-s-to-x.txt",
+    "fixtures/lock-tables/mariadb-flush-tables-behind-long-select.txt",
 ];
 
 fn run(args: &[&str]) -> String {

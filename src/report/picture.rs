@@ -2,6 +2,7 @@
 //! the blocking tree of a moment's lock waits, as labelled nodes and edges. `dot` and `mermaid`
 //! only spell it; the labels are worded once, here.
 
+use super::lock_wait_names::trx_name;
 use super::wrap::{squash, words_within, wrap};
 use crate::model::{
     short_value, BlockingTree, Deadlock, EdgeSource, Lock, LockKind, LockWait, Record, TableName,
@@ -156,7 +157,7 @@ impl Picture {
             Some(true) => NodeRole::RunningBlocker,
             _ => NodeRole::Plain,
         };
-        let wanted = format!("trx {}", t.trx_id);
+        let wanted = trx_name(t);
         if let Some(node) = self
             .nodes
             .iter_mut()
@@ -236,7 +237,7 @@ fn trx_lines(d: &Deadlock, t: &Transaction, victim: bool, full: bool) -> Vec<Str
 /// `kill`: the processlist id to end `t` with, when it is proven `t`'s
 /// (`BlockingTree::kill_id`).
 fn summary_lines(t: &TrxSummary, role: NodeRole, kill: Option<u64>, full: bool) -> Vec<String> {
-    let mut lines = vec![format!("trx {}", t.trx_id)];
+    let mut lines = vec![trx_name(t)];
     let mut who = Vec::new();
     if let Some(id) = t.thread_id {
         who.push(format!("thread {id}"));

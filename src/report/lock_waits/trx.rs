@@ -3,6 +3,7 @@
 //! from the tree's layout.
 
 use crate::model::{BlockingTree, LockKind, TrxSummary};
+use crate::report::lock_wait_names::trx_name;
 
 pub(super) fn who(t: &TrxSummary) -> String {
     if t.is_session() {
@@ -16,7 +17,7 @@ pub(super) fn who(t: &TrxSummary) -> String {
         }
         return s;
     }
-    let mut s = format!("trx {}", t.trx_id);
+    let mut s = trx_name(t);
     if let (None, Some(ps)) = (t.thread_id, t.ps_thread_id) {
         if !t.trx_id.starts_with("thread ") {
             s.push_str(&format!(" (THREAD_ID {ps})"));

@@ -6,6 +6,7 @@ use super::finding::finding;
 use super::quote::{code, fence, prose};
 use crate::model::{BlockingTree, LockKind, LockWait};
 use crate::report::held;
+use crate::report::lock_wait_names::trx_name;
 use crate::report::lock_waits::{waits_folded, WAITERS_SHOWN};
 use crate::report::mermaid::flowchart;
 use crate::report::picture::Picture;
@@ -116,8 +117,8 @@ fn blocking_tree(waits: &LockWaits, full: bool) -> String {
             .map(|secs| format!(" for {secs} s"))
             .unwrap_or_default();
         s.push_str(&format!(
-            "- **trx {}** — head blocker, {state}{age}",
-            prose(&head.trx_id)
+            "- **{}** — head blocker, {state}{age}",
+            prose(&trx_name(head))
         ));
         if let Some(id) = tree.kill_id(head) {
             s.push_str(&format!(
@@ -163,8 +164,8 @@ fn waiter(w: &LockWait) -> String {
         .map(|q| format!(": {}", code(&squash(q))))
         .unwrap_or_default();
     format!(
-        "trx {} waits{waited} for {}{statement}",
-        prose(&w.requesting.trx_id),
+        "{} waits{waited} for {}{statement}",
+        prose(&trx_name(&w.requesting)),
         prose(&crate::diagnose::describe_waited_lock(&w.lock))
     )
 }
