@@ -1,4 +1,4 @@
-//! The catalogue on reports it was not built from (issue 15): `fixtures/labelled/` holds 163
+//! The catalogue on reports it was not built from (issue 15): `fixtures/labelled/` holds 166
 //! real deadlock reports from the public record (blogs, Q&A, manuals, bug trackers, GitHub), each
 //! labelled in `INDEX.tsv` with the pattern its author (or the fix applied) shows, and about half
 //! of them held out (`holdout` = yes) while the matchers were changed. This test scores the
