@@ -130,6 +130,15 @@ impl Repairer {
 
     /// The repairs of a line as the server wrote it (after `transport`).
     fn unshipped(&mut self, line_no: usize, raw: &str, out: &mut dyn FnMut(usize, &str)) {
+        // A web page's copy may space every word with no-break spaces: the repairs below
+        // (quote prefixes, doubled spaces, flattened reports) look for plain ones.
+        let despaced;
+        let raw = if memchr::memchr(0xa0, raw.as_bytes()).is_some() && raw.contains('\u{a0}') {
+            despaced = raw.replace('\u{a0}', " ");
+            despaced.as_str()
+        } else {
+            raw
+        };
         let first = raw.as_bytes().first().copied().unwrap_or(b'\n');
         // A JSON log: its keys and braces, and the lines of each message.
         let json_like = || {
@@ -149,7 +158,10 @@ impl Repairer {
                 None => self.wrapper = None,
             }
         } else if wrapper::may_start(raw.as_bytes()) {
-            if let Some((w, rest)) = wrapper::detect(raw, starts_a_copy) {
+            // A quoted copy may be line-numbered too (`> 1 141013 6:06:22`).
+            let starts =
+                |r: &str| starts_a_copy(r) || line_number(r).is_some_and(|(_, r)| starts_a_copy(r));
+            if let Some((w, rest)) = wrapper::detect(raw, starts) {
                 self.wrapper = Some(w);
                 text = rest;
             }
@@ -378,6 +390,8 @@ fn doubled_start(text: &str) -> bool {
 /// `text` with each run of spaces halved, when every run has an even length (a run of one
 /// space means the line was not doubled); `None` when there is nothing to halve.
 fn halve_spaces(text: &str) -> Option<String> {
+    // Spaces after the last word carry nothing (an editor or a copy pads lines).
+    let text = text.trim_end_matches(' ');
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     let mut halved = false;
@@ -412,7 +426,11 @@ fn starts_a_copy(rest: &str) -> bool {
         "RECORD LOCKS",
         "InnoDB: Transactions deadlock",
     ];
+    // A markdown table's header (`| ENGINE_LOCK_ID | LOCK_MODE |`), quoted in a reply.
+    let markdown_row =
+        t.starts_with('|') && t.trim_end().ends_with('|') && t.matches('|').count() >= 3;
     words.iter().any(|w| t.starts_with(w))
+        || markdown_row
         || (t.as_bytes().first().is_some_and(u8::is_ascii_digit) && looks_like_time(t))
 }
 
@@ -757,6 +775,8 @@ mod tests {
         );
         assert_eq!(halve_spaces("a  b c"), None);
         assert_eq!(halve_spaces("nospace"), None);
+        // See: d-007 with the padding an editor adds at line ends.
+        assert_eq!(halve_spaces("a  b   ").as_deref(), Some("a b"));
         let r = Repairer::new();
         assert!(r.needs("LATEST  DETECTED  DEADLOCK"));
     }
@@ -818,6 +838,16 @@ mod tests {
         assert_eq!(
             repair("> > *** (1) TRANSACTION:\n> > TRANSACTION 5, ACTIVE 1 sec"),
             ["*** (1) TRANSACTION:", "TRANSACTION 5, ACTIVE 1 sec"]
+        );
+        // A markdown result set quoted in a reply (lock-tables/public 015, quoted).
+        assert_eq!(
+            repair("> | LOCK_MODE | LOCK_DATA |\n> | --- | --- |\n> | X | 2019 |\nafter"),
+            [
+                "| LOCK_MODE | LOCK_DATA |",
+                "| --- | --- |",
+                "| X | 2019 |",
+                "after"
+            ]
         );
     }
 

@@ -1,0 +1,139 @@
+//! The damage a copy does on its way to a ticket, applied to every real report and lock table
+//! of the corpus: Windows line ends, a reply's `> ` quote, an indented code block, padded line
+//! ends, a web page's no-break spaces, a code fence, tabs for indentation. Each damaged copy
+//! must read as its original: the same deadlocks, transactions and first pattern, and the same
+//! lock waits and lock-wait findings. (A copy damaged twice, a numbered copy numbered again, is
+//! out of scope: see the exceptions.)
+
+use std::path::{Path, PathBuf};
+
+use lockscope::analyze_text_fully;
+
+type Damage = (&'static str, fn(&str) -> String);
+
+const DAMAGE: &[Damage] = &[
+    ("crlf", |t| t.replace('\n', "\r\n")),
+    ("quoted", |t| {
+        t.lines().map(|l| format!("> {l}\n")).collect()
+    }),
+    ("indented", |t| {
+        t.lines().map(|l| format!("    {l}\n")).collect()
+    }),
+    ("padded", |t| {
+        t.lines().map(|l| format!("{l}   \n")).collect()
+    }),
+    ("no-break spaces", |t| t.replace(' ', "\u{a0}")),
+    ("fenced", |t| format!("```\n{t}\n```\n")),
+    ("tabs", |t| t.lines().map(tab_indented).collect()),
+];
+
+/// Copies already damaged by their publisher that a second wrapper breaks: (file prefix,
+/// damage, why).
+const EXCEPTIONS: &[(&str, &str, &str)] = &[
+    (
+        "d-009",
+        "quoted",
+        "every line is already commented out with `//\\t`",
+    ),
+    (
+        "036-",
+        "quoted",
+        "every line is already in a block comment (` * `)",
+    ),
+    (
+        "037-",
+        "quoted",
+        "every line is already an SQL comment (`-- `)",
+    ),
+    (
+        "d-013",
+        "indented",
+        "an excerpt of lock lines only, no heading: indented, nothing starts a copy",
+    ),
+];
+
+/// An editor's tabs for the leading spaces, four to a tab.
+fn tab_indented(line: &str) -> String {
+    let spaces = line.len() - line.trim_start_matches(' ').len();
+    format!(
+        "{}{}{}\n",
+        "\t".repeat(spaces / 4),
+        " ".repeat(spaces % 4),
+        &line[spaces..]
+    )
+}
+
+fn files(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The text without the fixture's own provenance comments.
+fn body(path: &Path) -> String {
+    String::from_utf8_lossy(&std::fs::read(path).unwrap())
+        .lines()
+        .filter(|l| !l.starts_with("# origin") && !l.starts_with("# See"))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// What a reader of the report takes away from it.
+fn reading(name: &str, text: &str) -> String {
+    let (sink, _) = analyze_text_fully(name, text);
+    let deadlocks: Vec<String> = sink
+        .deadlocks
+        .iter()
+        .map(|a| {
+            let first = a.findings.first().map_or("-", |f| f.pattern);
+            format!("{} trx, {first}", a.deadlock.transactions.len())
+        })
+        .collect();
+    let findings: Vec<&str> = sink.lock_waits.findings.iter().map(|f| f.pattern).collect();
+    format!(
+        "deadlocks {deadlocks:?}; lock waits {}; findings {findings:?}",
+        sink.lock_waits.waits.len()
+    )
+}
+
+#[test]
+fn a_damaged_copy_reads_as_its_original() {
+    let mut wrong = Vec::new();
+    let mut read = 0;
+    for path in files("fixtures/labelled")
+        .into_iter()
+        .chain(files("fixtures/lock-tables/public"))
+    {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = body(&path);
+        let original = reading(&name, &text);
+        for (damage, apply) in DAMAGE {
+            if EXCEPTIONS
+                .iter()
+                .any(|(prefix, d, _)| name.starts_with(prefix) && d == damage)
+            {
+                continue;
+            }
+            read += 1;
+            let copy = reading(&name, &apply(&text));
+            if copy != original {
+                wrong.push(format!(
+                    "{name}, {damage}:\n  original {original}\n  copy     {copy}"
+                ));
+            }
+        }
+    }
+    assert!(read > 1500, "only {read} copies read");
+    assert!(
+        wrong.is_empty(),
+        "{} copies read differently:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
