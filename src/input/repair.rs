@@ -76,7 +76,8 @@ impl Repairer {
             && !self.markdown
             && !self.doubled
             && self.transport.is_none();
-        if !idle || bytes.len() >= 150 {
+        // A line that ends in a tag may end in a copied page's `<br>`.
+        if !idle || bytes.len() >= 150 || bytes.last() == Some(&b'>') {
             return true;
         }
         if transport::may_start(bytes) && transport::strip(raw).is_some() {
@@ -139,6 +140,8 @@ impl Repairer {
         } else {
             raw
         };
+        // A file saved by a Windows editor starts with a byte-order mark.
+        let raw = raw.strip_prefix('\u{feff}').unwrap_or(raw);
         let first = raw.as_bytes().first().copied().unwrap_or(b'\n');
         // A JSON log: its keys and braces, and the lines of each message.
         let json_like = || {
@@ -200,7 +203,7 @@ impl Repairer {
             }
             None => text,
         };
-        let text = strip_pre_tags(text);
+        let text = strip_br_tag(strip_pre_tags(text));
         let bytes = text.as_bytes();
         let mut owned: Option<String> = None;
         // One scan for both escapes: most lines have neither.
@@ -377,6 +380,24 @@ fn strip_pre_tags(text: &str) -> &str {
         Some(rest) if rest.starts_with(['>', ' ']) => rest.split_once('>').map_or(text, |(_, r)| r),
         _ => text,
     }
+}
+
+/// A line of a copy taken from a page's HTML source ends in its line break tag (`<br>`,
+/// `<br/>`, `<br />`).
+fn strip_br_tag(text: &str) -> &str {
+    if !text.ends_with('>') {
+        return text;
+    }
+    let t = text.trim_end();
+    for tag in ["<br>", "<br/>", "<br />"] {
+        let cut = t.len().saturating_sub(tag.len());
+        if t.get(cut..)
+            .is_some_and(|end| end.eq_ignore_ascii_case(tag))
+        {
+            return t.get(..cut).unwrap_or(t);
+        }
+    }
+    text
 }
 
 /// A report's first words with every space doubled.

@@ -115,6 +115,11 @@ impl Sections {
             State::Idle => self.start(line_no, raw, text),
             State::Transactions { .. } => self.transactions(line_no, raw, text, out),
             State::Table { .. } => self.table(line_no, raw, text, out),
+            // A copy that puts a blank line after every line (a blog's paragraphs): the
+            // line that confirms the table is the next one with text.
+            State::MaybeVertical | State::MaybeBoxed | State::MaybeMarkdown if text.is_empty() => {
+                Taken::Yes
+            }
             // A note written under the row marker (`# the waiting lock`, `/* … */`).
             State::MaybeVertical if is_note_line(text) => {
                 self.chunk.push(line_no, raw);
