@@ -152,11 +152,15 @@ pub fn join_wrapped_header(head: &str, next: &str) -> Option<(String, LockHeader
     if complete && !starts_with_qualifier(next) {
         return None;
     }
-    let spaced = format!("{} {next}", head.trim_end());
+    // A quoted name cut in two (`` `unq_fk_folder_fk_video`` + ``_seq` of table …``): a line
+    // break is never part of a name, so the two pieces are glued.
+    let open_name = head.bytes().filter(|&b| b == b'`').count() % 2 == 1;
+    let spaced = (!open_name).then(|| format!("{} {next}", head.trim_end()));
     // A word cut in two: `loc` + `ks rec but not gap`.
-    let glued = (!rest.trim().is_empty()).then(|| format!("{}{next}", head.trim_end()));
+    let glued =
+        (!rest.trim().is_empty() || open_name).then(|| format!("{}{next}", head.trim_end()));
     // On a tie the spaced join wins (`max_by_key` keeps the last maximum).
-    [glued, Some(spaced)]
+    [glued, spaced]
         .into_iter()
         .flatten()
         .filter_map(|joined| {

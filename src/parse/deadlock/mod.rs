@@ -15,7 +15,7 @@ use super::markup::strip_markup;
 use super::record_line::plain_record_line;
 use super::thread_line::plain_thread;
 use super::trx_line::plain_transaction;
-use crate::model::{Deadlock, Lock, Transaction, WaitForGraph, Warning};
+use crate::model::{Deadlock, Field, Lock, Transaction, WaitForGraph, Warning};
 use crate::text::Chunk;
 
 mod flavour_evidence;
@@ -95,6 +95,9 @@ struct Builder<'a> {
     /// The last `Record lock, heap no …` line and its line number, while it lacks its info
     /// bits: a copy may have wrapped it (`join_wrapped_record`).
     record_text: Option<(usize, String)>,
+    /// A record field line cut before its end (` 4: len 30; hex 3336…; as`) and its line
+    /// number: a terminal or a mail client wrapped it, and the next line may complete it.
+    field_text: Option<(usize, String)>,
 }
 
 /// Statement lines gathered so far; blank lines are held back until more text follows, because
@@ -151,6 +154,7 @@ impl<'a> Builder<'a> {
             fragment: None,
             ended: false,
             record_text: None,
+            field_text: None,
         }
     }
 
@@ -163,6 +167,12 @@ impl<'a> Builder<'a> {
             return;
         }
         let trimmed = super::trim(text);
+        if let Some((at, head)) = self.field_text.take() {
+            if let Some((field, joined)) = joined_field(&head, trimmed) {
+                return self.field(field, at, &joined);
+            }
+            self.other(at, &head);
+        }
         if self.fragment.is_some()
             || trimmed.as_bytes().first() == Some(&b'*') && split_heading::is_fragment(trimmed)
         {
@@ -173,6 +183,11 @@ impl<'a> Builder<'a> {
                 if let Some(field) = plain_field(trimmed) {
                     self.end_query();
                     return self.field(field, line_no, text);
+                }
+                if is_cut_field(trimmed) {
+                    self.end_query();
+                    self.field_text = Some((line_no, trimmed.to_string()));
+                    return;
                 }
             }
             Some(b'R') => {
@@ -329,6 +344,9 @@ impl<'a> Builder<'a> {
         if let Some((at, fragment)) = self.fragment.take() {
             self.other(at, &fragment);
         }
+        if let Some((at, head)) = self.field_text.take() {
+            self.other(at, &head);
+        }
         self.end_query();
         self.finish_lock();
         self.trx_ids_from_locks();
@@ -384,6 +402,31 @@ impl<'a> Builder<'a> {
         d.graph = WaitForGraph::build(&d.transactions);
         (self.deadlock, self.warnings)
     }
+}
+
+/// A record field line that does not read as one and ends before its `asc` text does
+/// (`4: len 30; hex 3336…; as`): the head of a field a copy wrapped.
+fn is_cut_field(trimmed: &str) -> bool {
+    let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
+    let rest = trimmed.get(digits..).unwrap_or("");
+    (1..=4).contains(&digits)
+        && rest.starts_with(": len ")
+        && !rest.ends_with(";;")
+        && !matches!(classify(trimmed), Line::Field(_) | Line::Fields(_))
+}
+
+/// The field `head` and the line after it make, glued (a terminal cuts anywhere) or, failing
+/// that, spaced (a mail client breaks at a space); with the joined text.
+fn joined_field(head: &str, next: &str) -> Option<(Field, String)> {
+    if next.is_empty() {
+        return None;
+    }
+    [format!("{head}{next}"), format!("{head} {next}")]
+        .into_iter()
+        .find_map(|joined| match classify(&joined) {
+            Line::Field(field) => Some((field, joined)),
+            _ => None,
+        })
 }
 
 #[cfg(test)]
@@ -625,6 +668,26 @@ RECORD LOCKS space id 970 page no 5 n bits 72 index idx_name of table `test`.`ac
                 hex: "6162636465666768696a6b6c6d6e6f707172737475767778797a31323334".into(),
                 total: Some(56),
                 external: true,
+            }
+        );
+    }
+
+    // See: tests/copy_damage.rs (every labelled report cut at 80 columns by a terminal).
+    #[test]
+    fn field_lines_cut_by_a_terminal_are_joined() {
+        let (d, warnings) = parse(
+            "*** (1) TRANSACTION:\nTRANSACTION 5, ACTIVE 1 sec\n*** (1) HOLDS THE LOCK(S):\nRECORD LOCKS space id 3 page no 4 n bits 72 index PRIMARY of table `db`.`t` trx id 5 lock_mode X\nRecord lock, heap no 2 PHYSICAL RECORD: n_fields 2; compact format; info bits 0\n 0: len 4; hex 80000001; asc     ;;\n 1: len 30; hex 33363135373138323236322d32373832303738383731382d393337353338; as\nc 36157182262-27820788718-937538;;\n*** WE ROLL BACK TRANSACTION (1)",
+        );
+        assert!(warnings.is_empty(), "{warnings:#?}");
+        let r = &d.transactions[0].holds[0].records[0];
+        assert_eq!(r.fields.len(), 2);
+        assert_eq!(
+            r.fields[1].value,
+            crate::model::FieldValue::Bytes {
+                len: 30,
+                hex: "33363135373138323236322d32373832303738383731382d393337353338".into(),
+                total: None,
+                external: false,
             }
         );
     }
