@@ -85,9 +85,10 @@ impl Summary {
         // Statements are compared by prefix (the report's may be cut at the print limit), so
         // the head of each is enough: the summary is built for every report of a log.
         let head = |q: &str| {
-            let end = (Self::HEAD..q.len().max(Self::HEAD))
-                .find(|&i| q.is_char_boundary(i))
-                .unwrap_or(q.len());
+            let mut end = Self::HEAD.min(q.len());
+            while !q.is_char_boundary(end) {
+                end -= 1;
+            }
             crate::diagnose::squash(q.get(..end).unwrap_or(q))
         };
         Summary {

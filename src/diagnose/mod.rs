@@ -31,6 +31,7 @@ pub use shape::{shape, Shape};
 pub(crate) use sql::squash;
 pub use sql::{fingerprint, literal_spans, Literal};
 pub use unclassified::UNCLASSIFIED;
+pub(crate) use waits::trx_name;
 pub use waits::{
     held_phrase, held_subject, lock_kind_phrase, lock_phrase as describe_waited_lock, thousands,
     LockScene,

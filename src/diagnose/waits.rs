@@ -19,18 +19,40 @@ impl<'a> LockScene<'a> {
     }
 }
 
+/// `trx 2851`, or `session 10` / `thread 47` when that is all the input named it by
+/// (PROCESSLIST alone, `data_locks` without a trx id column): every report names a
+/// transaction so.
+pub(crate) fn trx_name(t: &TrxSummary) -> String {
+    if t.is_session() || t.trx_id.starts_with("thread ") {
+        t.trx_id.clone()
+    } else {
+        format!("trx {}", t.trx_id)
+    }
+}
+
 /// `trx 609 (thread 71)`.
 pub(crate) fn who(t: &TrxSummary) -> String {
     if t.is_session() {
         return t.trx_id.clone();
     }
+    let name = trx_name(t);
     match (t.thread_id, t.ps_thread_id) {
-        (Some(id), _) => format!("trx {} (thread {id})", t.trx_id),
+        (Some(id), _) => format!("{name} (thread {id})"),
         (None, Some(ps)) if !t.trx_id.starts_with("thread ") => {
-            format!("trx {} (THREAD_ID {ps})", t.trx_id)
+            format!("{name} (THREAD_ID {ps})")
         }
-        _ => format!("trx {}", t.trx_id),
+        _ => name,
     }
+}
+
+/// `text` with its first letter upper-case: a name (`trx 609`, `session 16`) that starts a
+/// sentence.
+pub(crate) fn sentence_start(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// `trx 609 (thread 71) running `UPDATE jobs …``: a waiter or blocker in a queue's list.

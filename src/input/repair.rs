@@ -388,13 +388,13 @@ fn strip_br_tag(text: &str) -> &str {
     if !text.ends_with('>') {
         return text;
     }
-    let t = text.trim_end();
     for tag in ["<br>", "<br/>", "<br />"] {
-        let cut = t.len().saturating_sub(tag.len());
-        if t.get(cut..)
+        let cut = text.len().saturating_sub(tag.len());
+        if text
+            .get(cut..)
             .is_some_and(|end| end.eq_ignore_ascii_case(tag))
         {
-            return t.get(..cut).unwrap_or(t);
+            return text.get(..cut).unwrap_or(text);
         }
     }
     text

@@ -9,7 +9,6 @@ mod dot;
 mod graph_sink;
 mod held;
 mod json;
-mod lock_wait_names;
 mod lock_waits;
 mod markdown;
 mod mermaid;

@@ -2,8 +2,8 @@
 //! the blocking tree of a moment's lock waits, as labelled nodes and edges. `dot` and `mermaid`
 //! only spell it; the labels are worded once, here.
 
-use super::lock_wait_names::trx_name;
 use super::wrap::{squash, words_within, wrap};
+use crate::diagnose::trx_name;
 use crate::model::{
     short_value, BlockingTree, Deadlock, EdgeSource, Lock, LockKind, LockWait, Record, TableName,
     Transaction, TrxSummary, WaitedLock,

@@ -82,7 +82,7 @@ fn row_key(t: &str) -> Option<&str> {
     // Most lines outside a report are not rows: an ASCII line is turned away by its second
     // word's bytes, before the words are split.
     if t.is_ascii() {
-        let space = |c: &u8| matches!(c, b'\t'..=b'\r' | b' ');
+        let space = crate::text::is_space;
         let b = t.as_bytes();
         let gap = b.iter().position(space)?;
         let word = b.get(gap..)?.iter().position(|c| !space(c))? + gap;

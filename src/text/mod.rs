@@ -14,4 +14,4 @@ pub use chunk::Chunk;
 pub use items::split_top_level;
 pub use logger_row::{is_iso_time, is_logger_header};
 pub use shape::Shape;
-pub use trim::{trim, trim_start};
+pub use trim::{is_space, trim, trim_start};

@@ -17,8 +17,11 @@ pub fn trim(s: &str) -> &str {
 /// Unicode rules.
 fn trim_ascii_first(s: &str) -> &str {
     let b = s.as_bytes();
-    let start = b.iter().position(|c| !space(c)).unwrap_or(b.len());
-    let end = b.iter().rposition(|c| !space(c)).map_or(start, |i| i + 1);
+    let start = b.iter().position(|c| !is_space(c)).unwrap_or(b.len());
+    let end = b
+        .iter()
+        .rposition(|c| !is_space(c))
+        .map_or(start, |i| i + 1);
     let inner = s.get(start..end.max(start)).unwrap_or("");
     let non_ascii = |b: Option<&u8>| b.is_some_and(|&b| !b.is_ascii());
     if non_ascii(inner.as_bytes().first()) || non_ascii(inner.as_bytes().last()) {
@@ -32,7 +35,7 @@ fn trim_ascii_first(s: &str) -> &str {
 /// field names of a `\G` result set are right-aligned).
 #[inline]
 pub fn trim_start(s: &str) -> &str {
-    let start = s.bytes().position(|c| !space(&c)).unwrap_or(s.len());
+    let start = s.bytes().position(|c| !is_space(&c)).unwrap_or(s.len());
     let rest = s.get(start..).unwrap_or("");
     if rest.as_bytes().first().is_some_and(|b| !b.is_ascii()) {
         rest.trim_start()
@@ -43,7 +46,7 @@ pub fn trim_start(s: &str) -> &str {
 
 /// `char::is_whitespace` in ASCII (`u8::is_ascii_whitespace` leaves out the vertical tab).
 #[inline]
-fn space(b: &u8) -> bool {
+pub fn is_space(b: &u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r')
 }
 

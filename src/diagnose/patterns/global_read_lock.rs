@@ -3,7 +3,9 @@
 //! (fixtures `lock-tables/public/082`, `083`, `lock-tables/mariadb-ftwrl-*`).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, statement, who, who_running, LockScene};
+use crate::diagnose::waits::{
+    duration, evidence, sentence_start, statement, who, who_running, LockScene,
+};
 use crate::model::{BlockingTree, LockWait, TrxSummary};
 
 declare_pattern! {
@@ -129,11 +131,7 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                 Confidence::Low,
             )
         };
-        let mut chars = what.chars();
-        let what: String = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
+        let what = sentence_start(&what);
         let summary = format!(
             "{} session(s) wait for the {lock} ({}). {what} Until the lock is released (UNLOCK \
              TABLES in its session, or the session ends) no write and no commit can go on: \

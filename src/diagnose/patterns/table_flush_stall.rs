@@ -3,7 +3,9 @@
 //! began (fixtures `lock-tables/public/079`–`081`).
 
 use super::prelude::*;
-use crate::diagnose::waits::{duration, evidence, statement, who, who_running, LockScene};
+use crate::diagnose::waits::{
+    duration, evidence, sentence_start, statement, who, who_running, LockScene,
+};
 use crate::model::{BlockingTree, LockWait};
 
 declare_pattern! {
@@ -85,12 +87,7 @@ fn check(scene: &LockScene) -> Vec<Finding> {
                 .iter()
                 .map(|w| who_running(&w.requesting))
                 .collect();
-            let head_name = who(head);
-            let mut chars = head_name.chars();
-            let head_name: String = chars
-                .next()
-                .map(|c| c.to_uppercase().chain(chars).collect())
-                .unwrap_or_default();
+            let head_name = sentence_start(&who(head));
             let summary = format!(
                 "{head_name} has been running {}{running}; {by} waits for it to close {}, and every \
                  statement that opens it since waits too: {} wait in all ({}). Killing the \

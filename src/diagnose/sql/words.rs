@@ -11,7 +11,7 @@ pub(crate) fn squash(q: &str) -> String {
 /// [`push_squashed`] for an ASCII `q`, by bytes (the whitespace is `char::is_whitespace`'s
 /// ASCII part).
 pub(super) fn push_squashed_ascii(out: &mut String, q: &str) {
-    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let is_space = |b: u8| crate::text::is_space(&b);
     let bytes = q.as_bytes();
     let mut i = 0;
     let mut first = true;

@@ -184,10 +184,13 @@ impl<'a> Builder<'a> {
                     self.end_query();
                     return self.field(field, line_no, text);
                 }
-                if is_cut_field(trimmed) {
+                if may_be_cut_field(trimmed) {
                     self.end_query();
-                    self.field_text = Some((line_no, trimmed.to_string()));
-                    return;
+                    return match classify(text) {
+                        Line::Field(field) => self.field(field, line_no, text),
+                        Line::Fields(fields) => self.fields(fields, line_no, text),
+                        _ => self.field_text = Some((line_no, trimmed.to_string())),
+                    };
                 }
             }
             Some(b'R') => {
@@ -404,15 +407,12 @@ impl<'a> Builder<'a> {
     }
 }
 
-/// A record field line that does not read as one and ends before its `asc` text does
-/// (`4: len 30; hex 3336…; as`): the head of a field a copy wrapped.
-fn is_cut_field(trimmed: &str) -> bool {
+/// A record field line that ends before its `asc` text does (`4: len 30; hex 3336…; as`):
+/// the head of a field a copy wrapped, unless the full reader reads it whole.
+fn may_be_cut_field(trimmed: &str) -> bool {
     let digits = trimmed.bytes().take_while(u8::is_ascii_digit).count();
     let rest = trimmed.get(digits..).unwrap_or("");
-    (1..=4).contains(&digits)
-        && rest.starts_with(": len ")
-        && !rest.ends_with(";;")
-        && !matches!(classify(trimmed), Line::Field(_) | Line::Fields(_))
+    (1..=4).contains(&digits) && rest.starts_with(": len ") && !rest.ends_with(";;")
 }
 
 /// The field `head` and the line after it make, glued (a terminal cuts anywhere) or, failing

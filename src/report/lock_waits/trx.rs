@@ -2,8 +2,8 @@
 //! of it (a session, a trx id, a thread, its state): those choices are gathered here, apart
 //! from the tree's layout.
 
+use crate::diagnose::trx_name;
 use crate::model::{BlockingTree, LockKind, TrxSummary};
-use crate::report::lock_wait_names::trx_name;
 
 pub(super) fn who(t: &TrxSummary) -> String {
     if t.is_session() {

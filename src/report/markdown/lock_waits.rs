@@ -4,9 +4,9 @@
 
 use super::finding::finding;
 use super::quote::{code, fence, prose};
+use crate::diagnose::trx_name;
 use crate::model::{BlockingTree, LockKind, LockWait};
 use crate::report::held;
-use crate::report::lock_wait_names::trx_name;
 use crate::report::lock_waits::{waits_folded, WAITERS_SHOWN};
 use crate::report::mermaid::flowchart;
 use crate::report::picture::Picture;
