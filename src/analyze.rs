@@ -153,11 +153,13 @@ const RECENT_DEADLOCKS: usize = 16;
 /// The line of an identical deadlock among the last few of this input (the same time, trx ids,
 /// statements and locks: one report pasted twice, hunt-deadlocks c-012), remembering this one.
 fn same_as_before(recent: &mut Vec<(u64, usize)>, d: &crate::model::Deadlock) -> Option<usize> {
-    use std::hash::{Hash, Hasher};
+    use std::hash::{BuildHasher, Hash, Hasher};
     if d.transactions.iter().all(|t| t.trx_id.is_empty()) {
         return None;
     }
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    // A fixed seed: the key only needs to tell reports apart within one input, quickly (this
+    // runs on the thread that writes every report).
+    let mut h = foldhash::fast::FixedState::with_seed(0).build_hasher();
     d.timestamp.hash(&mut h);
     d.victim.number.hash(&mut h);
     for t in &d.transactions {

@@ -1,7 +1,8 @@
 //! The damage a copy does on its way to a ticket, applied to every real report and lock table
 //! of the corpus: Windows line ends, a reply's `> ` quote, an indented code block, padded line
 //! ends, a web page's no-break spaces, a code fence, tabs for indentation, a blog's blank line
-//! after every line, an HTML source's `<br>`, a Windows editor's byte-order mark. Each damaged copy
+//! after every line, an HTML source's `<br>`, a Windows editor's byte-order mark, a terminal's
+//! hard wrap at 80 columns (mid-word, every piece a line). Each damaged copy
 //! must read as its original: the same deadlocks, transactions and first pattern, and the same
 //! lock waits and lock-wait findings. (A copy damaged twice, a numbered copy numbered again, is
 //! out of scope: see the exceptions.)
@@ -33,6 +34,9 @@ const DAMAGE: &[Damage] = &[
         t.lines().map(|l| format!("{l}<br>\n")).collect()
     }),
     ("byte-order mark", |t| format!("\u{feff}{t}")),
+    ("hard wrap at 80 columns", |t| {
+        t.lines().map(hard_wrapped).collect()
+    }),
 ];
 
 /// Copies already damaged by their publisher that a second wrapper breaks: (file prefix,
@@ -88,7 +92,54 @@ const EXCEPTIONS: &[(&str, &str, &str)] = &[
         "indented",
         "an excerpt of lock lines only, no heading: indented, nothing starts a copy",
     ),
+    (
+        "a-005",
+        "hard wrap at 80 columns",
+        "the whole report is one line of `\\n` escapes: its pieces are no report's lines",
+    ),
+    (
+        "a-014",
+        "hard wrap at 80 columns",
+        "lines the publisher ran together, then cut: the cuts are inside no line the server printed",
+    ),
+    (
+        "b-020",
+        "hard wrap at 80 columns",
+        "newlines the publisher lost, then cut: likewise",
+    ),
+    (
+        "d-007",
+        "hard wrap at 80 columns",
+        "every space doubled, then cut: halving the spaces moves every cut off the width",
+    ),
+    (
+        "d-009",
+        "hard wrap at 80 columns",
+        "every line commented out with `//\\t`: a cut piece has no `//`, which ends the comment",
+    ),
+    (
+        "018-",
+        "hard wrap at 80 columns",
+        "tab-separated: a terminal counts a tab as up to 8 columns, this damage as one",
+    ),
+    (
+        "076-",
+        "hard wrap at 80 columns",
+        "a markdown row cut just before a `|`: its tail starts like a row of its own",
+    ),
 ];
+
+/// A terminal's hard wrap: the line cut every 80 characters, mid-word.
+fn hard_wrapped(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.is_empty() {
+        return "\n".to_string();
+    }
+    chars
+        .chunks(80)
+        .map(|piece| piece.iter().collect::<String>() + "\n")
+        .collect()
+}
 
 /// An editor's tabs for the leading spaces, four to a tab.
 fn tab_indented(line: &str) -> String {

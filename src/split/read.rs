@@ -5,7 +5,7 @@
 use std::io::{self, Read};
 
 use super::{Piece, Splitter};
-use crate::input::{LineReader, LogicalLine, Prefix, Repairer, Unwrapper};
+use crate::input::{LineReader, LogicalLine, Prefix, Repairer, Rewrapper, Unwrapper};
 
 /// Where the pieces go.
 pub trait PieceSink {
@@ -32,9 +32,28 @@ pub struct ReadStats {
 pub fn split_reader<R: Read>(reader: R, sink: &mut dyn PieceSink) -> io::Result<ReadStats> {
     let mut lines = LineReader::new(reader);
     let mut repairer = Repairer::new();
+    let mut rewrapper = Rewrapper::new();
     let mut unwrapper = Unwrapper::new();
     let mut splitter = Splitter::new();
     let mut recognised = false;
+    let mut logical = |logical: LogicalLine<'_>, sink: &mut dyn PieceSink| {
+        if !recognised {
+            recognised = logical.prefix == Prefix::InnoDb
+                || logical.text.contains("INNODB MONITOR OUTPUT")
+                || logical.text.starts_with("*** Priority TRANSACTION");
+        }
+        splitter.push(logical, &mut |piece| sink.piece(piece));
+    };
+    // Repaired lines are rewrapped, then unwrapped; each stage is skipped by a line it cannot
+    // apply to.
+    let mut rewrap = |rewrapper: &mut Rewrapper, n: usize, t: &str, sink: &mut dyn PieceSink| {
+        let mut unwrap = |n: usize, t: &str| unwrapper.feed(n, t, &mut |l| logical(l, sink));
+        if rewrapper.needs(t) {
+            rewrapper.feed(n, t, &mut unwrap);
+        } else {
+            unwrap(n, t);
+        }
+    };
     loop {
         if lines.needs_input() {
             sink.idle();
@@ -42,29 +61,20 @@ pub fn split_reader<R: Read>(reader: R, sink: &mut dyn PieceSink) -> io::Result<
         let Some((line_no, text)) = lines.next_line()? else {
             break;
         };
-        let mut logical = |logical: LogicalLine<'_>| {
-            if !recognised {
-                recognised = logical.prefix == Prefix::InnoDb
-                    || logical.text.contains("INNODB MONITOR OUTPUT")
-                    || logical.text.starts_with("*** Priority TRANSACTION");
-            }
-            splitter.push(logical, &mut |piece| sink.piece(piece));
-        };
         if repairer.needs(text) {
             repairer.feed(line_no, text, &mut |n, t| {
-                unwrapper.feed(n, t, &mut logical)
+                rewrap(&mut rewrapper, n, t, sink);
             });
         } else {
-            unwrapper.feed(line_no, text, &mut logical);
+            rewrap(&mut rewrapper, line_no, text, sink);
         }
         if sink.stopped() {
             break;
         }
     }
-    repairer.finish(&mut |line_no, text| {
-        unwrapper.feed(line_no, text, &mut |logical| {
-            splitter.push(logical, &mut |piece| sink.piece(piece));
-        });
+    repairer.finish(&mut |n, t| rewrap(&mut rewrapper, n, t, sink));
+    rewrapper.finish(&mut |n, t| {
+        unwrapper.feed(n, t, &mut |l| logical(l, sink));
     });
     splitter.finish(&mut |piece| sink.piece(piece));
     Ok(ReadStats {

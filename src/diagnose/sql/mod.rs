@@ -40,8 +40,8 @@ pub(crate) fn is_shared_read(q: &str) -> bool {
 
 /// The table an `INSERT`/`REPLACE`/`UPDATE`/`DELETE` writes, unquoted, without its schema.
 pub(crate) fn written_table(q: &str) -> Option<String> {
-    let squashed = squash(q);
-    let mut words = squashed.split(' ').peekable();
+    // The words of `squash(q)`, without squashing a statement of many KB for its first few.
+    let mut words = q.split_whitespace().peekable();
     let verb = words.next()?.to_ascii_uppercase();
     let skip: &[&str] = match verb.as_str() {
         "INSERT" | "REPLACE" => &["LOW_PRIORITY", "DELAYED", "HIGH_PRIORITY", "IGNORE", "INTO"],

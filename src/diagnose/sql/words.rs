@@ -3,6 +3,10 @@
 
 /// Whitespace collapsed to single spaces.
 pub(crate) fn squash(q: &str) -> String {
+    // Most statements are ASCII and printed single-spaced already: copied as they are.
+    if q.is_ascii() && is_squashed_ascii(q) {
+        return q.to_string();
+    }
     let mut out = String::with_capacity(q.len());
     push_squashed(&mut out, q);
     out

@@ -1,0 +1,640 @@
+//! `rewrap`: puts back together the lines a terminal or a mail client cut at its width (format-spec
+//! §10). A copy from a fixed-width console, a `script` log or a mailing list breaks every line
+//! longer than the width, mid-word, and the pieces read as lines of their own: the thread line's
+//! tail becomes the first line of the statement, a statement's `WHE` / `RE id = 1` loses its
+//! `WHERE`, a lock line loses its mode.
+//!
+//! Two kinds of evidence, so that a report never gets a line joined that the server printed
+//! apart:
+//! - **The line's own shape.** The server prints a structured line (a lock line, a record
+//!   line, a field, a `TRANSACTION` or thread line, a boxed row, a log line's heading) whole,
+//!   and the line after it always starts a line of its own kind. So a structured line that ends
+//!   before its end does (a field without `;;`, a lock line without its mode, a boxed row
+//!   narrower than its border, a thread line followed by text that is no statement) was cut,
+//!   and the next line is its tail.
+//! - **The width.** A terminal cuts at its width, a mail client between words at 72 to 78
+//!   columns; only the terminal's cut may be glued. The first cut is believed at a common
+//!   terminal width (80, 100, 120, 132, 160 or 200 columns; a boxed row's at any) and sets the
+//!   copy's width: from then on, any line exactly that wide whose next line starts no line of
+//!   the server's is cut too (statements, log lines, `\G` values), until a cut of another width
+//!   shows the breaks are not a terminal's. A mail client's breaks are left to the parser,
+//!   which tries the pieces of a field, a lock line or a thread line spaced and glued.
+//!
+//! A piece is glued on (a terminal cuts anywhere, mid-word); a cut line one column short of the
+//! width, whose trailing space the copy dropped, gets its space back.
+
+/// A line shorter than this (in bytes) is never taken for a cut one: no terminal is narrower.
+const MIN_WIDTH: usize = 60;
+
+/// The widths a copy's first cut is believed at: the VT100's 80 columns and the presets of
+/// common terminals. Later cuts must be as wide as the first.
+const TERMINAL_WIDTHS: [usize; 6] = [80, 100, 120, 132, 160, 200];
+
+/// Per-input rewrap state.
+#[derive(Debug, Default)]
+pub struct Rewrapper {
+    /// The line that may go on in the next one.
+    pending: Option<Pending>,
+    /// The copy's width in columns, once a cut showed it.
+    width: Option<usize>,
+    /// Cuts of different widths were seen.
+    mixed: bool,
+    /// The columns of the last boxed table's border line: its rows are as wide.
+    border: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Pending {
+    line_no: usize,
+    text: String,
+    kind: Kind,
+    /// The width of its last physical line (`widths`): where the terminal cut it, if it did.
+    last: (usize, usize),
+}
+
+/// What a line is, as far as its continuation goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A line the server prints whole and follows with a line of its own (lock, record,
+    /// field, `TRANSACTION` lines).
+    Structured,
+    /// The thread line: followed by the statement, which starts with an SQL word.
+    Thread,
+    /// A boxed table's row (or, `border`, its border line) short of the table's width.
+    Boxed { border: bool },
+    /// Exactly the copy's width, or one short of it: any line.
+    Wide { short: bool },
+}
+
+impl Rewrapper {
+    pub fn new() -> Rewrapper {
+        Rewrapper::default()
+    }
+
+    /// Whether `text` must go through [`Rewrapper::feed`]: most lines are short, or complete,
+    /// and no line is held.
+    #[inline]
+    pub fn needs(&self, text: &str) -> bool {
+        self.pending.is_some() || text.len() >= MIN_WIDTH && self.may_be_cut(text)
+    }
+
+    /// Whether `text` may be a cut line: as wide as a terminal (an ASCII line's bytes are its
+    /// columns; other lines are measured), or a table row or border, cut at any width.
+    fn may_be_cut(&self, text: &str) -> bool {
+        let n = text.len();
+        // A line is never wider, in columns or characters, than it is long in bytes.
+        let (at_width, narrower) = match self.width {
+            Some(width) => (n == width || n + 1 == width, n + 1 < width),
+            None if self.mixed => (false, true),
+            None => (TERMINAL_WIDTHS.contains(&n), n < TERMINAL_WIDTHS[0]),
+        };
+        let b = text.as_bytes();
+        let first = b.iter().find(|&&c| c != b' ' && c != b'\t');
+        at_width || matches!(first, Some(b'|' | b'+')) || !narrower && !text.is_ascii()
+    }
+
+    /// Passes `text` (physical line `line_no`) on, joined to the line before when that was cut.
+    pub fn feed(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(usize, &str)) {
+        if let Some(Pending {
+            line_no: n,
+            text: head,
+            kind,
+            last,
+        }) = self.pending.take()
+        {
+            if continues(kind, &head, text) {
+                self.cut_seen(last);
+                let mut joined = head;
+                if kind == (Kind::Wide { short: true }) && !text.starts_with(' ') {
+                    joined.push(' ');
+                }
+                joined.push_str(text);
+                // The joined line may still be short of its end, or the tail a whole width.
+                let again = match kind {
+                    Kind::Wide { .. } | Kind::Thread => None,
+                    _ => self.kind(&joined, text),
+                };
+                match again.or_else(|| self.wide(text)) {
+                    Some(kind) => self.hold(n, joined, kind, text),
+                    None => self.emit(n, &joined, out),
+                }
+                return;
+            }
+            self.emit(n, &head, out);
+        }
+        if text.len() >= MIN_WIDTH && self.may_be_cut(text) {
+            if let Some(kind) = self.kind(text, text).or_else(|| self.wide(text)) {
+                return self.hold(line_no, text.to_string(), kind, text);
+            }
+        }
+        self.emit(line_no, text, out);
+    }
+
+    /// Passes a line on, noting a boxed table's width from its border.
+    fn emit(&mut self, line_no: usize, line: &str, out: &mut dyn FnMut(usize, &str)) {
+        let t = line.trim();
+        if t.starts_with("+-") && t.ends_with('+') {
+            self.border = Some(columns(t));
+        }
+        out(line_no, line);
+    }
+
+    fn hold(&mut self, line_no: usize, text: String, kind: Kind, last: &str) {
+        let last = widths(last);
+        self.pending = Some(Pending {
+            line_no,
+            text,
+            kind,
+            last,
+        });
+    }
+
+    /// Ends the input: a held line goes out as it is.
+    pub fn finish(&mut self, out: &mut dyn FnMut(usize, &str)) {
+        if let Some(p) = self.pending.take() {
+            out(p.line_no, &p.text);
+        }
+    }
+
+    /// A cut was seen where a line was `last` wide (`widths`): the first sets the copy's
+    /// width; one that disagrees shows the cuts are not a terminal's (a mail client breaks
+    /// between words, a note follows a line), and width alone then joins nothing.
+    fn cut_seen(&mut self, last: (usize, usize)) {
+        if self.mixed || last.0.max(last.1) < MIN_WIDTH {
+            return;
+        }
+        match self.width {
+            Some(w) if w == last.0 || w == last.1 => {}
+            Some(_) => {
+                self.width = None;
+                self.mixed = true;
+            }
+            None if TERMINAL_WIDTHS.contains(&last.1) => self.width = Some(last.1),
+            None => self.width = Some(last.0),
+        }
+    }
+
+    /// The kind of a structured line that ends before its end, if `line` is one and its last
+    /// physical line, `last`, is as wide as a terminal: the copy's width once known, else a
+    /// common terminal width. (A mail client breaks lines between words at 72 to 78 columns:
+    /// those the parser's own joins read, trying the pieces spaced and glued.)
+    fn kind(&self, line: &str, last: &str) -> Option<Kind> {
+        let kind = self.shape(line)?;
+        if let Kind::Boxed { .. } = kind {
+            return Some(kind);
+        }
+        let n = widths(last);
+        let terminal = match self.width {
+            Some(width) => n.0 == width || n.1 == width,
+            None => {
+                !self.mixed && (TERMINAL_WIDTHS.contains(&n.0) || TERMINAL_WIDTHS.contains(&n.1))
+            }
+        };
+        terminal.then_some(kind)
+    }
+
+    /// The kind of a structured line that ends before its end, if `line` is one.
+    fn shape(&self, line: &str) -> Option<Kind> {
+        let t = line.trim_start();
+        let t = t.trim_end_matches(' ');
+        let b = t.as_bytes();
+        match b.first()? {
+            b'0'..=b'9' if is_field(t) => (!t.ends_with(';')).then_some(Kind::Structured),
+            b'0'..=b'9' if looks_like_a_stamp(b) => cut_heading(t).then_some(Kind::Structured),
+            b'R' if t.starts_with("RECORD LOCKS space id") => {
+                (!lock_line_ends(t)).then_some(Kind::Structured)
+            }
+            b'T' if t.starts_with("TABLE LOCK table") => {
+                (!lock_line_ends(t)).then_some(Kind::Structured)
+            }
+            b'R' if t.starts_with("Record lock, heap no") => {
+                (!ends_in_number(t, "info bits ")).then_some(Kind::Structured)
+            }
+            // Its end is free text: whether it was cut shows in the next line.
+            b'T' if t.starts_with("TRANSACTION ") || t.starts_with("Trx read view") => {
+                Some(Kind::Structured)
+            }
+            b'-' if t.starts_with("---TRANSACTION ") => Some(Kind::Structured),
+            // `LOCK WAIT 4 lock struct(s), heap size 1136, 3 row lock(s), undo log entries 1`
+            b'L' if t.starts_with("LOCK WAIT ") => {
+                let ends = t.ends_with("row lock(s)") || ends_in_number(t, "undo log entries ");
+                (!ends).then_some(Kind::Structured)
+            }
+            // `mysql tables in use 1, locked 1`
+            b'm' if t.starts_with("mysql tables in use") => {
+                (!ends_in_number(t, ", locked ")).then_some(Kind::Structured)
+            }
+            b'M' if t.starts_with("MySQL thread id ") || t.starts_with("MariaDB thread id ") => {
+                Some(Kind::Thread)
+            }
+            b'|' => {
+                let t = t.trim_end();
+                let short = self.border.map_or(!t.ends_with('|'), |w| columns(t) < w);
+                short.then_some(Kind::Boxed { border: false })
+            }
+            // Cut just after a `+`, a border looks closed: whether it goes on shows in the next
+            // line, which no border starts with a `-`.
+            b'+' if b.get(1) == Some(&b'-') => Some(Kind::Boxed { border: true }),
+            _ => None,
+        }
+    }
+
+    /// `Wide` when `line` is as wide as the copy (or one short, its last space dropped).
+    fn wide(&self, line: &str) -> Option<Kind> {
+        let width = self.width?;
+        if line.len() + 1 < width {
+            return None;
+        }
+        let (columns, chars) = widths(line);
+        let short = columns + 1 == width || chars + 1 == width;
+        (columns == width || chars == width || short).then_some(Kind::Wide { short })
+    }
+}
+
+/// Whether `next` is the tail of `head`, a line of `kind`.
+fn continues(kind: Kind, head: &str, next: &str) -> bool {
+    if next.trim().is_empty() {
+        return false;
+    }
+    match kind {
+        // A border's tail is more border.
+        Kind::Boxed { border: true } => {
+            let t = next.trim();
+            (t.starts_with('-') || !head.trim_end().ends_with('+'))
+                && t.bytes().all(|b| b == b'-' || b == b'+')
+        }
+        Kind::Boxed { border: false } => row_goes_on(head, next),
+        // A markdown row as wide as the copy: closed cells do not show it ends.
+        Kind::Wide { .. } if head.trim_start().starts_with('|') => row_goes_on(head, next),
+        // A statement after a line the publisher kept when they cut the thread line out.
+        Kind::Structured => !starts_a_line(next) && !starts_a_statement(next),
+        // The server prints a statement without leading spaces: indented other than the
+        // thread line, the next line is its tail (cut before ` update`). Else a host, user or
+        // state goes on in letters, digits or a dot, and a statement may start with markup
+        // (`**DELETE`) or a comment.
+        Kind::Thread => {
+            let first = next.bytes().next().unwrap_or(b' ');
+            !starts_a_line(next)
+                && (indent(next) != indent(head)
+                    || (first.is_ascii_alphanumeric() || first >= 0x80 || b"._".contains(&first))
+                        && !starts_a_statement(next))
+        }
+        // A rule of dashes as wide as the copy goes on in more dashes.
+        Kind::Wide { .. } => !starts_a_line(next) || rule(head) && rule(next),
+    }
+}
+
+/// Whether `next` is the tail of the table row `head`: anything but a border or a new row,
+/// which start where the table does (a tail may start with a cell's padding and its `|`).
+fn row_goes_on(head: &str, next: &str) -> bool {
+    let t = next.trim_start();
+    !(t.starts_with('|') || t.starts_with("+-")) || indent(next) != indent(head)
+}
+
+/// The leading spaces and tabs of `line`.
+fn indent(line: &str) -> usize {
+    line.len() - line.trim_start_matches([' ', '\t']).len()
+}
+
+/// A line of dashes (or `=`) only.
+fn rule(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && (t.bytes().all(|b| b == b'-') || t.bytes().all(|b| b == b'='))
+}
+
+/// Whether `t` ends in `label` and a number (`… info bits 0`).
+fn ends_in_number(t: &str, label: &str) -> bool {
+    let digits = t.bytes().rev().take_while(u8::is_ascii_digit).count();
+    digits > 0
+        && t.get(..t.len() - digits)
+            .is_some_and(|h| h.ends_with(label))
+}
+
+/// A record field line: `0: len 4; hex 80000001; asc     ;;`, `7: SQL NULL;`.
+fn is_field(t: &str) -> bool {
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    (1..=4).contains(&digits)
+        && t.get(digits..)
+            .is_some_and(|r| r.starts_with(": len ") || r.starts_with(": SQL NULL"))
+}
+
+/// A log line holding a deadlock report's heading (`… [InnoDB] *** (1) TRANSACTION:`, `…
+/// InnoDB: Transactions deadlock detected, dumping detailed information.`) that stops before the
+/// heading's last character: every heading ends in `:`, `.` or `)`.
+fn cut_heading(t: &str) -> bool {
+    // Most log lines end as a heading does: answered without a search.
+    if t.ends_with([':', '.', ')']) {
+        return false;
+    }
+    let b = t.as_bytes();
+    let Some(at) = memchr::memmem::find(b, b"InnoDB") else {
+        return false;
+    };
+    let message = t.get(at + "InnoDB".len()..).unwrap_or("");
+    let message = message.trim_start_matches([']', ':', ' ']);
+    // `Transactions deadlock …`; 5.6 writes `transactions`.
+    const TITLE: &str = "transactions deadlock detected, dumping detailed information.";
+    let title = message.len() >= "trans".len()
+        && TITLE
+            .get(..message.len())
+            .is_some_and(|t| t.eq_ignore_ascii_case(message));
+    (message.starts_with("***") || title) && !message.ends_with([':', '.', ')'])
+}
+
+/// A lock line (`RECORD LOCKS …`, `TABLE LOCK …`) that reaches its mode and what follows it.
+fn lock_line_ends(t: &str) -> bool {
+    const ENDS: [&str; 11] = [
+        "waiting",
+        "but not gap",
+        "before rec",
+        "insert intention",
+        " X",
+        " S",
+        " IX",
+        " IS",
+        " AUTO-INC",
+        " (",
+        ")",
+    ];
+    ENDS.iter().any(|e| t.ends_with(e)) && memchr::memmem::find(t.as_bytes(), b"lock").is_some()
+}
+
+/// Whether `text` starts a line the server (or a client, or a log) prints.
+fn starts_a_line(text: &str) -> bool {
+    const STARTS: [&str; 33] = [
+        "***",
+        "---",
+        "===",
+        "+-",
+        "LATEST DETECTED DEADLOCK",
+        "LATEST FOREIGN KEY ERROR",
+        "TRANSACTIONS",
+        "mysql tables in use",
+        "LOCK WAIT ",
+        "MySQL thread id",
+        "MariaDB thread id",
+        "RECORD LOCKS space id",
+        "TABLE LOCK table",
+        "Record lock, heap no",
+        "Trx read view",
+        "Trx id counter",
+        "Purge done",
+        "History list length",
+        "LIST OF TRANSACTIONS",
+        "END OF INNODB MONITOR",
+        "INNODB MONITOR OUTPUT",
+        "Per second averages",
+        "InnoDB:",
+        "[Note]",
+        "[Warning]",
+        "[ERROR]",
+        "mysql>",
+        "MariaDB [",
+        "ERROR ",
+        "Query OK",
+        "Empty set",
+        "row in set",
+        "rows in set",
+    ];
+    let t = text.trim_start();
+    // A blog's bold or code marks around the line (`**RECORD LOCKS**`).
+    let t = if t.starts_with("***") {
+        t
+    } else {
+        t.trim_start_matches(['*', '`', '_'])
+    };
+    let b = t.as_bytes();
+    if STARTS.iter().any(|s| t.starts_with(s)) {
+        return true;
+    }
+    // `TRANSACTION 3109, …`, `TRANSACTION 0 12345, …`; not the `TRANSACTION (2)` of a cut
+    // `WE ROLL BACK` heading.
+    if let Some(id) = t.strip_prefix("TRANSACTION ") {
+        return id.bytes().next().is_some_and(|b| b.is_ascii_hexdigit());
+    }
+    match b.first() {
+        Some(b'0'..=b'9') => {
+            is_field(t)
+                || digits_then(t, " lock struct(s)")
+                || digits_then(t, " rows in set")
+                || looks_like_a_stamp(b)
+        }
+        // `\G` output: `*************************** 1. row ***` is caught above; its fields
+        // are right-aligned names (`  ENGINE_LOCK_ID: …`).
+        Some(_) => text.starts_with(' ') && is_row_field(t),
+        None => false,
+    }
+}
+
+/// `4 lock struct(s)`: digits, then `what`.
+fn digits_then(t: &str, what: &str) -> bool {
+    let n = t.bytes().take_while(u8::is_ascii_digit).count();
+    t.get(n..).is_some_and(|r| r.starts_with(what))
+}
+
+/// A log line's time: `2026-11-21 …`, `2023-07-14T10:46:34…`, `141013  6:06:22`.
+fn looks_like_a_stamp(b: &[u8]) -> bool {
+    let date = |b: &[u8]| {
+        b.len() >= 10
+            && b.iter().take(4).all(u8::is_ascii_digit)
+            && b.get(4) == Some(&b'-')
+            && b.get(7) == Some(&b'-')
+    };
+    let old = |b: &[u8]| {
+        b.len() >= 8 && b.iter().take(6).all(u8::is_ascii_digit) && b.get(6) == Some(&b' ')
+    };
+    date(b) || old(b)
+}
+
+/// `ENGINE_LOCK_ID: …`, `waiting_trx_id: …`: a `\G` field's name and colon.
+fn is_row_field(t: &str) -> bool {
+    let name = t
+        .bytes()
+        .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+        .count();
+    name > 1
+        && t.get(name..)
+            .is_some_and(|r| r.starts_with(": ") || r == ":")
+}
+
+/// Whether a statement starts `next` (the thread line is followed by one).
+fn starts_a_statement(next: &str) -> bool {
+    const WORDS: &str = "select insert update delete replace with call set do load alter create \
+        drop truncate lock commit rollback begin start handler execute values optimize analyze \
+        rename grant revoke flush kill show explain savepoint xa";
+    // A blog's bold or code marks around it (`**DELETE FROM …**`).
+    let t = next.trim_start().trim_start_matches(['*', '`', '_']);
+    if t.starts_with("/*") || t.starts_with('(') || t.starts_with("--") {
+        return true;
+    }
+    let word_len = t.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
+    // A word alone on the line after a thread line cut at the copy's width is the state the
+    // cut pushed down (`localhost root ` / `update`); an ORM's `update` / `  t1` / `SET …` is
+    // only taken for one after a thread line that is not that wide.
+    let word = t.get(..word_len).unwrap_or("");
+    let alone = word_len == t.trim_end().len();
+    let standalone = ["commit", "rollback", "begin"]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(word));
+    WORDS
+        .split_whitespace()
+        .any(|w| w.eq_ignore_ascii_case(word))
+        && (!alone || standalone)
+}
+
+/// `text`'s width in columns and in characters: terminals differ on which characters are wide,
+/// so a cut at either counts.
+fn widths(text: &str) -> (usize, usize) {
+    if text.is_ascii() {
+        return (text.len(), text.len());
+    }
+    (columns(text), text.chars().count())
+}
+
+/// The columns `text` takes in a terminal: East Asian wide characters take two.
+fn columns(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.chars()
+        .map(|c| {
+            let c = u32::from(c);
+            let wide = matches!(c,
+                0x1100..=0x115f
+                | 0x2e80..=0x303e
+                | 0x3041..=0x33ff
+                | 0x3400..=0x4dbf
+                | 0x4e00..=0x9fff
+                | 0xa000..=0xa4cf
+                | 0xac00..=0xd7a3
+                | 0xf900..=0xfaff
+                | 0xfe30..=0xfe4f
+                | 0xff00..=0xff60
+                | 0xffe0..=0xffe6
+                | 0x20000..=0x3fffd);
+            1 + usize::from(wide)
+        })
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rewrap(text: &str) -> Vec<String> {
+        let mut r = Rewrapper::new();
+        let mut out = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            r.feed(i + 1, line, &mut |_, l| out.push(l.to_string()));
+        }
+        r.finish(&mut |_, l| out.push(l.to_string()));
+        out
+    }
+
+    /// Every line longer than `width` cut into pieces `width` columns wide.
+    fn wrapped(text: &str, width: usize) -> String {
+        let mut out = String::new();
+        for line in text.lines() {
+            let chars: Vec<char> = line.chars().collect();
+            if chars.is_empty() {
+                out.push('\n');
+            }
+            for piece in chars.chunks(width) {
+                out.extend(piece);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    const REPORT: &str = "*** (1) TRANSACTION:
+TRANSACTION 2404186956, ACTIVE 0 sec inserting, thread declared inside InnoDB 1
+mysql tables in use 1, locked 1
+LOCK WAIT 4 lock struct(s), heap size 1136, 3 row lock(s), undo log entries 1
+MySQL thread id 118913470, OS thread handle 140410161960704, query id 8752703155 10.0.0.25 message_user update
+INSERT INTO `message_entity` (`id`,`message_id`,`chat_id`,`entity`) VALUES (6921593568842792988,6921593568842792961,6921593568842792960,'x') ON DUPLICATE KEY UPDATE entity = VALUES(entity)
+*** (1) WAITING FOR THIS LOCK TO BE GRANTED:
+RECORD LOCKS space id 289 page no 2697984 n bits 80 index PRIMARY of table `lark_message_shard_x`.`message_entity` trx id 2404186956 lock_mode X locks rec but not gap waiting
+Record lock, heap no 12 PHYSICAL RECORD: n_fields 6; compact format; info bits 0
+ 0: len 8; hex 600e1b5d3a00201c; asc `  ]: ;;
+ 1: len 6; hex 00008f4ba5b8; asc    K  ;;
+ 2: len 98; hex 6162636465666768696a6b6c6d6e6f707172737475767778797a6162636465666768696a6b6c6d6e6f707172737475767778797a6162636465666768696a6b6c6d6e6f707172737475767778797a6162636465666768696a6b6c6d6e6f707172737475767778797a616263646566676869; asc abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghi;;
+*** WE ROLL BACK TRANSACTION (1)
+";
+
+    #[test]
+    fn a_report_cut_at_a_terminals_width_comes_back_whole() {
+        let whole: Vec<String> = REPORT.lines().map(String::from).collect();
+        for width in [80, 100] {
+            assert_eq!(rewrap(&wrapped(REPORT, width)), whole, "width {width}");
+        }
+        // Wider, the statement is the first line cut: nothing has shown the width yet, so its
+        // pieces stay apart; everything after it comes back.
+        let got = rewrap(&wrapped(REPORT, 120));
+        assert_eq!(got.len(), whole.len() + 1);
+        assert!(got
+            .iter()
+            .any(|l| l.starts_with("RECORD LOCKS") && l.ends_with("waiting")));
+    }
+
+    #[test]
+    fn a_cut_at_a_mail_clients_width_is_left_to_the_parser() {
+        // Broken between words at 76 columns: glued, `localhost` + `root` would be one word.
+        let text = "MySQL thread id 2, OS thread handle 140474041767680, query id 74 localhost\n\
+                    root update\n\
+                    INSERT INTO child VALUES (2)\n";
+        assert_eq!(rewrap(text).len(), 3);
+    }
+
+    #[test]
+    fn a_whole_report_is_left_alone() {
+        let whole: Vec<String> = REPORT.lines().map(String::from).collect();
+        assert_eq!(rewrap(REPORT), whole);
+    }
+
+    #[test]
+    fn the_statement_after_a_thread_line_is_not_its_tail() {
+        let text = "MySQL thread id 118913470, OS thread handle 140410161960704, query id 87 h u\n\
+                    update t set a = 1 where id = 2\n";
+        assert_eq!(rewrap(text).len(), 2);
+        // Cut just before its state: the word alone is the thread line's.
+        let head =
+            "MySQL thread id 118913470, OS thread handle 140410161960704, query id 81 host u ";
+        assert_eq!(head.len(), 80);
+        let text = format!("{head}\nupdate\ninsert into t values (1)\n");
+        assert_eq!(
+            rewrap(&text),
+            [format!("{head}update"), "insert into t values (1)".into()]
+        );
+        // Not as wide as a terminal: an ORM's statement that starts with a word alone.
+        let text = "MySQL thread id 1118382, OS thread handle 140387448583936, query id 2 h app updating\n\
+                    update\n\
+                    \tt1 set a = 1\n";
+        assert_eq!(rewrap(text).len(), 3);
+    }
+
+    #[test]
+    fn a_wide_statement_line_is_joined_only_once_the_width_is_known() {
+        // Multi-line SQL as the server printed it: no cut seen, nothing joined.
+        let text = "update accounts set balance = balance + 20, note = 'transfer from savings'\n\
+                    where id = 101\n";
+        assert_eq!(rewrap(text).len(), 2);
+    }
+
+    #[test]
+    fn a_boxed_row_is_joined_until_it_closes() {
+        let row = format!("| {} | {} |", "x".repeat(90), "y".repeat(50));
+        let text = wrapped(
+            &format!("+{}+\n{row}\n+{}+\n", "-".repeat(150), "-".repeat(150)),
+            80,
+        );
+        assert_eq!(rewrap(&text)[1], row);
+    }
+
+    #[test]
+    fn wide_characters_take_two_columns() {
+        assert_eq!(columns("ab"), 2);
+        assert_eq!(columns("事务"), 4);
+        assert_eq!(columns("é"), 1);
+    }
+}
