@@ -12,16 +12,16 @@
 //!   before its end does (a field without `;;`, a lock line without its mode, a boxed row
 //!   narrower than its border, a thread line followed by text that is no statement) was cut,
 //!   and the next line is its tail.
-//! - **The width.** A terminal cuts at its width, a mail client between words at 72 to 78
-//!   columns; only the terminal's cut may be glued. The first cut is believed at a common
-//!   terminal width (80, 100, 120, 132, 160 or 200 columns; a boxed row's at any) and sets the
-//!   copy's width: from then on, any line exactly that wide whose next line starts no line of
-//!   the server's is cut too (statements, log lines, `\G` values), until a cut of another width
-//!   shows the breaks are not a terminal's. A mail client's breaks are left to the parser,
-//!   which tries the pieces of a field, a lock line or a thread line spaced and glued.
+//! - **The width.** A terminal cuts at its width, mid-word; a mail client breaks between words
+//!   (at 72 to 78 columns) and takes the space. The first cut is believed a terminal's at a
+//!   common terminal width (80, 100, 120, 132, 160 or 200 columns; a boxed row's at any) and
+//!   sets the copy's width: from then on, any line exactly that wide whose next line starts no
+//!   line of the server's is cut too (statements, log lines, `\G` values), until a cut of
+//!   another width shows the breaks are not a terminal's. A structured line no wider than 80
+//!   columns, with no terminal width known, was broken between words.
 //!
-//! A piece is glued on (a terminal cuts anywhere, mid-word); a cut line one column short of the
-//! width, whose trailing space the copy dropped, gets its space back.
+//! A terminal's piece is glued on; a mail client's gets its space back, as does a terminal's cut
+//! line one column short of the width, whose trailing space the copy dropped.
 
 /// A line shorter than this (in bytes) is never taken for a cut one: no terminal is narrower.
 const MIN_WIDTH: usize = 60;
@@ -29,6 +29,11 @@ const MIN_WIDTH: usize = 60;
 /// The widths a copy's first cut is believed at: the VT100's 80 columns and the presets of
 /// common terminals. Later cuts must be as wide as the first.
 const TERMINAL_WIDTHS: [usize; 6] = [80, 100, 120, 132, 160, 200];
+
+/// A mail client breaks lines at most this wide (RFC 5322 asks for 78 characters)…
+const MAIL_WIDTH: usize = 80;
+/// …and at least this wide.
+const NARROWEST_MAIL: usize = 72;
 
 /// Per-input rewrap state.
 #[derive(Debug, Default)]
@@ -50,14 +55,20 @@ struct Pending {
     kind: Kind,
     /// The width of its last physical line (`widths`): where the terminal cut it, if it did.
     last: (usize, usize),
+    /// Broken between words by a mail client, not cut by a terminal: the pieces are joined
+    /// with the space the break took.
+    words: bool,
 }
 
 /// What a line is, as far as its continuation goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// A line the server prints whole and follows with a line of its own (lock, record,
-    /// field, `TRANSACTION` lines).
+    /// field lines), short of the end its grammar gives it.
     Structured,
+    /// Such a line whose end is free text (`TRANSACTION …, ACTIVE 3 sec <state>`): whether it
+    /// was cut shows in the next line only.
+    Open,
     /// The thread line: followed by the statement, which starts with an SQL word.
     Thread,
     /// A boxed table's row (or, `border`, its border line) short of the table's width.
@@ -85,8 +96,7 @@ impl Rewrapper {
         // A line is never wider, in columns or characters, than it is long in bytes.
         let (at_width, narrower) = match self.width {
             Some(width) => (n == width || n + 1 == width, n + 1 < width),
-            None if self.mixed => (false, true),
-            None => (TERMINAL_WIDTHS.contains(&n), n < TERMINAL_WIDTHS[0]),
+            None => (n <= MAIL_WIDTH || TERMINAL_WIDTHS.contains(&n), false),
         };
         let b = text.as_bytes();
         let first = b.iter().find(|&&c| c != b' ' && c != b'\t');
@@ -95,36 +105,37 @@ impl Rewrapper {
 
     /// Passes `text` (physical line `line_no`) on, joined to the line before when that was cut.
     pub fn feed(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(usize, &str)) {
-        if let Some(Pending {
-            line_no: n,
-            text: head,
-            kind,
-            last,
-        }) = self.pending.take()
-        {
-            if continues(kind, &head, text) {
-                self.cut_seen(last);
-                let mut joined = head;
-                if kind == (Kind::Wide { short: true }) && !text.starts_with(' ') {
+        if let Some(p) = self.pending.take() {
+            if continues(p.kind, p.words, self.border, &p.text, text) {
+                if !p.words {
+                    self.cut_seen(p.last);
+                }
+                let mut joined = p.text;
+                // A mail client's continuation may be indented as the copy is: one space.
+                let tail = if p.words { text.trim_start() } else { text };
+                let spaced = p.words || p.kind == (Kind::Wide { short: true });
+                if spaced && !joined.ends_with(' ') && !tail.starts_with(' ') {
                     joined.push(' ');
                 }
-                joined.push_str(text);
+                joined.push_str(tail);
                 // The joined line may still be short of its end, or the tail a whole width.
-                let again = match kind {
+                let again = match p.kind {
                     Kind::Wide { .. } | Kind::Thread => None,
+                    _ if p.words => self.shape(&joined).map(|kind| (kind, true)),
                     _ => self.kind(&joined, text),
                 };
-                match again.or_else(|| self.wide(text)) {
-                    Some(kind) => self.hold(n, joined, kind, text),
-                    None => self.emit(n, &joined, out),
+                match again.or_else(|| self.wide(text).map(|kind| (kind, false))) {
+                    Some((kind, words)) => self.hold(p.line_no, joined, kind, words, text),
+                    None => self.emit(p.line_no, &joined, out),
                 }
                 return;
             }
-            self.emit(n, &head, out);
+            self.emit(p.line_no, &p.text, out);
         }
         if text.len() >= MIN_WIDTH && self.may_be_cut(text) {
-            if let Some(kind) = self.kind(text, text).or_else(|| self.wide(text)) {
-                return self.hold(line_no, text.to_string(), kind, text);
+            let found = self.kind(text, text);
+            if let Some((kind, words)) = found.or_else(|| self.wide(text).map(|k| (k, false))) {
+                return self.hold(line_no, text.to_string(), kind, words, text);
             }
         }
         self.emit(line_no, text, out);
@@ -139,13 +150,14 @@ impl Rewrapper {
         out(line_no, line);
     }
 
-    fn hold(&mut self, line_no: usize, text: String, kind: Kind, last: &str) {
+    fn hold(&mut self, line_no: usize, text: String, kind: Kind, words: bool, last: &str) {
         let last = widths(last);
         self.pending = Some(Pending {
             line_no,
             text,
             kind,
             last,
+            words,
         });
     }
 
@@ -174,23 +186,25 @@ impl Rewrapper {
         }
     }
 
-    /// The kind of a structured line that ends before its end, if `line` is one and its last
-    /// physical line, `last`, is as wide as a terminal: the copy's width once known, else a
-    /// common terminal width. (A mail client breaks lines between words at 72 to 78 columns:
-    /// those the parser's own joins read, trying the pieces spaced and glued.)
-    fn kind(&self, line: &str, last: &str) -> Option<Kind> {
+    /// The kind of a structured line that ends before its end, if `line` is one, and whether
+    /// it was broken between words. Its last physical line, `last`, tells: as wide as a
+    /// terminal (the copy's width once known, else a common terminal width), it was cut; no
+    /// wider than a mail client's lines and no terminal width known, it was broken.
+    fn kind(&self, line: &str, last: &str) -> Option<(Kind, bool)> {
         let kind = self.shape(line)?;
-        if let Kind::Boxed { .. } = kind {
-            return Some(kind);
-        }
         let n = widths(last);
-        let terminal = match self.width {
-            Some(width) => n.0 == width || n.1 == width,
-            None => {
-                !self.mixed && (TERMINAL_WIDTHS.contains(&n.0) || TERMINAL_WIDTHS.contains(&n.1))
-            }
-        };
-        terminal.then_some(kind)
+        if let Kind::Boxed { border } = kind {
+            // A mail client breaks a row between words too, and takes the space; a border has
+            // no spaces, and only a terminal cuts it.
+            let terminal = border || self.width.is_some() || TERMINAL_WIDTHS.contains(&n.0);
+            return Some((kind, !terminal && n.0 <= MAIL_WIDTH));
+        }
+        let at = |w: usize| n.0 == w || n.1 == w;
+        match self.width {
+            Some(width) => at(width).then_some((kind, false)),
+            None if !self.mixed && TERMINAL_WIDTHS.iter().any(|&w| at(w)) => Some((kind, false)),
+            None => (n.0.min(n.1) <= MAIL_WIDTH).then_some((kind, true)),
+        }
     }
 
     /// The kind of a structured line that ends before its end, if `line` is one.
@@ -212,9 +226,9 @@ impl Rewrapper {
             }
             // Its end is free text: whether it was cut shows in the next line.
             b'T' if t.starts_with("TRANSACTION ") || t.starts_with("Trx read view") => {
-                Some(Kind::Structured)
+                Some(Kind::Open)
             }
-            b'-' if t.starts_with("---TRANSACTION ") => Some(Kind::Structured),
+            b'-' if t.starts_with("---TRANSACTION ") => Some(Kind::Open),
             // `LOCK WAIT 4 lock struct(s), heap size 1136, 3 row lock(s), undo log entries 1`
             b'L' if t.starts_with("LOCK WAIT ") => {
                 let ends = t.ends_with("row lock(s)") || ends_in_number(t, "undo log entries ");
@@ -251,8 +265,9 @@ impl Rewrapper {
     }
 }
 
-/// Whether `next` is the tail of `head`, a line of `kind`.
-fn continues(kind: Kind, head: &str, next: &str) -> bool {
+/// Whether `next` is the tail of `head`, a line of `kind` (broken between `words`; in a boxed
+/// table whose rows are `border` columns wide).
+fn continues(kind: Kind, words: bool, border: Option<usize>, head: &str, next: &str) -> bool {
     if next.trim().is_empty() {
         return false;
     }
@@ -263,21 +278,26 @@ fn continues(kind: Kind, head: &str, next: &str) -> bool {
             (t.starts_with('-') || !head.trim_end().ends_with('+'))
                 && t.bytes().all(|b| b == b'-' || b == b'+')
         }
-        Kind::Boxed { border: false } => row_goes_on(head, next),
+        Kind::Boxed { border: false } => row_goes_on(head, next, border),
         // A markdown row as wide as the copy: closed cells do not show it ends.
-        Kind::Wide { .. } if head.trim_start().starts_with('|') => row_goes_on(head, next),
+        Kind::Wide { .. } if head.trim_start().starts_with('|') => row_goes_on(head, next, None),
+        Kind::Structured => !starts_a_line(next),
         // A statement after a line the publisher kept when they cut the thread line out.
-        Kind::Structured => !starts_a_line(next) && !starts_a_statement(next),
+        Kind::Open => !starts_a_line(next) && !starts_a_statement(next, false),
         // The server prints a statement without leading spaces: indented other than the
         // thread line, the next line is its tail (cut before ` update`). Else a host, user or
         // state goes on in letters, digits or a dot, and a statement may start with markup
         // (`**DELETE`) or a comment.
         Kind::Thread => {
             let first = next.bytes().next().unwrap_or(b' ');
+            // A mail client breaks before a word: a host, a user or a state, in ASCII. A word
+            // alone is the state when it would not have fit on the thread line's row.
+            let word = first.is_ascii_alphanumeric() || b"._".contains(&first);
+            let overflows = columns(head) + 1 + next.trim().len() > NARROWEST_MAIL;
             !starts_a_line(next)
-                && (indent(next) != indent(head)
-                    || (first.is_ascii_alphanumeric() || first >= 0x80 || b"._".contains(&first))
-                        && !starts_a_statement(next))
+                && (indent(next) != indent(head) && !words
+                    || (word || first >= 0x80 && !words)
+                        && !starts_a_statement(next, !words || overflows))
         }
         // A rule of dashes as wide as the copy goes on in more dashes.
         Kind::Wide { .. } => !starts_a_line(next) || rule(head) && rule(next),
@@ -285,10 +305,17 @@ fn continues(kind: Kind, head: &str, next: &str) -> bool {
 }
 
 /// Whether `next` is the tail of the table row `head`: anything but a border or a new row,
-/// which start where the table does (a tail may start with a cell's padding and its `|`).
-fn row_goes_on(head: &str, next: &str) -> bool {
+/// which start where the table does (a tail may start with a cell's padding and `|`); in a
+/// boxed table, also a tail that starts with the `|` a break fell before, when the two are no
+/// wider than a row (a new row alone is as wide).
+fn row_goes_on(head: &str, next: &str, border: Option<usize>) -> bool {
     let t = next.trim_start();
-    !(t.starts_with('|') || t.starts_with("+-")) || indent(next) != indent(head)
+    if t.starts_with("+-") {
+        return false;
+    }
+    // One more column for the space a mail client's break took.
+    let fits = |width: usize| columns(head.trim()) + columns(next.trim_end()) <= width + 1;
+    !t.starts_with('|') || indent(next) != indent(head) || border.is_some_and(fits)
 }
 
 /// The leading spaces and tabs of `line`.
@@ -361,8 +388,9 @@ fn lock_line_ends(t: &str) -> bool {
 
 /// Whether `text` starts a line the server (or a client, or a log) prints.
 fn starts_a_line(text: &str) -> bool {
-    const STARTS: [&str; 33] = [
+    const STARTS: [&str; 34] = [
         "***",
+        "```",
         "---",
         "===",
         "+-",
@@ -397,8 +425,8 @@ fn starts_a_line(text: &str) -> bool {
         "rows in set",
     ];
     let t = text.trim_start();
-    // A blog's bold or code marks around the line (`**RECORD LOCKS**`).
-    let t = if t.starts_with("***") {
+    // A blog's bold or code marks around the line (`**RECORD LOCKS**`); a fence is a line.
+    let t = if t.starts_with("***") || t.starts_with("```") {
         t
     } else {
         t.trim_start_matches(['*', '`', '_'])
@@ -457,8 +485,10 @@ fn is_row_field(t: &str) -> bool {
             .is_some_and(|r| r.starts_with(": ") || r == ":")
 }
 
-/// Whether a statement starts `next` (the thread line is followed by one).
-fn starts_a_statement(next: &str) -> bool {
+/// Whether a statement starts `next` (the thread line is followed by one). A word alone on
+/// the line is the thread line's state when `lone_is_state` (the thread line was cut at the
+/// copy's width).
+fn starts_a_statement(next: &str, lone_is_state: bool) -> bool {
     const WORDS: &str = "select insert update delete replace with call set do load alter create \
         drop truncate lock commit rollback begin start handler execute values optimize analyze \
         rename grant revoke flush kill show explain savepoint xa";
@@ -479,7 +509,7 @@ fn starts_a_statement(next: &str) -> bool {
     WORDS
         .split_whitespace()
         .any(|w| w.eq_ignore_ascii_case(word))
-        && (!alone || standalone)
+        && (!(alone && lone_is_state) || standalone)
 }
 
 /// `text`'s width in columns and in characters: terminals differ on which characters are wide,
@@ -578,12 +608,28 @@ Record lock, heap no 12 PHYSICAL RECORD: n_fields 6; compact format; info bits 0
     }
 
     #[test]
-    fn a_cut_at_a_mail_clients_width_is_left_to_the_parser() {
-        // Broken between words at 76 columns: glued, `localhost` + `root` would be one word.
+    fn a_break_between_words_gets_its_space_back() {
+        // Broken at 76 columns by a mail client, which took the space.
         let text = "MySQL thread id 2, OS thread handle 140474041767680, query id 74 localhost\n\
                     root update\n\
                     INSERT INTO child VALUES (2)\n";
-        assert_eq!(rewrap(text).len(), 3);
+        assert_eq!(
+            rewrap(text),
+            [
+                "MySQL thread id 2, OS thread handle 140474041767680, query id 74 localhost root \
+                 update",
+                "INSERT INTO child VALUES (2)"
+            ]
+        );
+        let text = "RECORD LOCKS space id 0 page no 635 n bits 72 index `PRIMARY`\n\
+                    of table `test`.`innodb_deadlock_maker` trx id 11702 lock\n\
+                    mode S locks rec but not gap\n\
+                    Record lock, heap no 3 PHYSICAL RECORD: n_fields 3; compact format; info bits 0\n";
+        assert_eq!(
+            rewrap(text)[0],
+            "RECORD LOCKS space id 0 page no 635 n bits 72 index `PRIMARY` of table \
+             `test`.`innodb_deadlock_maker` trx id 11702 lock mode S locks rec but not gap"
+        );
     }
 
     #[test]
