@@ -70,20 +70,15 @@ impl<W: Write, E: Write> MarkdownReport<W, E> {
         Ok(())
     }
 
-    /// A deadlock's section: the heading and the graph, which carry its number, around its
-    /// timeline and findings.
-    fn push_deadlock(
-        &mut self,
-        analysed: &Analysed,
-        timeline: &str,
-        findings: &str,
-    ) -> io::Result<()> {
+    /// A deadlock's section: the heading, which carries its number, then the timeline, the
+    /// graph (its node ids get the number here) and the findings.
+    fn push_deadlock(&mut self, analysed: &Analysed, parts: Parts<'_>) -> io::Result<()> {
         self.tally.add(analysed);
         let n = self.tally.deadlocks;
         let mut section = heading(n, analysed);
-        section.push_str(timeline);
-        graph(&mut section, n, analysed, self.full);
-        section.push_str(findings);
+        section.push_str(parts.timeline);
+        section.push_str(&parts.graph.replace(UNNUMBERED, &format!("d{n}_t")));
+        section.push_str(parts.findings);
         self.push_section(&section)
     }
 
@@ -95,15 +90,14 @@ impl<W: Write, E: Write> MarkdownReport<W, E> {
 
 impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
     fn deadlock(&mut self, analysed: &Analysed) -> io::Result<()> {
-        let (mut timeline_text, mut findings_text) = (String::new(), String::new());
-        timeline(&mut timeline_text, analysed, self.full);
-        findings(&mut findings_text, analysed);
-        self.push_deadlock(analysed, &timeline_text, &findings_text)
+        let mut buf = Vec::new();
+        pre_render(analysed, self.full, &mut buf);
+        self.rendered_deadlock(analysed, &buf)
     }
 
-    /// Most of a section is made on the workers; only the heading and the graph, which carry
-    /// the deadlock's number, are made here (this thread writes every format's output, and
-    /// was markdown's bottleneck).
+    /// A section is made on the workers but for the heading and the graph's node ids, which
+    /// carry the deadlock's number (this thread writes every format's output, and was
+    /// markdown's bottleneck).
     fn renderer(&self) -> Option<Render> {
         let full = self.full;
         Some(Arc::new(move |analysed: &Analysed, buf: &mut Vec<u8>| {
@@ -113,9 +107,11 @@ impl<W: Write, E: Write> Sink for MarkdownReport<W, E> {
     }
 
     fn rendered_deadlock(&mut self, analysed: &Analysed, rendered: &[u8]) -> io::Result<()> {
-        match pre_rendered(rendered) {
-            Some((timeline, findings)) => self.push_deadlock(analysed, timeline, findings),
-            None => self.deadlock(analysed),
+        match Parts::read(rendered) {
+            Some(parts) => self.push_deadlock(analysed, parts),
+            None => Err(io::Error::other(
+                "a markdown section was not rendered whole",
+            )),
         }
     }
 
@@ -162,9 +158,10 @@ fn heading(n: usize, analysed: &Analysed) -> String {
     s
 }
 
-/// The wait-for graph; its node ids carry the deadlock's number.
-fn graph(s: &mut String, n: usize, analysed: &Analysed, full: bool) {
-    let picture = Picture::deadlock(n, analysed, full);
+/// The wait-for graph; its node ids (`d12_t1`) carry the deadlock's number, rendered as
+/// [`UNNUMBERED`] and numbered by `push_deadlock`.
+fn graph(s: &mut String, analysed: &Analysed, full: bool) {
+    let picture = Picture::deadlock(UNNUMBERED_N, analysed, full);
     s.push_str(
         "\n### Wait-for graph\n\nArrows point from the waiting transaction to the one holding \
          the lock",
@@ -176,27 +173,50 @@ fn graph(s: &mut String, n: usize, analysed: &Analysed, full: bool) {
     s.push_str(&fence("mermaid", &flowchart(&picture), ""));
 }
 
-/// What a worker renders ahead (`Sink::renderer`): the timeline and the findings, which do not
-/// depend on the deadlock's number, as `[timeline length: u64 LE][timeline][findings]`.
+/// The number a graph is rendered with before it has its own, and the start of its node ids
+/// then: a number no report reaches (were it reached, the ids would be right anyway), and no
+/// label holds (`d` and `_t` around it).
+const UNNUMBERED_N: usize = 999_999_999;
+const UNNUMBERED: &str = "d999999999_t";
+
+/// What a worker renders ahead (`Sink::renderer`): all of a section but its heading, as
+/// `[timeline length: u64 LE][graph length: u64 LE][timeline][graph][findings]`.
 fn pre_render(analysed: &Analysed, full: bool, buf: &mut Vec<u8>) {
     let mut timeline_text = String::with_capacity(4096);
     timeline(&mut timeline_text, analysed, full);
+    let mut graph_text = String::with_capacity(2048);
+    graph(&mut graph_text, analysed, full);
     let mut findings_text = String::with_capacity(4096);
     findings(&mut findings_text, analysed);
     buf.extend_from_slice(&(timeline_text.len() as u64).to_le_bytes());
+    buf.extend_from_slice(&(graph_text.len() as u64).to_le_bytes());
     buf.extend_from_slice(timeline_text.as_bytes());
+    buf.extend_from_slice(graph_text.as_bytes());
     buf.extend_from_slice(findings_text.as_bytes());
 }
 
-/// [`pre_render`]'s two parts back; `None` if the bytes are not its.
-fn pre_rendered(rendered: &[u8]) -> Option<(&str, &str)> {
-    let (len, rest) = rendered.split_first_chunk::<8>()?;
-    let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-    let (timeline, findings) = (rest.get(..len)?, rest.get(len..)?);
-    Some((
-        std::str::from_utf8(timeline).ok()?,
-        std::str::from_utf8(findings).ok()?,
-    ))
+/// [`pre_render`]'s parts.
+struct Parts<'a> {
+    timeline: &'a str,
+    graph: &'a str,
+    findings: &'a str,
+}
+
+impl<'a> Parts<'a> {
+    /// The parts back; `None` if the bytes are not [`pre_render`]'s.
+    fn read(rendered: &'a [u8]) -> Option<Parts<'a>> {
+        let (timeline_len, rest) = rendered.split_first_chunk::<8>()?;
+        let (graph_len, rest) = rest.split_first_chunk::<8>()?;
+        let timeline_len = usize::try_from(u64::from_le_bytes(*timeline_len)).ok()?;
+        let graph_len = usize::try_from(u64::from_le_bytes(*graph_len)).ok()?;
+        let (timeline, rest) = (rest.get(..timeline_len)?, rest.get(timeline_len..)?);
+        let (graph, findings) = (rest.get(..graph_len)?, rest.get(graph_len..)?);
+        Some(Parts {
+            timeline: std::str::from_utf8(timeline).ok()?,
+            graph: std::str::from_utf8(graph).ok()?,
+            findings: std::str::from_utf8(findings).ok()?,
+        })
+    }
 }
 
 #[cfg(test)]
