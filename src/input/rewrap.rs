@@ -107,13 +107,16 @@ impl Rewrapper {
     pub fn feed(&mut self, line_no: usize, text: &str, out: &mut dyn FnMut(usize, &str)) {
         if let Some(p) = self.pending.take() {
             if continues(p.kind, p.words, self.border, &p.text, text) {
-                if !p.words {
+                // Broken inside a name or a hex dump, which no mail client does: a terminal
+                // of an uncommon width cut it, and that is the copy's width.
+                let words = p.words && !inside_a_token(&p.text, text);
+                if !words {
                     self.cut_seen(p.last);
                 }
                 let mut joined = p.text;
                 // A mail client's continuation may be indented as the copy is: one space.
-                let tail = if p.words { text.trim_start() } else { text };
-                let spaced = p.words || p.kind == (Kind::Wide { short: true });
+                let tail = if words { text.trim_start() } else { text };
+                let spaced = words || p.kind == (Kind::Wide { short: true });
                 if spaced && !joined.ends_with(' ') && !tail.starts_with(' ') {
                     joined.push(' ');
                 }
@@ -121,7 +124,7 @@ impl Rewrapper {
                 // The joined line may still be short of its end, or the tail a whole width.
                 let again = match p.kind {
                     Kind::Wide { .. } | Kind::Thread => None,
-                    _ if p.words => self.shape(&joined).map(|kind| (kind, true)),
+                    _ if words => self.shape(&joined).map(|kind| (kind, true)),
                     _ => self.kind(&joined, text),
                 };
                 match again.or_else(|| self.wide(text).map(|kind| (kind, false))) {
@@ -316,6 +319,20 @@ fn row_goes_on(head: &str, next: &str, border: Option<usize>) -> bool {
     // One more column for the space a mail client's break took.
     let fits = |width: usize| columns(head.trim()) + columns(next.trim_end()) <= width + 1;
     !t.starts_with('|') || indent(next) != indent(head) || border.is_some_and(fits)
+}
+
+/// Whether `head` stops inside a token that holds no space, which `tail` goes on: a backquoted
+/// name (an odd number of backquotes before the break) or a field's hex dump.
+fn inside_a_token(head: &str, tail: &str) -> bool {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    if !word(head.chars().next_back()) || !word(tail.chars().next()) {
+        return false;
+    }
+    let quoted = head.bytes().filter(|&b| b == b'`').count() % 2 == 1;
+    let hex = head
+        .rsplit_once(" hex ")
+        .is_some_and(|(_, dump)| dump.bytes().all(|b| b.is_ascii_hexdigit()));
+    quoted || hex
 }
 
 /// The leading spaces and tabs of `line`.
@@ -629,6 +646,36 @@ Record lock, heap no 12 PHYSICAL RECORD: n_fields 6; compact format; info bits 0
             rewrap(text)[0],
             "RECORD LOCKS space id 0 page no 635 n bits 72 index `PRIMARY` of table \
              `test`.`innodb_deadlock_maker` trx id 11702 lock mode S locks rec but not gap"
+        );
+    }
+
+    #[test]
+    fn a_cut_inside_a_name_or_a_dump_shows_an_uncommon_width() {
+        assert!(inside_a_token(
+            "index `PRIMARY` of table `lark_mess",
+            "age_shard`.`t` trx id 1"
+        ));
+        assert!(inside_a_token(
+            " 2: len 98; hex 61626364656667",
+            "68696a; asc abcdefghij;;"
+        ));
+        assert!(!inside_a_token("query id 74 localhost", "root update"));
+        assert!(!inside_a_token(" 0: len 4; hex 80000001; asc", "    ;;"));
+        // Cut at 76 columns: inside the hex dump, so a terminal's; the statement cut at the
+        // same width afterwards is glued.
+        let field = format!(
+            " 2: len 98; hex {}; asc {};;",
+            "61".repeat(98),
+            "a".repeat(98)
+        );
+        let statement = format!("update t set note = '{}' where id = 1", "x".repeat(70));
+        let text = wrapped(
+            &format!("{field}\n{statement}\n*** WE ROLL BACK TRANSACTION (1)\n"),
+            76,
+        );
+        assert_eq!(
+            rewrap(&text),
+            [field, statement, "*** WE ROLL BACK TRANSACTION (1)".into()]
         );
     }
 
