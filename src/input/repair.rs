@@ -456,7 +456,7 @@ fn starts_a_copy(rest: &str) -> bool {
 }
 
 /// `2026-11-21 05:24:04 0x7f…`, `120906  6:03:32`, `2023-07-14T10:46:34.123456Z 0 [Note] …`.
-fn looks_like_time(t: &str) -> bool {
+pub(super) fn looks_like_time(t: &str) -> bool {
     let head = t.get(..t.len().min(30)).unwrap_or(t).as_bytes();
     head.iter()
         .take(6)

@@ -23,6 +23,9 @@
 //! A terminal's piece is glued on; a mail client's gets its space back, as does a terminal's cut
 //! line one column short of the width, whose trailing space the copy dropped.
 
+use super::repair::looks_like_time;
+use super::unwrap::{strip_log_prefix, Prefix};
+
 /// A line shorter than this (in bytes) is never taken for a cut one: no terminal is narrower.
 const MIN_WIDTH: usize = 60;
 
@@ -146,7 +149,7 @@ impl Rewrapper {
 
     /// Passes a line on, noting a boxed table's width from its border.
     fn emit(&mut self, line_no: usize, line: &str, out: &mut dyn FnMut(usize, &str)) {
-        let t = line.trim();
+        let t = crate::text::trim(line);
         if t.starts_with("+-") && t.ends_with('+') {
             self.border = Some(columns(t));
         }
@@ -212,12 +215,12 @@ impl Rewrapper {
 
     /// The kind of a structured line that ends before its end, if `line` is one.
     fn shape(&self, line: &str) -> Option<Kind> {
-        let t = line.trim_start();
+        let t = crate::text::trim_start(line);
         let t = t.trim_end_matches(' ');
         let b = t.as_bytes();
         match b.first()? {
             b'0'..=b'9' if is_field(t) => (!t.ends_with(';')).then_some(Kind::Structured),
-            b'0'..=b'9' if looks_like_a_stamp(b) => cut_heading(t).then_some(Kind::Structured),
+            b'0'..=b'9' | b'I' if cut_heading(t) => Some(Kind::Structured),
             b'R' if t.starts_with("RECORD LOCKS space id") => {
                 (!lock_line_ends(t)).then_some(Kind::Structured)
             }
@@ -370,19 +373,15 @@ fn cut_heading(t: &str) -> bool {
     if t.ends_with([':', '.', ')']) {
         return false;
     }
-    let b = t.as_bytes();
-    let Some(at) = memchr::memmem::find(b, b"InnoDB") else {
-        return false;
-    };
-    let message = t.get(at + "InnoDB".len()..).unwrap_or("");
-    let message = message.trim_start_matches([']', ':', ' ']);
+    let (prefix, _, message) = strip_log_prefix(t);
+    let message = message.trim_start();
     // `Transactions deadlock …`; 5.6 writes `transactions`.
     const TITLE: &str = "transactions deadlock detected, dumping detailed information.";
     let title = message.len() >= "trans".len()
         && TITLE
             .get(..message.len())
             .is_some_and(|t| t.eq_ignore_ascii_case(message));
-    (message.starts_with("***") || title) && !message.ends_with([':', '.', ')'])
+    prefix == Prefix::InnoDb && (message.starts_with("***") || title)
 }
 
 /// A lock line (`RECORD LOCKS …`, `TABLE LOCK …`) that reaches its mode and what follows it.
@@ -462,7 +461,7 @@ fn starts_a_line(text: &str) -> bool {
             is_field(t)
                 || digits_then(t, " lock struct(s)")
                 || digits_then(t, " rows in set")
-                || looks_like_a_stamp(b)
+                || looks_like_time(t)
         }
         // `\G` output: `*************************** 1. row ***` is caught above; its fields
         // are right-aligned names (`  ENGINE_LOCK_ID: …`).
@@ -475,20 +474,6 @@ fn starts_a_line(text: &str) -> bool {
 fn digits_then(t: &str, what: &str) -> bool {
     let n = t.bytes().take_while(u8::is_ascii_digit).count();
     t.get(n..).is_some_and(|r| r.starts_with(what))
-}
-
-/// A log line's time: `2026-11-21 …`, `2023-07-14T10:46:34…`, `141013  6:06:22`.
-fn looks_like_a_stamp(b: &[u8]) -> bool {
-    let date = |b: &[u8]| {
-        b.len() >= 10
-            && b.iter().take(4).all(u8::is_ascii_digit)
-            && b.get(4) == Some(&b'-')
-            && b.get(7) == Some(&b'-')
-    };
-    let old = |b: &[u8]| {
-        b.len() >= 8 && b.iter().take(6).all(u8::is_ascii_digit) && b.get(6) == Some(&b' ')
-    };
-    date(b) || old(b)
 }
 
 /// `ENGINE_LOCK_ID: …`, `waiting_trx_id: …`: a `\G` field's name and colon.
